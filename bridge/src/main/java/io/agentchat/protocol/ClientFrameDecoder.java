@@ -1,0 +1,287 @@
+package io.agentchat.protocol;
+
+import static io.agentchat.protocol.ProtocolException.invalid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+
+/**
+ * Turns a parsed JSON object into a {@link ClientFrame}, running the reference's checks in the
+ * reference's order with its exact messages (PROTOCOL.md §1.5, §3), so Node clients see the same
+ * errors. Unlike the reference, every field is type-checked before use (Q1-Q4) and JSON
+ * {@code null} counts as an absent optional field (Q28).
+ */
+final class ClientFrameDecoder {
+    private static final Set<String> PRESENCE = Set.of("online", "away", "busy", "offline");
+
+    private ClientFrameDecoder() {
+    }
+
+    static ClientFrame decode(JsonNode node) {
+        if (node == null || !node.isObject() || !Js.truthy(node.get("type"))) {
+            throw invalid("Missing message type");
+        }
+        JsonNode typeNode = node.get("type");
+        String type = typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+        return switch (type) {
+            case "IDENTIFY" -> identify(node);
+            case "JOIN" -> new ClientFrame.Join(channel(node));
+            case "LEAVE" -> new ClientFrame.Leave(channel(node));
+            case "LIST_AGENTS" -> new ClientFrame.ListAgents(channel(node));
+            case "MSG" -> msg(node);
+            case "CREATE_CHANNEL" -> new ClientFrame.CreateChannel(channel(node), Js.truthy(node.get("invite_only")));
+            case "INVITE" -> invite(node);
+            case "LIST_CHANNELS" -> new ClientFrame.ListChannels();
+            case "PING" -> new ClientFrame.Ping();
+            case "PROPOSAL" -> proposal(node);
+            case "ACCEPT" -> accept(node);
+            case "REJECT" -> new ClientFrame.Reject(proposalId(node), optionalString(node, "reason"),
+                    requiredSig(node, "Reject must be signed"));
+            case "COMPLETE" -> new ClientFrame.Complete(proposalId(node), optionalString(node, "proof"),
+                    requiredSig(node, "Complete must be signed"));
+            case "DISPUTE" -> dispute(node);
+            case "REGISTER_SKILLS" -> registerSkills(node);
+            case "SEARCH_SKILLS" -> searchSkills(node);
+            case "SET_PRESENCE" -> setPresence(node);
+            case "VERIFY_REQUEST" -> verifyRequest(node);
+            case "VERIFY_RESPONSE" -> verifyResponse(node);
+            default -> throw invalid("Unknown message type: " + type);
+        };
+    }
+
+    private static ClientFrame identify(JsonNode node) {
+        String name = textOrNull(node.get("name"));
+        if (!Names.isAgentName(name)) {
+            throw invalid("Invalid agent name");
+        }
+        JsonNode pubkey = node.get("pubkey");
+        if (Js.present(pubkey) && !pubkey.isTextual()) {
+            throw invalid("Invalid public key format (must be Ed25519 PEM)");
+        }
+        // Whether the text is a canonical Ed25519 key is the server's check (it owns the identity rules).
+        return new ClientFrame.Identify(name, Js.present(pubkey) ? pubkey.asText() : null);
+    }
+
+    private static String channel(JsonNode node) {
+        String channel = textOrNull(node.get("channel"));
+        if (!Names.isChannel(channel)) {
+            throw invalid("Invalid channel name");
+        }
+        return channel;
+    }
+
+    private static ClientFrame msg(JsonNode node) {
+        JsonNode to = node.get("to");
+        if (!Js.truthy(to)) {
+            throw invalid("Missing target");
+        }
+        String target = textOrNull(to);
+        if (!Names.isChannelTarget(target) && !Names.isAgentTarget(target)) {
+            throw invalid("Invalid target (must start with # or @)");
+        }
+        JsonNode content = node.get("content");
+        if (content == null || !content.isTextual()) {
+            throw invalid("Missing or invalid content");
+        }
+        if (content.asText().length() > Names.MAX_CONTENT_LENGTH) {
+            throw invalid("Content too long (max 4096 chars)");
+        }
+        JsonNode sig = node.get("sig");
+        if (Js.present(sig) && !sig.isTextual()) {
+            throw invalid("Invalid signature format");
+        }
+        JsonNode ts = node.get("ts");
+        Long clientTs = ts != null && ts.isIntegralNumber() && ts.canConvertToLong() ? ts.asLong() : null;
+        return new ClientFrame.Msg(target, content.asText(), clientTs, Js.present(sig) ? sig.asText() : null);
+    }
+
+    private static ClientFrame invite(JsonNode node) {
+        String channel = channel(node);
+        String agent = textOrNull(node.get("agent"));
+        if (!Names.isAgentTarget(agent)) {
+            throw invalid("Invalid agent target");
+        }
+        return new ClientFrame.Invite(channel, agent);
+    }
+
+    private static ClientFrame proposal(JsonNode node) {
+        JsonNode to = node.get("to");
+        if (!Js.truthy(to)) {
+            throw invalid("Missing target (to)");
+        }
+        String target = textOrNull(to);
+        if (!Names.isAgentTarget(target)) {
+            throw invalid("Proposals must be sent to an agent (@id)");
+        }
+        String task = textOrNull(node.get("task"));
+        if (task == null || task.isEmpty()) {
+            throw invalid("Missing or invalid task description");
+        }
+        String sig = requiredSig(node, "Proposals must be signed");
+        JsonNode expires = node.get("expires");
+        if (Js.present(expires) && !expires.isNumber()) {
+            throw invalid("expires must be a number (seconds)");
+        }
+        Integer stake = eloStake(node);
+        // Q10: the reference takes any amount and later turns ratings into NaN; we insist on a number.
+        JsonNode amount = node.get("amount");
+        Double amountValue = null;
+        if (Js.truthy(amount)) {
+            if (!amount.isNumber() || !Double.isFinite(amount.asDouble()) || amount.asDouble() < 0) {
+                throw invalid("amount must be a non-negative number");
+            }
+            amountValue = amount.asDouble();
+        }
+        Double expiresValue = Js.truthy(expires) ? expires.asDouble() : null;
+        return new ClientFrame.Proposal(target, task, amountValue, falsyToNull(node, "currency"),
+                falsyToNull(node, "payment_code"), falsyToNull(node, "terms"), expiresValue, stake, sig);
+    }
+
+    private static ClientFrame accept(JsonNode node) {
+        String id = proposalId(node);
+        String sig = requiredSig(node, "Accept must be signed");
+        Integer stake = eloStake(node);
+        return new ClientFrame.Accept(id, optionalString(node, "payment_code"), stake, sig);
+    }
+
+    private static ClientFrame dispute(JsonNode node) {
+        String id = proposalId(node);
+        String reason = textOrNull(node.get("reason"));
+        if (reason == null || reason.isEmpty()) {
+            throw invalid("Missing or invalid dispute reason");
+        }
+        return new ClientFrame.Dispute(id, reason, requiredSig(node, "Dispute must be signed"));
+    }
+
+    private static ClientFrame registerSkills(JsonNode node) {
+        JsonNode skills = node.get("skills");
+        if (skills == null || !skills.isArray()) {
+            throw invalid("Missing or invalid skills array");
+        }
+        if (skills.isEmpty()) {
+            throw invalid("Skills array cannot be empty");
+        }
+        for (JsonNode skill : skills) {
+            String capability = skill.isObject() ? textOrNull(skill.get("capability")) : null;
+            if (capability == null || capability.isEmpty()) {
+                throw invalid("Each skill must have a capability string");
+            }
+        }
+        return new ClientFrame.RegisterSkills(skills, requiredSig(node, "Skill registration must be signed"));
+    }
+
+    private static ClientFrame searchSkills(JsonNode node) {
+        JsonNode query = node.get("query");
+        if (query == null || !query.isObject()) {
+            throw invalid("Missing or invalid query object");
+        }
+        JsonNode queryId = node.get("query_id");
+        return new ClientFrame.SearchSkills(query, Js.truthy(queryId) ? queryId : null);
+    }
+
+    private static ClientFrame setPresence(JsonNode node) {
+        String status = textOrNull(node.get("status"));
+        if (status == null || !PRESENCE.contains(status)) {
+            throw invalid("Invalid presence status. Must be one of: online, away, busy, offline");
+        }
+        JsonNode text = node.get("status_text");
+        if (Js.present(text) && !text.isTextual()) {
+            throw invalid("status_text must be a string");
+        }
+        String statusText = Js.present(text) ? text.asText() : null;
+        if (statusText != null && statusText.length() > Names.MAX_STATUS_TEXT_LENGTH) {
+            throw invalid("status_text too long (max 100 chars)");
+        }
+        return new ClientFrame.SetPresence(status, statusText == null || statusText.isEmpty() ? null : statusText);
+    }
+
+    private static ClientFrame verifyRequest(JsonNode node) {
+        JsonNode target = node.get("target");
+        if (!Js.truthy(target)) {
+            throw invalid("Missing target agent");
+        }
+        String agent = textOrNull(target);
+        if (!Names.isAgentTarget(agent)) {
+            throw invalid("Target must be an agent (@id)");
+        }
+        String nonce = textOrNull(node.get("nonce"));
+        if (nonce == null || nonce.isEmpty()) {
+            throw invalid("Missing or invalid nonce");
+        }
+        if (nonce.length() < 16 || nonce.length() > 128) {
+            throw invalid("Nonce must be 16-128 characters");
+        }
+        return new ClientFrame.VerifyRequest(agent, nonce);
+    }
+
+    private static ClientFrame verifyResponse(JsonNode node) {
+        JsonNode requestId = node.get("request_id");
+        if (!Js.truthy(requestId) || !requestId.isTextual()) {
+            throw invalid("Missing request_id");
+        }
+        String nonce = textOrNull(node.get("nonce"));
+        if (nonce == null || nonce.isEmpty()) {
+            throw invalid("Missing or invalid nonce");
+        }
+        String sig = textOrNull(node.get("sig"));
+        if (sig == null || sig.isEmpty()) {
+            throw invalid("Missing or invalid signature");
+        }
+        return new ClientFrame.VerifyResponse(requestId.asText(), nonce, sig);
+    }
+
+    private static String proposalId(JsonNode node) {
+        JsonNode id = node.get("proposal_id");
+        if (!Js.truthy(id)) {
+            throw invalid("Missing proposal_id");
+        }
+        if (!id.isTextual()) {
+            throw invalid("proposal_id must be a string");
+        }
+        return id.asText();
+    }
+
+    /** The reference only wants a truthy {@code sig}; we also want a string, since we verify it. */
+    private static String requiredSig(JsonNode node, String message) {
+        JsonNode sig = node.get("sig");
+        if (!Js.truthy(sig)) {
+            throw invalid(message);
+        }
+        if (!sig.isTextual()) {
+            throw invalid("Invalid signature format");
+        }
+        return sig.asText();
+    }
+
+    private static Integer eloStake(JsonNode node) {
+        JsonNode stake = node.get("elo_stake");
+        if (!Js.present(stake)) {
+            return null;
+        }
+        if (!stake.isNumber() || stake.asDouble() < 0 || stake.asDouble() != Math.rint(stake.asDouble())
+                || stake.asDouble() > Integer.MAX_VALUE) {
+            throw invalid("elo_stake must be a non-negative integer");
+        }
+        return (int) stake.asDouble();
+    }
+
+    private static String optionalString(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (!Js.present(value)) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(field + " must be a string");
+        }
+        return value.asText();
+    }
+
+    private static String falsyToNull(JsonNode node, String field) {
+        String value = optionalString(node, field);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static String textOrNull(JsonNode value) {
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+}

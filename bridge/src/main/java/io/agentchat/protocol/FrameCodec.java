@@ -1,0 +1,131 @@
+package io.agentchat.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one place where JSON text and frames meet. Thread-safe: it shares only Jackson's immutable
+ * readers and writers. Server frames are written as compact JSON, like {@code JSON.stringify}.
+ */
+public final class FrameCodec {
+    /** Nesting deeper than this is abuse, not a frame. */
+    private static final int MAX_NESTING = 32;
+
+    private final JsonMapper mapper;
+    private final ObjectReader treeReader;
+    private final ObjectWriter serverWriter;
+    private final ObjectWriter clientWriter;
+    private final Map<String, Class<? extends ServerFrame>> serverTypes = new HashMap<>();
+
+    public FrameCodec() {
+        this(16 * 1024 * 1024);
+    }
+
+    /** @param maxStringLength the longest JSON string value accepted, in chars */
+    public FrameCodec(int maxStringLength) {
+        JsonFactory factory = new JsonFactoryBuilder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength(maxStringLength)
+                        .maxNumberLength(64)
+                        .build())
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build();
+        mapper = JsonMapper.builder(factory)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+                .build();
+        for (Class<?> type : ServerFrame.class.getPermittedSubclasses()) {
+            mapper.registerSubtypes(type);
+            @SuppressWarnings("unchecked")
+            Class<? extends ServerFrame> frameType = (Class<? extends ServerFrame>) type;
+            var name = type.getAnnotation(com.fasterxml.jackson.annotation.JsonTypeName.class);
+            if (name != null) {
+                serverTypes.put(name.value(), frameType);
+            }
+        }
+        serverTypes.remove("UNKNOWN");
+        treeReader = mapper.readerFor(JsonNode.class);
+        serverWriter = mapper.writerFor(ServerFrame.class);
+        clientWriter = mapper.writerFor(ClientFrame.class);
+    }
+
+    /**
+     * Parses and validates one client frame.
+     *
+     * @throws ProtocolException with the code and exact message the ERROR frame must carry
+     */
+    public ClientFrame decodeClient(String text) {
+        return ClientFrameDecoder.decode(parse(text));
+    }
+
+    /** Parses one server frame; an unknown type gives {@link ServerFrame.Unknown}. */
+    public ServerFrame decodeServer(String text) {
+        JsonNode node = parse(text);
+        JsonNode type = node.get("type");
+        if (type == null || !type.isTextual()) {
+            throw ProtocolException.invalid("Missing message type");
+        }
+        Class<? extends ServerFrame> frameType = serverTypes.get(type.asText());
+        if (frameType == null) {
+            return new ServerFrame.Unknown(node.path("ts").asLong(), type.asText());
+        }
+        try {
+            return mapper.treeToValue(node, frameType);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw ProtocolException.invalid("Malformed " + type.asText() + " frame: " + firstLine(e.getMessage()));
+        }
+    }
+
+    public String encode(ServerFrame frame) {
+        try {
+            return serverWriter.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + frame.wireType(), e);
+        }
+    }
+
+    public String encode(ClientFrame frame) {
+        try {
+            return clientWriter.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + frame.wireType(), e);
+        }
+    }
+
+    /** Parses any JSON text to a tree; bad JSON is {@code INVALID_MSG "Invalid JSON"} as in the reference. */
+    public JsonNode parse(String text) {
+        try {
+            JsonNode node = treeReader.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw ProtocolException.invalid("Invalid JSON");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ProtocolException.invalid("Invalid JSON");
+        }
+    }
+
+    /** The shared mapper, for callers that need plain JSON (skills, ratings). Do not reconfigure it. */
+    public JsonMapper mapper() {
+        return mapper;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

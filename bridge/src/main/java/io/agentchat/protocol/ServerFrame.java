@@ -1,0 +1,249 @@
+package io.agentchat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * Frames the server sends (PROTOCOL.md §4), one immutable record per wire type. The JSON key
+ * order is the reference's ({@code type}, {@code ts}, then the fields), and {@code null} is
+ * written exactly where the reference writes it, so byte comparisons with Node peers work.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public sealed interface ServerFrame {
+
+    /** Server time in ms when the frame was built. */
+    long ts();
+
+    @JsonIgnore
+    default String wireType() {
+        JsonTypeName name = getClass().getAnnotation(JsonTypeName.class);
+        return name == null ? "UNKNOWN" : name.value();
+    }
+
+    @JsonTypeName("WELCOME")
+    @JsonPropertyOrder({"ts", "agent_id", "server"})
+    record Welcome(long ts, @JsonProperty("agent_id") String agentId, String server) implements ServerFrame {
+    }
+
+    /**
+     * A channel message or DM. {@code sig} is relayed only when given; {@code client_ts} is the
+     * sender's signed timestamp, relayed so receivers can check {@code sig} (fixes Q18/W-24;
+     * Node clients ignore the extra key); {@code replay} marks history sent on JOIN.
+     */
+    @JsonTypeName("MSG")
+    @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "replay"})
+    record Msg(long ts, String from, String to, String content,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String sig,
+               @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("client_ts") Long clientTs,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Boolean replay) implements ServerFrame {
+
+        public static Msg of(long ts, String from, String to, String content) {
+            return new Msg(ts, from, to, content, null, null, null);
+        }
+
+        /** The same message marked as replayed history, keeping its original ts. */
+        public Msg asReplay() {
+            return new Msg(ts, from, to, content, sig, clientTs, Boolean.TRUE);
+        }
+
+        @JsonIgnore
+        public boolean isReplay() {
+            return Boolean.TRUE.equals(replay);
+        }
+    }
+
+    @JsonTypeName("JOINED")
+    @JsonPropertyOrder({"ts", "channel", "agents"})
+    record Joined(long ts, String channel, List<String> agents) implements ServerFrame {
+        public Joined {
+            agents = List.copyOf(agents);
+        }
+    }
+
+    @JsonTypeName("LEFT")
+    @JsonPropertyOrder({"ts", "channel"})
+    record Left(long ts, String channel) implements ServerFrame {
+    }
+
+    @JsonTypeName("AGENT_JOINED")
+    @JsonPropertyOrder({"ts", "channel", "agent"})
+    record AgentJoined(long ts, String channel, String agent) implements ServerFrame {
+    }
+
+    @JsonTypeName("AGENT_LEFT")
+    @JsonPropertyOrder({"ts", "channel", "agent"})
+    record AgentLeft(long ts, String channel, String agent) implements ServerFrame {
+    }
+
+    @JsonPropertyOrder({"name", "agents"})
+    record ChannelInfo(String name, int agents) {
+    }
+
+    @JsonTypeName("CHANNELS")
+    @JsonPropertyOrder({"ts", "list"})
+    record Channels(long ts, List<ChannelInfo> list) implements ServerFrame {
+        public Channels {
+            list = List.copyOf(list);
+        }
+    }
+
+    @JsonPropertyOrder({"id", "name", "presence", "status_text"})
+    record AgentInfo(String id, String name, String presence,
+                     @JsonProperty("status_text") String statusText) {
+    }
+
+    @JsonTypeName("AGENTS")
+    @JsonPropertyOrder({"ts", "channel", "list"})
+    record Agents(long ts, String channel, List<AgentInfo> list) implements ServerFrame {
+        public Agents {
+            list = List.copyOf(list);
+        }
+    }
+
+    @JsonTypeName("ERROR")
+    @JsonPropertyOrder({"ts", "code", "message"})
+    record Error(long ts, String code, String message) implements ServerFrame {
+        public Error(long ts, ErrorCode code, String message) {
+            this(ts, code.name(), message);
+        }
+
+        /** The code as an enum, or null for a code this build does not know. */
+        public ErrorCode errorCode() {
+            return ErrorCode.fromWire(code);
+        }
+    }
+
+    @JsonTypeName("PONG")
+    @JsonPropertyOrder({"ts"})
+    record Pong(long ts) implements ServerFrame {
+    }
+
+    @JsonTypeName("PROPOSAL")
+    @JsonPropertyOrder({"ts", "id", "from", "to", "task", "amount", "currency", "payment_code", "terms",
+        "expires", "status", "created_at", "sig", "elo_stake"})
+    record Proposal(long ts, String id, String from, String to, String task, JsonNode amount, String currency,
+                    @JsonProperty("payment_code") String paymentCode, String terms, Long expires, String status,
+                    @JsonProperty("created_at") long createdAt, String sig,
+                    @JsonProperty("elo_stake") Integer eloStake) implements ServerFrame {
+    }
+
+    @JsonTypeName("ACCEPT")
+    @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "payment_code", "sig",
+        "proposer_stake", "acceptor_stake"})
+    record Accept(long ts, @JsonProperty("proposal_id") String proposalId, String status,
+                  @JsonProperty("updated_at") long updatedAt, String from, String to,
+                  @JsonProperty("payment_code") String paymentCode, String sig,
+                  @JsonProperty("proposer_stake") Integer proposerStake,
+                  @JsonProperty("acceptor_stake") int acceptorStake) implements ServerFrame {
+    }
+
+    @JsonTypeName("REJECT")
+    @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "reason", "sig"})
+    record Reject(long ts, @JsonProperty("proposal_id") String proposalId, String status,
+                  @JsonProperty("updated_at") long updatedAt, String from, String to, String reason, String sig)
+            implements ServerFrame {
+    }
+
+    @JsonPropertyOrder({"proposer", "acceptor"})
+    record EloStakes(int proposer, int acceptor) {
+    }
+
+    @JsonTypeName("COMPLETE")
+    @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "completed_by", "completed_at",
+        "proof", "sig", "elo_stakes", "rating_changes"})
+    record Complete(long ts, @JsonProperty("proposal_id") String proposalId, String status,
+                    @JsonProperty("updated_at") long updatedAt, String from, String to,
+                    @JsonProperty("completed_by") String completedBy, @JsonProperty("completed_at") long completedAt,
+                    String proof, String sig, @JsonProperty("elo_stakes") EloStakes eloStakes,
+                    @JsonProperty("rating_changes") JsonNode ratingChanges) implements ServerFrame {
+    }
+
+    @JsonTypeName("DISPUTE")
+    @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "disputed_by", "disputed_at",
+        "reason", "sig", "elo_stakes", "rating_changes"})
+    record Dispute(long ts, @JsonProperty("proposal_id") String proposalId, String status,
+                   @JsonProperty("updated_at") long updatedAt, String from, String to,
+                   @JsonProperty("disputed_by") String disputedBy, @JsonProperty("disputed_at") long disputedAt,
+                   String reason, String sig, @JsonProperty("elo_stakes") EloStakes eloStakes,
+                   @JsonProperty("rating_changes") JsonNode ratingChanges) implements ServerFrame {
+    }
+
+    @JsonTypeName("SKILLS_REGISTERED")
+    @JsonPropertyOrder({"ts", "agent_id", "skills_count", "registered_at"})
+    record SkillsRegistered(long ts, @JsonProperty("agent_id") String agentId,
+                            @JsonProperty("skills_count") int skillsCount,
+                            @JsonProperty("registered_at") long registeredAt) implements ServerFrame {
+    }
+
+    @JsonTypeName("SEARCH_RESULTS")
+    @JsonPropertyOrder({"ts", "query_id", "query", "results", "total"})
+    record SearchResults(long ts, @JsonProperty("query_id") JsonNode queryId, JsonNode query,
+                         List<JsonNode> results, int total) implements ServerFrame {
+        public SearchResults {
+            results = List.copyOf(results);
+        }
+    }
+
+    @JsonTypeName("PRESENCE_CHANGED")
+    @JsonPropertyOrder({"ts", "agent_id", "presence", "status_text"})
+    record PresenceChanged(long ts, @JsonProperty("agent_id") String agentId, String presence,
+                           @JsonProperty("status_text") String statusText) implements ServerFrame {
+    }
+
+    /**
+     * Two shapes share this type (§3.16): to the target {@code request_id, from, nonce}; the
+     * acknowledgement to the requester {@code request_id, target, status}. Absent keys are left
+     * out so the Node client can tell them apart.
+     */
+    @JsonTypeName("VERIFY_REQUEST")
+    @JsonPropertyOrder({"ts", "request_id", "from", "nonce", "target", "status"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VerifyRequest(long ts, @JsonProperty("request_id") String requestId, String from, String nonce,
+                         String target, String status) implements ServerFrame {
+
+        public static VerifyRequest challenge(long ts, String requestId, String from, String nonce) {
+            return new VerifyRequest(ts, requestId, from, nonce, null, null);
+        }
+
+        public static VerifyRequest ack(long ts, String requestId, String target) {
+            return new VerifyRequest(ts, requestId, null, null, target, "pending");
+        }
+
+        @JsonIgnore
+        public boolean isChallenge() {
+            return nonce != null && from != null;
+        }
+    }
+
+    /** To the requester: {@code request_id, agent, pubkey}; to the responder: {@code request_id, verified}. */
+    @JsonTypeName("VERIFY_SUCCESS")
+    @JsonPropertyOrder({"ts", "request_id", "agent", "pubkey", "verified"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VerifySuccess(long ts, @JsonProperty("request_id") String requestId, String agent, String pubkey,
+                         Boolean verified) implements ServerFrame {
+    }
+
+    /** To the requester: {@code request_id, target, reason}; to the responder: {@code request_id, verified}. */
+    @JsonTypeName("VERIFY_FAILED")
+    @JsonPropertyOrder({"ts", "request_id", "target", "reason", "verified"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VerifyFailed(long ts, @JsonProperty("request_id") String requestId, String target, String reason,
+                        Boolean verified) implements ServerFrame {
+    }
+
+    /** A frame type this build does not know (a newer server); kept so clients can log and skip it. */
+    @JsonTypeName("UNKNOWN")
+    record Unknown(long ts, @JsonProperty("wire_type") String wireName) implements ServerFrame {
+        @Override
+        public String wireType() {
+            return wireName;
+        }
+    }
+}

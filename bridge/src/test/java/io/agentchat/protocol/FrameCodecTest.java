@@ -1,0 +1,124 @@
+package io.agentchat.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FrameCodecTest {
+    private final FrameCodec codec = new FrameCodec();
+
+    private void assertInvalid(String frame, String message) {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decodeClient(frame));
+        assertEquals(ErrorCode.INVALID_MSG, e.code());
+        assertEquals(message, e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{bad                                   | Invalid JSON",
+        "''                                     | Invalid JSON",
+        "null                                   | Missing message type",
+        "42                                     | Missing message type",
+        "[]                                     | Missing message type",
+        "{}                                     | Missing message type",
+        "{\"type\":\"\"}                        | Missing message type",
+        "{\"type\":\"join\"}                    | Unknown message type: join",
+        "{\"type\":\"JOIN\",\"channel\":\"general\"} | Invalid channel name",
+        "{\"type\":\"JOIN\",\"channel\":5}      | Invalid channel name",
+        "{\"type\":\"MSG\",\"to\":5,\"content\":\"x\"} | Invalid target (must start with # or @)",
+        "{\"type\":\"MSG\",\"to\":\"\",\"content\":\"x\"} | Missing target",
+        "{\"type\":\"MSG\",\"to\":\"#a\"}       | Missing or invalid content",
+        "{\"type\":\"MSG\",\"to\":\"#a\",\"content\":\"x\",\"sig\":5} | Invalid signature format",
+        "{\"type\":\"INVITE\",\"channel\":\"#a\",\"agent\":5} | Invalid agent target",
+        "{\"type\":\"IDENTIFY\",\"name\":\"bad name\"} | Invalid agent name",
+        "{\"type\":\"IDENTIFY\",\"name\":\"a\",\"pubkey\":5} | Invalid public key format (must be Ed25519 PEM)",
+        "{\"type\":\"REGISTER_SKILLS\",\"skills\":[null],\"sig\":\"x\"} | Each skill must have a capability string",
+        "{\"type\":\"SEARCH_SKILLS\",\"query\":\"x\"} | Missing or invalid query object",
+        "{\"type\":\"VERIFY_REQUEST\",\"target\":5,\"nonce\":\"0123456789abcdef\"} | Target must be an agent (@id)",
+        "{\"type\":\"VERIFY_REQUEST\",\"target\":\"@a\",\"nonce\":\"short\"} | Nonce must be 16-128 characters",
+        "{\"type\":\"PROPOSAL\",\"to\":\"@a\",\"task\":\"t\",\"sig\":\"s\",\"amount\":\"abc\"} | amount must be a non-negative number",
+        "{\"type\":\"ACCEPT\",\"proposal_id\":\"p\",\"sig\":\"s\",\"elo_stake\":1.5} | elo_stake must be a non-negative integer",
+        "{\"type\":\"SET_PRESENCE\",\"status\":\"sleeping\"} | Invalid presence status. Must be one of: online, away, busy, offline",
+    })
+    void badFramesGetTheReferenceMessage(String frame, String message) {
+        assertInvalid(frame, message);
+    }
+
+    @Test
+    void contentLimitCountsUtf16Units() {
+        String emoji = "\uD83D\uDE00";
+        String ok = emoji.repeat(2048);
+        ClientFrame.Msg msg = (ClientFrame.Msg) codec.decodeClient(
+                "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + ok + "\"}");
+        assertEquals(4096, msg.content().length());
+        assertInvalid("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + ok + emoji + "\"}",
+                "Content too long (max 4096 chars)");
+    }
+
+    @Test
+    void nullCountsAsAbsentForOptionalFields() {
+        ClientFrame.Identify id = (ClientFrame.Identify) codec.decodeClient(
+                "{\"type\":\"IDENTIFY\",\"name\":\"eph\",\"pubkey\":null}");
+        assertNull(id.pubkey());
+        ClientFrame.Accept accept = (ClientFrame.Accept) codec.decodeClient(
+                "{\"type\":\"ACCEPT\",\"proposal_id\":\"p\",\"sig\":\"s\",\"elo_stake\":null,\"payment_code\":null}");
+        assertNull(accept.eloStake());
+        assertNull(accept.paymentCode());
+    }
+
+    @Test
+    void inviteOnlyFollowsJavaScriptTruthiness() {
+        assertTrue(((ClientFrame.CreateChannel) codec.decodeClient(
+                "{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#s\",\"invite_only\":\"yes\"}")).inviteOnly());
+        assertEquals(false, ((ClientFrame.CreateChannel) codec.decodeClient(
+                "{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#s\",\"private\":true}")).inviteOnly());
+    }
+
+    @Test
+    void serverFramesUseTheReferenceKeyOrderAndNulls() {
+        assertEquals("{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@857005ba\",\"server\":\"agentchat\"}",
+                codec.encode(new ServerFrame.Welcome(1, "@857005ba", "agentchat")));
+        assertEquals("{\"type\":\"MSG\",\"ts\":2,\"from\":\"@a\",\"to\":\"#general\",\"content\":\"hi\",\"replay\":true}",
+                codec.encode(ServerFrame.Msg.of(2, "@a", "#general", "hi").asReplay()));
+        assertEquals("{\"type\":\"AGENTS\",\"ts\":3,\"channel\":\"#g\",\"list\":[{\"id\":\"@a\",\"name\":\"alice\","
+                        + "\"presence\":\"online\",\"status_text\":null}]}",
+                codec.encode(new ServerFrame.Agents(3, "#g",
+                        List.of(new ServerFrame.AgentInfo("@a", "alice", "online", null)))));
+        assertEquals("{\"type\":\"VERIFY_REQUEST\",\"ts\":4,\"request_id\":\"r\",\"target\":\"@b\",\"status\":\"pending\"}",
+                codec.encode(ServerFrame.VerifyRequest.ack(4, "r", "@b")));
+        assertEquals("{\"type\":\"ERROR\",\"ts\":5,\"code\":\"AUTH_REQUIRED\",\"message\":\"Must IDENTIFY first\"}",
+                codec.encode(new ServerFrame.Error(5, ErrorCode.AUTH_REQUIRED, "Must IDENTIFY first")));
+    }
+
+    @Test
+    void serverFramesRoundTripOnTheClientSide() {
+        ServerFrame.Joined joined = new ServerFrame.Joined(7, "#general", List.of("@a", "@b"));
+        assertEquals(joined, codec.decodeServer(codec.encode(joined)));
+        ServerFrame.Msg msg = ServerFrame.Msg.of(8, "@a", "@b", "x");
+        assertEquals(msg, codec.decodeServer(codec.encode(msg)));
+        ServerFrame unknown = codec.decodeServer("{\"type\":\"NEW_THING\",\"ts\":9,\"x\":1}");
+        assertInstanceOf(ServerFrame.Unknown.class, unknown);
+        assertEquals("NEW_THING", unknown.wireType());
+    }
+
+    @Test
+    void clientFramesLeaveAbsentFieldsOut() {
+        assertEquals("{\"type\":\"ACCEPT\",\"proposal_id\":\"p\",\"sig\":\"s\"}",
+                codec.encode(new ClientFrame.Accept("p", null, null, "s")));
+        assertEquals("{\"type\":\"IDENTIFY\",\"name\":\"eph\"}", codec.encode(new ClientFrame.Identify("eph", null)));
+        assertEquals("{\"type\":\"PING\"}", codec.encode(new ClientFrame.Ping()));
+    }
+
+    @Test
+    void deeplyNestedJsonIsRefused() {
+        String deep = "{\"type\":\"PING\",\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
+        assertInvalid(deep, "Invalid JSON");
+    }
+}

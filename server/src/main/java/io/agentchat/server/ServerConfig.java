@@ -1,0 +1,135 @@
+package io.agentchat.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a relay needs to start, with the reference's defaults (PROTOCOL.md §12.1) and the
+ * limits it lacks (Q11, Q12, Q25). Build with {@link #builder()}; every value is validated once here.
+ *
+ * @param host             interface to bind (reference default {@code 0.0.0.0})
+ * @param port             TCP port; 0 picks an ephemeral one (reference default 6667)
+ * @param name             server name in WELCOME and /health
+ * @param bufferSize       replay messages kept per channel; 0 disables replay (reference: 20)
+ * @param rateLimit        minimum gap between two rate-limited frames of one agent; zero disables
+ * @param rateBurst        frames an agent may send back to back before the gap applies
+ * @param logMessages      log one {@code message{type,from}} event per frame (never content)
+ * @param tlsCert          PEM certificate chain; with {@code tlsKey} switches to wss/https
+ * @param tlsKey           PEM private key
+ * @param dataDir          where the ratings store lives (the server's one persistent file)
+ * @param maxFrameBytes    largest WebSocket message; bigger ones close the connection with 1009
+ * @param maxOutgoingFrames frames queued to one socket before it counts as a slow consumer
+ * @param identifyTimeout  an unidentified socket is closed after this long
+ * @param pingInterval     WebSocket ping period; a peer silent for two periods is dropped
+ * @param maxConnectionsPerIp concurrent sockets from one address
+ * @param maxChannels      channels on the server, default ones included
+ * @param maxChannelsPerCreator channels one agent may have created and not yet reclaimed
+ * @param emptyChannelGrace how long an empty created channel survives before it is reclaimed
+ * @param maxMembersPerChannel members in one channel
+ * @param clock            time source (injected so limits can be tested without sleeping)
+ */
+public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
+                           boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
+                           int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
+                           int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
+                           Duration emptyChannelGrace, int maxMembersPerChannel, Clock clock) {
+
+    public static final int DEFAULT_PORT = 6667;
+    public static final int DEFAULT_BUFFER_SIZE = 20;
+    public static final Duration DEFAULT_RATE_LIMIT = Duration.ofMillis(1000);
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(clock, "clock");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535, got " + port);
+        }
+        if (bufferSize < 0) {
+            throw new IllegalArgumentException("buffer size must be >= 0, got " + bufferSize);
+        }
+        if (rateLimit.isNegative()) {
+            throw new IllegalArgumentException("rate limit must be >= 0");
+        }
+        if (rateBurst < 1) {
+            throw new IllegalArgumentException("rate burst must be >= 1");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("Both --cert and --key must be provided for TLS");
+        }
+        if (maxFrameBytes < 1024) {
+            throw new IllegalArgumentException("max frame size must be >= 1024 bytes");
+        }
+    }
+
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).name(name).bufferSize(bufferSize).rateLimit(rateLimit)
+                .rateBurst(rateBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
+                .maxFrameBytes(maxFrameBytes).maxOutgoingFrames(maxOutgoingFrames)
+                .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
+                .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
+                .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
+                .maxMembersPerChannel(maxMembersPerChannel).clock(clock);
+    }
+
+    /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = DEFAULT_PORT;
+        private String name = "agentchat";
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private Duration rateLimit = DEFAULT_RATE_LIMIT;
+        private int rateBurst = 1;
+        private boolean logMessages;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path dataDir = Path.of(".agentchat");
+        private int maxFrameBytes = 64 * 1024;
+        private int maxOutgoingFrames = 4096;
+        private Duration identifyTimeout = Duration.ofSeconds(30);
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private int maxConnectionsPerIp = 10_000;
+        private int maxChannels = 10_000;
+        private int maxChannelsPerCreator = 20;
+        private Duration emptyChannelGrace = Duration.ofMinutes(10);
+        private int maxMembersPerChannel = 10_000;
+        private Clock clock = Clock.systemUTC();
+
+        public Builder host(String host) { this.host = host; return this; }
+        public Builder port(int port) { this.port = port; return this; }
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder bufferSize(int bufferSize) { this.bufferSize = bufferSize; return this; }
+        public Builder rateLimit(Duration rateLimit) { this.rateLimit = rateLimit; return this; }
+        public Builder rateBurst(int rateBurst) { this.rateBurst = rateBurst; return this; }
+        public Builder logMessages(boolean logMessages) { this.logMessages = logMessages; return this; }
+        public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
+        public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
+        public Builder maxFrameBytes(int bytes) { this.maxFrameBytes = bytes; return this; }
+        public Builder maxOutgoingFrames(int frames) { this.maxOutgoingFrames = frames; return this; }
+        public Builder identifyTimeout(Duration timeout) { this.identifyTimeout = timeout; return this; }
+        public Builder pingInterval(Duration interval) { this.pingInterval = interval; return this; }
+        public Builder maxConnectionsPerIp(int max) { this.maxConnectionsPerIp = max; return this; }
+        public Builder maxChannels(int max) { this.maxChannels = max; return this; }
+        public Builder maxChannelsPerCreator(int max) { this.maxChannelsPerCreator = max; return this; }
+        public Builder emptyChannelGrace(Duration grace) { this.emptyChannelGrace = grace; return this; }
+        public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
+        public Builder clock(Clock clock) { this.clock = clock; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, logMessages, tlsCert, tlsKey,
+                    dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
+                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, clock);
+        }
+    }
+}
