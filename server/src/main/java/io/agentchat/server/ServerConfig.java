@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param name             server name in WELCOME and /health
  * @param bufferSize       replay messages kept per channel; 0 disables replay (reference: 20)
  * @param rateLimit        minimum gap between two rate-limited frames of one agent; zero disables
- * @param rateBurst        frames an agent may send back to back before the gap applies
+ * @param rateBurst        messages an agent may send back to back before the gap applies
+ * @param framesPerSecond  sustained rate of frames of any type per connection (Q11); 0 disables
+ * @param frameBurst       frames of any type a connection may send back to back
  * @param logMessages      log one {@code message{type,from}} event per frame (never content)
  * @param tlsCert          PEM certificate chain; with {@code tlsKey} switches to wss/https
  * @param tlsKey           PEM private key
@@ -31,7 +33,7 @@ import java.util.Objects;
  * @param clock            time source (injected so limits can be tested without sleeping)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
-                           boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
+                           int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
                            Duration emptyChannelGrace, int maxMembersPerChannel, Clock clock) {
@@ -54,8 +56,11 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (rateLimit.isNegative()) {
             throw new IllegalArgumentException("rate limit must be >= 0");
         }
-        if (rateBurst < 1) {
-            throw new IllegalArgumentException("rate burst must be >= 1");
+        if (rateBurst < 1 || frameBurst < 1) {
+            throw new IllegalArgumentException("bursts must be >= 1");
+        }
+        if (framesPerSecond < 0) {
+            throw new IllegalArgumentException("frames per second must be >= 0");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("Both --cert and --key must be provided for TLS");
@@ -75,7 +80,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
 
     public Builder toBuilder() {
         return new Builder().host(host).port(port).name(name).bufferSize(bufferSize).rateLimit(rateLimit)
-                .rateBurst(rateBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
+                .rateBurst(rateBurst).framesPerSecond(framesPerSecond).frameBurst(frameBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
                 .maxFrameBytes(maxFrameBytes).maxOutgoingFrames(maxOutgoingFrames)
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
@@ -91,6 +96,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration rateLimit = DEFAULT_RATE_LIMIT;
         private int rateBurst = 1;
+        private int framesPerSecond = 20;
+        private int frameBurst = 50;
         private boolean logMessages;
         private Path tlsCert;
         private Path tlsKey;
@@ -112,6 +119,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder bufferSize(int bufferSize) { this.bufferSize = bufferSize; return this; }
         public Builder rateLimit(Duration rateLimit) { this.rateLimit = rateLimit; return this; }
         public Builder rateBurst(int rateBurst) { this.rateBurst = rateBurst; return this; }
+        public Builder framesPerSecond(int perSecond) { this.framesPerSecond = perSecond; return this; }
+        public Builder frameBurst(int burst) { this.frameBurst = burst; return this; }
         public Builder logMessages(boolean logMessages) { this.logMessages = logMessages; return this; }
         public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
         public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
@@ -127,7 +136,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder clock(Clock clock) { this.clock = clock; return this; }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, logMessages, tlsCert, tlsKey,
+            return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
+                    logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
                     maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, clock);
         }
