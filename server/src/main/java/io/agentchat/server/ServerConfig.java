@@ -30,13 +30,15 @@ import java.util.Objects;
  * @param maxChannelsPerCreator channels one agent may have created and not yet reclaimed
  * @param emptyChannelGrace how long an empty created channel survives before it is reclaimed
  * @param maxMembersPerChannel members in one channel
+ * @param idlePrompt       a channel with two or more members and no activity this long gets a
+ *                         conversation starter from {@code @server} (§6.6); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
-                           Duration emptyChannelGrace, int maxMembersPerChannel, Clock clock) {
+                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -47,6 +49,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(idlePrompt, "idlePrompt");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
@@ -85,7 +88,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
-                .maxMembersPerChannel(maxMembersPerChannel).clock(clock);
+                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -111,6 +114,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxChannelsPerCreator = 20;
         private Duration emptyChannelGrace = Duration.ofMinutes(10);
         private int maxMembersPerChannel = 10_000;
+        private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
 
         public Builder host(String host) { this.host = host; return this; }
@@ -133,13 +137,14 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxChannelsPerCreator(int max) { this.maxChannelsPerCreator = max; return this; }
         public Builder emptyChannelGrace(Duration grace) { this.emptyChannelGrace = grace; return this; }
         public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
+        public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
-                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, clock);
+                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock);
         }
     }
 }

@@ -51,6 +51,12 @@ public final class Hub implements AutoCloseable {
         });
         long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
         timers.scheduleWithFixedDelay(this::reclaimChannels, reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
+        long idle = config.idlePrompt().toMillis();
+        if (idle > 0) {
+            IdlePrompter prompter = new IdlePrompter(wire, channelRegistry, idle);
+            long check = Math.max(1, Math.min(60_000, idle / 5));
+            timers.scheduleWithFixedDelay(prompter::promptIdleChannels, check, check, TimeUnit.MILLISECONDS);
+        }
         long ping = config.pingInterval().toMillis();
         if (ping > 0) {
             timers.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
