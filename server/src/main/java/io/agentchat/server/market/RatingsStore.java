@@ -75,6 +75,12 @@ public final class RatingsStore implements AutoCloseable {
         return new RatingsStore(file, maxAgents, load(file));
     }
 
+    /** A store that is never read from or written to disk (tests, or a server run without a data directory). */
+    public static RatingsStore inMemory(int maxAgents) {
+        return new RatingsStore(null, maxAgents, new LinkedHashMap<>());
+    }
+
+    /** The file behind the store, or null for an in-memory store. */
     public Path file() {
         return file;
     }
@@ -128,7 +134,7 @@ public final class RatingsStore implements AutoCloseable {
     }
 
     private void scheduleWrite() {
-        if (writeQueued.compareAndSet(false, true)) {
+        if (file != null && writeQueued.compareAndSet(false, true)) {
             writer.execute(this::writeNow);
         }
     }
