@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.server.core.Hub;
+import io.agentchat.server.market.MarketConfig;
+import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.transport.HealthHandler;
 import io.agentchat.server.transport.Transport;
 import java.net.URI;
@@ -26,13 +29,20 @@ public final class AgentChatServer implements AutoCloseable {
     private final Hub hub;
     private final Server server;
     private final ServerConnector connector;
+    private final RatingsStore ratings;
     private volatile Supplier<JsonNode> proposalStats = AgentChatServer::noProposals;
     private boolean closed;
 
     public AgentChatServer(ServerConfig config) {
         this.config = config;
         FrameCodec codec = new FrameCodec(config.maxFrameBytes());
+        // Read before anything starts: a corrupt ratings file stops the server with one line (Q5).
+        MarketConfig market = MarketConfig.defaults();
+        this.ratings = config.dataDir() == null ? RatingsStore.inMemory(market.maxRatedAgents())
+                : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
         this.hub = new Hub(config, codec);
+        Marketplace marketplace = hub.installMarket(market, ratings);
+        this.proposalStats = () -> proposalsJson(marketplace.stats());
         this.server = new Server(Transport.threadPool());
         this.connector = Transport.connector(server, config);
         server.addConnector(connector);
@@ -91,7 +101,17 @@ public final class AgentChatServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("server stop failed: {}", e.toString());
         }
+        ratings.close(); // waits for the last ratings write
         LOG.info("server_stop");
+    }
+
+    private static JsonNode proposalsJson(Marketplace.ProposalStats stats) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("total", stats.total());
+        ObjectNode byStatus = node.putObject("byStatus");
+        stats.byStatus().forEach(byStatus::put);
+        node.put("agents", stats.agents());
+        return node;
     }
 
     private static JsonNode noProposals() {

@@ -5,6 +5,9 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.market.MarketConfig;
+import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.RatingsStore;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +69,18 @@ public final class Hub implements AutoCloseable {
     /** Installs the marketplace (proposals, skills, peer verification); until then they are refused. */
     public void setMarket(MarketHandler market) {
         this.market = market;
+    }
+
+    /**
+     * Creates the marketplace on this hub's clock and timer thread, routes its frame types to it,
+     * and sweeps expired proposals, skills and verifications every 60 s (the reference's period).
+     */
+    public Marketplace installMarket(MarketConfig marketConfig, RatingsStore ratings) {
+        Marketplace marketplace = new Marketplace(marketConfig, ratings, config.clock(), timers);
+        MarketAdapter adapter = new MarketAdapter(marketplace, wire, agents, channelRegistry);
+        this.market = adapter;
+        timers.scheduleWithFixedDelay(adapter::sweep, 60, 60, TimeUnit.SECONDS);
+        return marketplace;
     }
 
     /** A new socket. Returns null when its address already holds too many connections. */

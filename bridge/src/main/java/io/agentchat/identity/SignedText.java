@@ -1,0 +1,80 @@
+package io.agentchat.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The exact strings the reference client signs (PROTOCOL.md §7.5), shared by the server (which
+ * verifies them, fixing Q7) and the client (which signs them). Fields are joined with {@code |}; an
+ * optional value that is falsy in JavaScript ({@code null}, {@code ""}, {@code 0}) becomes the empty
+ * string, and numbers are written as JavaScript's {@code String(n)}.
+ */
+public final class SignedText {
+
+    /** Prefix of the domain-separated verification text (the Q19 fix, see {@link #verification}). */
+    public static final String VERIFY_DOMAIN = "AGENTCHAT-VERIFY";
+
+    private SignedText() {
+    }
+
+    /**
+     * {@code to|task|amount|currency|payment_code|expires|elo_stake}; {@code expires} is the
+     * <em>relative</em> seconds the client sent, not the absolute time the server relays.
+     */
+    public static String proposal(String to, String task, Double amount, String currency, String paymentCode,
+            Double expires, Integer eloStake) {
+        return String.join("|", text(to), text(task), number(amount), text(currency), text(paymentCode),
+                number(expires), number(eloStake == null ? null : eloStake.doubleValue()));
+    }
+
+    /** {@code ACCEPT|proposal_id|payment_code|elo_stake}. */
+    public static String accept(String proposalId, String paymentCode, Integer eloStake) {
+        return String.join("|", "ACCEPT", text(proposalId), text(paymentCode),
+                number(eloStake == null ? null : eloStake.doubleValue()));
+    }
+
+    /** {@code REJECT|proposal_id|reason}. */
+    public static String reject(String proposalId, String reason) {
+        return String.join("|", "REJECT", text(proposalId), text(reason));
+    }
+
+    /** {@code COMPLETE|proposal_id|proof}. */
+    public static String complete(String proposalId, String proof) {
+        return String.join("|", "COMPLETE", text(proposalId), text(proof));
+    }
+
+    /** {@code DISPUTE|proposal_id|reason}. */
+    public static String dispute(String proposalId, String reason) {
+        return String.join("|", "DISPUTE", text(proposalId), text(reason));
+    }
+
+    /** {@code JSON.stringify(skills)} of the array exactly as sent. */
+    public static String registerSkills(JsonNode skills) {
+        return JsStringify.compact(skills);
+    }
+
+    /** {@code JSON.stringify({to, content, ts})} with the sender's own {@code ts}. */
+    public static String msg(String to, String content, long ts) {
+        return "{\"to\":" + JsJson.quote(to) + ",\"content\":" + JsJson.quote(content) + ",\"ts\":"
+                + JsNumber.format(ts) + "}";
+    }
+
+    /**
+     * The domain-separated text a Java responder signs for VERIFY_RESPONSE:
+     * {@code AGENTCHAT-VERIFY|<request_id>|<nonce>}. Node responders sign the bare nonce instead; the
+     * server accepts both, and restricts bare nonces to a charset no other signed text can match.
+     */
+    public static String verification(String requestId, String nonce) {
+        return String.join("|", VERIFY_DOMAIN, text(requestId), text(nonce));
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static String number(Double value) {
+        if (value == null || value == 0 || value.isNaN()) {
+            return "";
+        }
+        return JsNumber.format(value);
+    }
+}

@@ -1,0 +1,77 @@
+package io.agentchat.server.core;
+
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.market.Caller;
+import io.agentchat.server.market.Delivery;
+import io.agentchat.server.market.Marketplace;
+
+/**
+ * Connects the {@link Marketplace} to the relay: hands it the marketplace frames with the sending
+ * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
+ */
+final class MarketAdapter implements MarketHandler, Delivery {
+    private final Marketplace market;
+    private final Wire wire;
+    private final AgentRegistry agents;
+    private final ChannelRegistry channels;
+
+    MarketAdapter(Marketplace market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
+        this.market = market;
+        this.wire = wire;
+        this.agents = agents;
+        this.channels = channels;
+    }
+
+    @Override
+    public void handle(AgentSession session, ClientFrame frame) {
+        if (!Marketplace.handles(frame)) {
+            throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
+        }
+        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven()), this);
+    }
+
+    @Override
+    public boolean online(String agentRef) {
+        return session(agentRef) != null;
+    }
+
+    @Override
+    public String pubkeyOf(String agentRef) {
+        AgentSession session = session(agentRef);
+        return session == null ? null : session.pubkey();
+    }
+
+    @Override
+    public void toAgent(String agentRef, ServerFrame frame) {
+        AgentSession session = session(agentRef);
+        if (session != null) {
+            wire.send(session, frame);
+        }
+    }
+
+    @Override
+    public void toChannel(String channel, ServerFrame frame) {
+        Channel target = channels.get(channel);
+        if (target == null) {
+            return;
+        }
+        String text = wire.encode(frame); // encoded once for every member
+        for (AgentSession member : target.members()) {
+            member.send(text);
+        }
+    }
+
+    void sweep() {
+        market.sweep(this);
+    }
+
+    private AgentSession session(String agentRef) {
+        if (agentRef == null || !agentRef.startsWith("@") || agentRef.length() < 2) {
+            return null;
+        }
+        AgentSession session = agents.get(agentRef.substring(1));
+        return session == null || session.closed() ? null : session;
+    }
+}

@@ -1,0 +1,192 @@
+package io.agentchat.server.market;
+
+import static io.agentchat.protocol.ProtocolException.invalid;
+
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The marketplace as the hub sees it: proposals, skills discovery, reputation and peer
+ * verification, independent of the server's session classes. The hub has already decoded the
+ * frame and checked IDENTIFY; everything after that (key required, signature, lifecycle) is here.
+ * ERROR replies are thrown as {@link ProtocolException}; frames go out in the reference's order
+ * (the other party first, then the sender).
+ */
+public final class Marketplace {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.market");
+    public static final String DISCOVERY_CHANNEL = "#discovery";
+    public static final String SERVER_REF = "@server";
+    private static final long MAX_EXPIRES_SECONDS = 30L * 24 * 3600;
+
+    private final MarketConfig config;
+    private final Clock clock;
+    private final RatingsStore ratings;
+    private final ProposalBook proposals;
+    private final SkillRegistry skills;
+    private final Verification verification;
+
+    /**
+     * @param ratings   the loaded store; its lifecycle stays with the caller
+     * @param scheduler the caller's timer thread, used for verification timeouts and the sweeper
+     */
+    public Marketplace(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
+        this.config = config;
+        this.clock = clock;
+        this.ratings = ratings;
+        this.proposals = new ProposalBook(config, new Reputation(ratings));
+        this.skills = new SkillRegistry(config);
+        this.verification = new Verification(config, clock, scheduler);
+    }
+
+    /** Whether {@link #handle} owns this frame type. */
+    public static boolean handles(ClientFrame frame) {
+        return frame instanceof ClientFrame.Proposal || frame instanceof ClientFrame.Accept
+                || frame instanceof ClientFrame.Reject || frame instanceof ClientFrame.Complete
+                || frame instanceof ClientFrame.Dispute || frame instanceof ClientFrame.RegisterSkills
+                || frame instanceof ClientFrame.SearchSkills || frame instanceof ClientFrame.VerifyRequest
+                || frame instanceof ClientFrame.VerifyResponse;
+    }
+
+    public void handle(ClientFrame frame, Caller caller, Delivery delivery) {
+        if (frame instanceof ClientFrame.Proposal f) {
+            propose(f, caller, delivery);
+        } else if (frame instanceof ClientFrame.Accept f) {
+            signed(f, caller, "Accepting proposals requires persistent identity");
+            checkLength("payment_code", f.paymentCode());
+            ServerFrame.Accept out = proposals.accept(caller.agentRef(), f, clock.millis());
+            deliver(delivery, out.from(), caller, out, "accept", out.proposalId());
+        } else if (frame instanceof ClientFrame.Reject f) {
+            signed(f, caller, "Rejecting proposals requires persistent identity");
+            checkLength("reason", f.reason());
+            ServerFrame.Reject out = proposals.reject(caller.agentRef(), f, clock.millis());
+            deliver(delivery, out.from(), caller, out, "reject", out.proposalId());
+        } else if (frame instanceof ClientFrame.Complete f) {
+            signed(f, caller, "Completing proposals requires persistent identity");
+            checkLength("proof", f.proof());
+            ServerFrame.Complete out = proposals.complete(caller.agentRef(), f, clock.millis());
+            deliver(delivery, other(out.from(), out.to(), caller), caller, out, "complete", out.proposalId());
+        } else if (frame instanceof ClientFrame.Dispute f) {
+            signed(f, caller, "Disputing proposals requires persistent identity");
+            checkLength("reason", f.reason());
+            ServerFrame.Dispute out = proposals.dispute(caller.agentRef(), f, clock.millis());
+            deliver(delivery, other(out.from(), out.to(), caller), caller, out, "dispute", out.proposalId());
+        } else if (frame instanceof ClientFrame.RegisterSkills f) {
+            registerSkills(f, caller, delivery);
+        } else if (frame instanceof ClientFrame.SearchSkills f) {
+            SkillRegistry.Results results = skills.search(f.query(), ratings::get, clock.millis());
+            LOG.debug("skills_search id={} results={}", caller.agentRef(), results.total());
+            delivery.toAgent(caller.agentRef(), new ServerFrame.SearchResults(clock.millis(), f.queryId(), f.query(),
+                    results.results(), results.total()));
+        } else if (frame instanceof ClientFrame.VerifyRequest f) {
+            verification.request(caller, f, delivery);
+        } else if (frame instanceof ClientFrame.VerifyResponse f) {
+            verification.respond(caller, f, delivery);
+        } else {
+            throw new IllegalArgumentException("not a marketplace frame: " + frame.wireType());
+        }
+    }
+
+    private void propose(ClientFrame.Proposal f, Caller caller, Delivery delivery) {
+        signed(f, caller, "Proposals require persistent identity");
+        checkLength("task", f.task());
+        checkLength("terms", f.terms());
+        checkLength("payment_code", f.paymentCode());
+        checkLength("currency", f.currency());
+        if (f.amount() != null && f.amount() > config.maxAmount()) {
+            throw invalid("amount too large (max " + (long) config.maxAmount() + ")");
+        }
+        if (f.expires() != null && f.expires() > MAX_EXPIRES_SECONDS) {
+            throw invalid("expires too large (max " + MAX_EXPIRES_SECONDS + " seconds)");
+        }
+        if (f.to().equals(caller.agentRef())) {
+            throw invalid("Cannot send a proposal to yourself"); // Q9
+        }
+        if (!delivery.online(f.to())) {
+            throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + f.to() + " not found");
+        }
+        ServerFrame.Proposal out = proposals.propose(caller.agentRef(), f, clock.millis());
+        LOG.info("proposal id={} from={} to={}", out.id(), out.from(), out.to());
+        delivery.toAgent(out.to(), out);
+        delivery.toAgent(caller.agentRef(), out);
+    }
+
+    private void registerSkills(ClientFrame.RegisterSkills f, Caller caller, Delivery delivery) {
+        signed(f, caller, "Skill registration requires persistent identity");
+        SkillRegistry.Registration r = skills.register(caller.agentRef(), f.skills(), clock.millis());
+        LOG.info("skills_registered id={} count={}", caller.agentRef(), r.skills().size());
+        delivery.toAgent(caller.agentRef(),
+                new ServerFrame.SkillsRegistered(clock.millis(), caller.agentRef(), r.skills().size(), r.registeredAt()));
+        List<String> capabilities = r.skills().stream().map(s -> s.get("capability").asText()).toList();
+        delivery.toChannel(DISCOVERY_CHANNEL, ServerFrame.Msg.of(clock.millis(), SERVER_REF, DISCOVERY_CHANNEL,
+                "Agent " + caller.agentRef() + " registered " + capabilities.size() + " skill(s): "
+                        + String.join(", ", capabilities)));
+    }
+
+    /** SIGNATURE_REQUIRED for ephemeral agents, then the signature itself (Q7). */
+    private static void signed(ClientFrame frame, Caller caller, String ephemeralMessage) {
+        if (!caller.hasKey()) {
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, ephemeralMessage);
+        }
+        FrameSignatures.verify(frame, caller.pubkey());
+    }
+
+    private void checkLength(String field, String value) {
+        if (value != null && value.length() > config.maxTextLength()) {
+            throw invalid(field + " too long (max " + config.maxTextLength() + " chars)");
+        }
+    }
+
+    private static String other(String from, String to, Caller caller) {
+        return caller.agentRef().equals(from) ? to : from;
+    }
+
+    private static void deliver(Delivery delivery, String counterparty, Caller caller, ServerFrame out, String event,
+            String proposalId) {
+        LOG.info("{} proposal={} by={}", event, proposalId, caller.agentRef());
+        delivery.toAgent(counterparty, out);
+        delivery.toAgent(caller.agentRef(), out);
+    }
+
+    /**
+     * Expires due proposals and verification requests, forgets old ones, drops stale skills, and
+     * tells both parties of an accepted proposal whose deadline passed (its stakes were released).
+     */
+    public void sweep(Delivery delivery) {
+        long now = clock.millis();
+        for (ProposalBook.Lapsed lapsed : proposals.sweep(now)) {
+            String text = "Proposal " + lapsed.id() + " expired before completion; stakes released";
+            LOG.info("proposal_lapsed id={}", lapsed.id());
+            delivery.toAgent(lapsed.from(), ServerFrame.Msg.of(now, SERVER_REF, lapsed.from(), text));
+            delivery.toAgent(lapsed.to(), ServerFrame.Msg.of(now, SERVER_REF, lapsed.to(), text));
+        }
+        skills.dropExpired(now);
+        verification.expireDue();
+    }
+
+    /** Runs {@link #sweep} every 60 s (the reference's cleanup period) on the given scheduler. */
+    public ScheduledFuture<?> startSweeper(ScheduledExecutorService scheduler, Delivery delivery) {
+        return scheduler.scheduleWithFixedDelay(() -> sweep(delivery), 60, 60, TimeUnit.SECONDS);
+    }
+
+    /** For /health: {@code {"total": n, "byStatus": {...}, "agents": n}}. */
+    public ProposalStats stats() {
+        ProposalBook.Stats s = proposals.stats();
+        return new ProposalStats(s.total(), s.byStatus(), s.agents());
+    }
+
+    /** The /health {@code proposals} object; {@code byStatus} keeps first-seen order. */
+    public record ProposalStats(int total, java.util.Map<String, Integer> byStatus, int agents) {
+        public ProposalStats {
+            byStatus = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byStatus));
+        }
+    }
+}

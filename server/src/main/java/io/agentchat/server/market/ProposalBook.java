@@ -1,0 +1,241 @@
+package io.agentchat.server.market;
+
+import static io.agentchat.protocol.ProtocolException.invalid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.market.Reputation.Escrow;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The proposal state machine of PROTOCOL.md §9 with the reference's error codes and message
+ * tokens, plus the bounds and deadlines it lacks: a default expiry for pending proposals, a
+ * deadline for accepted ones that releases their escrow (Q16), and caps on pending proposals per
+ * agent and in all. Every method holds this object's lock, so stake checks, escrow reservations
+ * and rating updates of concurrent requests cannot interleave (Q23).
+ */
+final class ProposalBook {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** An accepted proposal whose deadline passed: its escrow was released and both parties are told. */
+    record Lapsed(String id, String from, String to, int proposerStake, int acceptorStake) {
+    }
+
+    /** The {@code proposals} object of /health. */
+    record Stats(int total, Map<String, Integer> byStatus, int agents) {
+    }
+
+    private final MarketConfig config;
+    private final Reputation reputation;
+    private final Map<String, Proposal> proposals = new LinkedHashMap<>();
+
+    ProposalBook(MarketConfig config, Reputation reputation) {
+        this.config = config;
+        this.reputation = reputation;
+    }
+
+    synchronized ServerFrame.Proposal propose(String from, ClientFrame.Proposal f, long now) {
+        int fromPending = 0;
+        int toPending = 0;
+        for (Proposal p : proposals.values()) {
+            if (isPending(p, now)) {
+                fromPending += p.from.equals(from) ? 1 : 0;
+                toPending += p.to.equals(f.to()) ? 1 : 0;
+            }
+        }
+        if (fromPending >= config.maxPendingPerProposer()) {
+            throw invalid("Too many pending proposals (max " + config.maxPendingPerProposer() + ")");
+        }
+        if (toPending >= config.maxPendingPerRecipient()) {
+            throw invalid("Agent " + f.to() + " has too many pending proposals");
+        }
+        if (proposals.size() >= config.maxProposals()) {
+            sweep(now);
+            if (proposals.size() >= config.maxProposals()) {
+                throw invalid("Server proposal capacity reached, try again later");
+            }
+        }
+        // The reference treats 0 as "no expiry"; negative values give an already-expired proposal.
+        Long expires = f.expires() == null ? null : now + Math.round(f.expires() * 1000);
+        long pendingUntil = expires != null ? expires : now + config.defaultProposalExpiry().toMillis();
+        Integer stake = f.eloStake() == null || f.eloStake() == 0 ? null : f.eloStake();
+        Proposal p = new Proposal(newId(now), from, f.to(), f.task(), f.amount(), f.currency(), f.paymentCode(),
+                f.terms(), expires, pendingUntil, now, f.sig(), stake);
+        proposals.put(p.id, p);
+        return new ServerFrame.Proposal(now, p.id, p.from, p.to, p.task, number(p.amount), p.currency,
+                p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake);
+    }
+
+    synchronized ServerFrame.Accept accept(String caller, ClientFrame.Accept f, long now) {
+        Proposal p = proposals.get(f.proposalId());
+        if (p == null) {
+            throw new ProtocolException(ErrorCode.PROPOSAL_NOT_FOUND, "Proposal not found");
+        }
+        lapse(p, now);
+        int acceptorStake = f.eloStake() == null ? 0 : f.eloStake();
+        // The reference checks both stakes before the state and the recipient (§3.9, §5.3).
+        reputation.checkStake(p.from, p.proposerStakeOrZero(), "Proposer: ");
+        reputation.checkStake(caller, acceptorStake, "");
+        requireStatus(p, "pending", "PROPOSAL_NOT_PENDING");
+        if (!p.to.equals(caller)) {
+            throw new ProtocolException(ErrorCode.INVALID_PROPOSAL, "NOT_PROPOSAL_RECIPIENT");
+        }
+        p.status = "accepted";
+        p.updatedAt = now;
+        p.acceptorStake = acceptorStake;
+        p.responsePaymentCode = f.paymentCode();
+        p.responseSig = f.sig();
+        p.acceptedUntil = now + config.acceptedDeadline().toMillis();
+        if (p.proposerStakeOrZero() > 0 || acceptorStake > 0) {
+            reputation.lock(p.id, new Escrow(p.from, p.proposerStakeOrZero(), p.to, acceptorStake, now,
+                    p.acceptedUntil));
+        }
+        return new ServerFrame.Accept(now, p.id, p.status, now, p.from, p.to, f.paymentCode(), f.sig(),
+                p.proposerStake, acceptorStake);
+    }
+
+    synchronized ServerFrame.Reject reject(String caller, ClientFrame.Reject f, long now) {
+        Proposal p = find(f.proposalId(), now);
+        requireStatus(p, "pending", "PROPOSAL_NOT_PENDING");
+        if (!p.to.equals(caller)) {
+            throw new ProtocolException(ErrorCode.INVALID_PROPOSAL, "NOT_PROPOSAL_RECIPIENT");
+        }
+        p.status = "rejected";
+        p.updatedAt = now;
+        p.rejectReason = f.reason();
+        p.responseSig = f.sig();
+        return new ServerFrame.Reject(now, p.id, p.status, now, p.from, p.to, f.reason(), f.sig());
+    }
+
+    synchronized ServerFrame.Complete complete(String caller, ClientFrame.Complete f, long now) {
+        Proposal p = find(f.proposalId(), now);
+        requireStatus(p, "accepted", "PROPOSAL_NOT_ACCEPTED");
+        requireParty(p, caller);
+        p.status = "completed";
+        p.updatedAt = now;
+        p.completedAt = now;
+        p.completedBy = caller;
+        p.completionProof = f.proof();
+        p.completionSig = f.sig();
+        JsonNode changes = reputation.settleCompletion(p, now);
+        return new ServerFrame.Complete(now, p.id, p.status, now, p.from, p.to, caller, now, f.proof(), f.sig(),
+                new ServerFrame.EloStakes(p.proposerStakeOrZero(), p.acceptorStake), changes);
+    }
+
+    synchronized ServerFrame.Dispute dispute(String caller, ClientFrame.Dispute f, long now) {
+        Proposal p = find(f.proposalId(), now);
+        requireStatus(p, "accepted", "PROPOSAL_NOT_ACCEPTED");
+        requireParty(p, caller);
+        p.status = "disputed";
+        p.updatedAt = now;
+        p.disputedAt = now;
+        p.disputedBy = caller;
+        p.disputeReason = f.reason();
+        p.disputeSig = f.sig();
+        JsonNode changes = reputation.settleDispute(p, caller, now);
+        return new ServerFrame.Dispute(now, p.id, p.status, now, p.from, p.to, caller, now, f.reason(), f.sig(),
+                new ServerFrame.EloStakes(p.proposerStakeOrZero(), p.acceptorStake), changes);
+    }
+
+    /**
+     * Expires what is due and forgets what ended more than {@code retention} ago. Returns the accepted
+     * proposals that lapsed now, whose escrow was released, so the caller can tell both parties.
+     */
+    synchronized List<Lapsed> sweep(long now) {
+        List<Lapsed> lapsed = new ArrayList<>();
+        long retention = config.retention().toMillis();
+        for (Iterator<Proposal> it = proposals.values().iterator(); it.hasNext(); ) {
+            Proposal p = it.next();
+            boolean wasAccepted = "accepted".equals(p.status);
+            lapse(p, now);
+            if (wasAccepted && "expired".equals(p.status)) {
+                lapsed.add(new Lapsed(p.id, p.from, p.to, p.proposerStakeOrZero(), p.acceptorStake));
+            }
+            if (p.isFinished() && p.updatedAt + retention < now) {
+                it.remove();
+            }
+        }
+        return lapsed;
+    }
+
+    synchronized Stats stats() {
+        Map<String, Integer> byStatus = new LinkedHashMap<>();
+        Set<String> agents = new HashSet<>();
+        for (Proposal p : proposals.values()) {
+            byStatus.merge(p.status, 1, Integer::sum);
+            agents.add(p.from);
+            agents.add(p.to);
+        }
+        return new Stats(proposals.size(), byStatus, agents.size());
+    }
+
+    private Proposal find(String id, long now) {
+        Proposal p = proposals.get(id);
+        if (p == null) {
+            throw new ProtocolException(ErrorCode.INVALID_PROPOSAL, "PROPOSAL_NOT_FOUND");
+        }
+        lapse(p, now);
+        return p;
+    }
+
+    /** Lazy expiry, as the reference does on lookup, extended to the accepted deadline (Q16). */
+    private void lapse(Proposal p, long now) {
+        if ("pending".equals(p.status) && now > p.pendingUntil) {
+            p.status = "expired";
+            p.updatedAt = now;
+        } else if ("accepted".equals(p.status) && now > p.acceptedUntil) {
+            p.status = "expired";
+            p.updatedAt = now;
+            reputation.release(p.id);
+        }
+    }
+
+    private boolean isPending(Proposal p, long now) {
+        return "pending".equals(p.status) && now <= p.pendingUntil;
+    }
+
+    /** Q15: an expired proposal says so, instead of the reference's misleading state token. */
+    private static void requireStatus(Proposal p, String status, String token) {
+        if (!status.equals(p.status)) {
+            throw new ProtocolException(ErrorCode.INVALID_PROPOSAL,
+                    "expired".equals(p.status) ? "PROPOSAL_EXPIRED" : token);
+        }
+    }
+
+    private static void requireParty(Proposal p, String caller) {
+        if (!p.isParty(caller)) {
+            throw new ProtocolException(ErrorCode.INVALID_PROPOSAL, "NOT_PROPOSAL_PARTY");
+        }
+    }
+
+    /** {@code prop_<ms in base 36>_<8 random hex>}, as the reference mints them. */
+    static String newId(long now) {
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random);
+        return "prop_" + Long.toString(now, 36) + "_" + HexFormat.of().formatHex(random);
+    }
+
+    /** A JSON number the way JavaScript writes it: integral values without a fraction. */
+    static JsonNode number(Double value) {
+        if (value == null) {
+            return null;
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 9.007199254740992E15) {
+            return LongNode.valueOf(value.longValue());
+        }
+        return DoubleNode.valueOf(value);
+    }
+}

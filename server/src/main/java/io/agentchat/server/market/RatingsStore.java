@@ -1,0 +1,220 @@
+package io.agentchat.server.market;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.identity.JsStringify;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's one persistent file, {@code <dataDir>/ratings.json}, in the reference's format
+ * ({@code JSON.stringify(obj, null, 2)}, no trailing newline; keys {@code @id} →
+ * {@code {rating, transactions, updated}}), so files move freely between the two servers.
+ *
+ * <p>It is read once, at start-up: a corrupt file stops the server with a one-line
+ * {@link RatingsFileException} and is never overwritten (Q5). Updates change memory under this
+ * object's lock; the file is rewritten behind them by one writer thread, coalescing bursts, always
+ * with an atomic replace (Q23). Callers on network threads therefore never wait for the disk.
+ */
+public final class RatingsStore implements AutoCloseable {
+    public static final String FILE_NAME = "ratings.json";
+    private static final Logger LOG = LoggerFactory.getLogger(RatingsStore.class);
+    private static final DateTimeFormatter ISO_MS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** One agent's entry; {@code updated} is ISO-8601 with ms, or null for an agent never rated. */
+    public record Rating(int rating, int transactions, String updated) {
+        public static final Rating NEW = new Rating(Elo.START, 0, null);
+    }
+
+    private final Path file;
+    private final int maxAgents;
+    private final Map<String, Rating> ratings;
+    private final ExecutorService writer;
+    private final AtomicBoolean writeQueued = new AtomicBoolean();
+
+    private RatingsStore(Path file, int maxAgents, Map<String, Rating> ratings) {
+        this.file = file;
+        this.maxAgents = maxAgents;
+        this.ratings = ratings;
+        this.writer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "agentchat-ratings-writer");
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> LOG.error("ratings writer failed", e));
+            return thread;
+        });
+    }
+
+    /**
+     * Loads {@code <dataDir>/ratings.json} (a missing file is an empty store).
+     *
+     * @param maxAgents how many agents the store may hold; updates that would add more are refused
+     * @throws RatingsFileException if the file exists but is not a ratings file
+     */
+    public static RatingsStore open(Path dataDir, int maxAgents) {
+        Path file = dataDir.resolve(FILE_NAME);
+        return new RatingsStore(file, maxAgents, load(file));
+    }
+
+    /** A store that is never read from or written to disk (tests, or a server run without a data directory). */
+    public static RatingsStore inMemory(int maxAgents) {
+        return new RatingsStore(null, maxAgents, new LinkedHashMap<>());
+    }
+
+    /** The file behind the store, or null for an in-memory store. */
+    public Path file() {
+        return file;
+    }
+
+    /** The agent's entry, or {@link Rating#NEW} for an agent with no history. */
+    public synchronized Rating get(String agentRef) {
+        return ratings.getOrDefault(agentRef, Rating.NEW);
+    }
+
+    public synchronized Map<String, Rating> snapshot() {
+        return Map.copyOf(ratings);
+    }
+
+    /**
+     * Applies new entries for the given agents and schedules a rewrite of the file.
+     *
+     * @throws IllegalStateException if the new agents would exceed the store's bound
+     */
+    public synchronized void putAll(Map<String, Rating> updates) {
+        long added = updates.keySet().stream().filter(id -> !ratings.containsKey(id)).count();
+        if (ratings.size() + added > maxAgents) {
+            throw new IllegalStateException("ratings store is full (" + maxAgents + " agents)");
+        }
+        ratings.putAll(updates);
+        scheduleWrite();
+    }
+
+    /** ISO-8601 UTC with milliseconds, as JavaScript's {@code toISOString()}. */
+    public static String iso(long millis) {
+        return ISO_MS.format(Instant.ofEpochMilli(millis));
+    }
+
+    /** Completes once every update made before this call is on disk (or its write failed and was logged). */
+    public CompletableFuture<Void> flush() {
+        return CompletableFuture.runAsync(() -> { }, writer);
+    }
+
+    @Override
+    public void close() {
+        if (writer.isShutdown()) {
+            return;
+        }
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.error("ratings writer did not finish within 10 s; {} may be behind", file);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void scheduleWrite() {
+        if (file != null && writeQueued.compareAndSet(false, true)) {
+            writer.execute(this::writeNow);
+        }
+    }
+
+    private void writeNow() {
+        writeQueued.set(false);
+        String text;
+        synchronized (this) {
+            text = render(ratings);
+        }
+        try {
+            AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // Memory stays authoritative; the next update retries the write.
+            LOG.error("cannot write ratings file {}: {}", file.toAbsolutePath(), e.toString());
+        }
+    }
+
+    static String render(Map<String, Rating> ratings) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ratings.forEach((id, r) -> {
+            ObjectNode entry = root.putObject(id);
+            entry.put("rating", r.rating());
+            entry.put("transactions", r.transactions());
+            if (r.updated() == null) {
+                entry.putNull("updated");
+            } else {
+                entry.put("updated", r.updated());
+            }
+        });
+        return JsStringify.pretty(root);
+    }
+
+    private static Map<String, Rating> load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new LinkedHashMap<>();
+        } catch (IOException e) {
+            throw new RatingsFileException(file, "cannot read: " + e.getMessage());
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new RatingsFileException(file, "invalid JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr());
+        }
+        if (root == null || !root.isObject()) {
+            throw new RatingsFileException(file, "expected a JSON object of agent ratings");
+        }
+        Map<String, Rating> loaded = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            loaded.put(field.getKey(), entry(file, field.getKey(), field.getValue()));
+        }
+        return loaded;
+    }
+
+    private static Rating entry(Path file, String id, JsonNode value) {
+        if (!value.isObject()) {
+            throw new RatingsFileException(file, "entry " + id + " is not an object");
+        }
+        JsonNode rating = value.get("rating");
+        JsonNode transactions = value.get("transactions");
+        JsonNode updated = value.get("updated");
+        // The reference saves a NaN rating (Q10) as null; such an agent starts over rather than poison the file.
+        int r = rating == null || rating.isNull() ? Elo.START : number(file, id, "rating", rating);
+        int tx = transactions == null || transactions.isNull() ? 0 : number(file, id, "transactions", transactions);
+        if (updated != null && !updated.isNull() && !updated.isTextual()) {
+            throw new RatingsFileException(file, "entry " + id + " has a non-string updated");
+        }
+        return new Rating(r, tx, updated == null || updated.isNull() ? null : updated.asText());
+    }
+
+    private static int number(Path file, String id, String key, JsonNode value) {
+        if (!value.isNumber() || !Double.isFinite(value.asDouble()) || Math.abs(value.asDouble()) > 1e9) {
+            throw new RatingsFileException(file, "entry " + id + " has an invalid " + key);
+        }
+        return (int) Math.round(value.asDouble());
+    }
+}

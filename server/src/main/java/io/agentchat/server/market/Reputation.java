@@ -1,0 +1,147 @@
+package io.agentchat.server.market;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.server.market.Elo.Delta;
+import io.agentchat.server.market.Elo.Party;
+import io.agentchat.server.market.RatingsStore.Rating;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratings plus the ELO stakes held in escrow (PROTOCOL.md §9.3, §10). Not thread-safe on its own:
+ * the {@link ProposalBook} calls it under its lock, which is what makes "check the stake, then
+ * reserve it" one step (Q23).
+ */
+final class Reputation {
+    private static final Logger LOG = LoggerFactory.getLogger(Reputation.class);
+
+    /** Stakes locked by one accepted proposal. */
+    record Escrow(String proposer, int proposerStake, String acceptor, int acceptorStake, long createdAt,
+                  long expiresAt) {
+    }
+
+    private final RatingsStore store;
+    private final Map<String, Escrow> escrows = new LinkedHashMap<>();
+
+    Reputation(RatingsStore store) {
+        this.store = store;
+    }
+
+    Rating rating(String agent) {
+        return store.get(agent);
+    }
+
+    /** What the agent may still stake: rating minus active stakes minus the floor. */
+    int available(String agent) {
+        long committed = 0;
+        for (Escrow e : escrows.values()) {
+            if (e.proposer().equals(agent)) {
+                committed += e.proposerStake();
+            }
+            if (e.acceptor().equals(agent)) {
+                committed += e.acceptorStake();
+            }
+        }
+        return Elo.available(store.get(agent).rating(), committed);
+    }
+
+    /** INSUFFICIENT_REPUTATION with the reference's text when {@code stake} exceeds what is available. */
+    void checkStake(String agent, int stake, String prefix) {
+        if (stake <= 0) {
+            return;
+        }
+        int available = available(agent);
+        if (stake > available) {
+            throw new ProtocolException(ErrorCode.INSUFFICIENT_REPUTATION,
+                    prefix + "Insufficient ELO. Available: " + available + ", Requested: " + stake);
+        }
+    }
+
+    void lock(String proposalId, Escrow escrow) {
+        escrows.put(proposalId, escrow);
+    }
+
+    /** Releases an escrow without moving ratings (deadline passed, Q16). */
+    boolean release(String proposalId) {
+        return escrows.remove(proposalId) != null;
+    }
+
+    int escrowCount() {
+        return escrows.size();
+    }
+
+    /** COMPLETE: both gain, stakes are returned. Returns {@code rating_changes}, or null if the store refused. */
+    ObjectNode settleCompletion(Proposal p, long now) {
+        Escrow escrow = escrows.remove(p.id);
+        Rating from = store.get(p.from);
+        Rating to = store.get(p.to);
+        Elo.Outcome outcome = Elo.completion(party(from), party(to), p.amount);
+        ObjectNode changes = apply(p, from, to, outcome, now);
+        if (changes != null && escrow != null) {
+            ObjectNode e = changes.putObject("_escrow");
+            e.put("proposer_stake", escrow.proposerStake());
+            e.put("acceptor_stake", escrow.acceptorStake());
+            e.put("settlement", "returned");
+        }
+        return changes;
+    }
+
+    /** DISPUTE: the disputer wins and takes the other side's stake (Q22: kept for compatibility). */
+    ObjectNode settleDispute(Proposal p, String disputer, long now) {
+        Escrow escrow = escrows.remove(p.id);
+        boolean proposerDisputed = p.from.equals(disputer);
+        int proposerStake = escrow == null ? 0 : escrow.proposerStake();
+        int acceptorStake = escrow == null ? 0 : escrow.acceptorStake();
+        int loserStake = proposerDisputed ? acceptorStake : proposerStake;
+        Rating from = store.get(p.from);
+        Rating to = store.get(p.to);
+        Elo.Outcome outcome = Elo.dispute(party(from), party(to), proposerDisputed, p.amount, loserStake);
+        ObjectNode changes = apply(p, from, to, outcome, now);
+        if (changes != null) {
+            ObjectNode e = changes.putObject("_escrow");
+            e.put("proposer_stake", proposerStake);
+            e.put("acceptor_stake", acceptorStake);
+            e.put("settlement", "transferred");
+            e.put("transferred_to", disputer);
+            e.put("transferred_amount", loserStake);
+        }
+        return changes;
+    }
+
+    private ObjectNode apply(Proposal p, Rating from, Rating to, Elo.Outcome outcome, long now) {
+        String updated = RatingsStore.iso(now);
+        Rating newFrom = new Rating(outcome.proposer().newRating(), from.transactions() + 1, updated);
+        Rating newTo = new Rating(outcome.acceptor().newRating(), to.transactions() + 1, updated);
+        Map<String, Rating> updates = new LinkedHashMap<>();
+        updates.put(p.from, newFrom);
+        updates.put(p.to, newTo);
+        try {
+            store.putAll(updates);
+        } catch (IllegalStateException e) {
+            // As the reference does when its update fails: the transition stands, rating_changes is null.
+            LOG.error("rating update refused for proposal={}: {}", p.id, e.getMessage());
+            return null;
+        }
+        ObjectNode changes = JsonNodeFactory.instance.objectNode();
+        entry(changes, p.from, outcome.proposer(), newFrom.transactions());
+        entry(changes, p.to, outcome.acceptor(), newTo.transactions());
+        return changes;
+    }
+
+    private static void entry(ObjectNode changes, String agent, Delta delta, int transactions) {
+        ObjectNode e = changes.putObject(agent);
+        e.put("oldRating", delta.oldRating());
+        e.put("newRating", delta.newRating());
+        e.put("change", delta.change());
+        e.put("transactions", transactions);
+    }
+
+    private static Party party(Rating r) {
+        return new Party(r.rating(), r.transactions());
+    }
+}

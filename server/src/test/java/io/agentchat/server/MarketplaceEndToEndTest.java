@@ -1,0 +1,175 @@
+package io.agentchat.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.identity.Identity;
+import io.agentchat.identity.SignedText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server, real WebSocket clients, real keys: the marketplace over the wire. */
+@Timeout(60)
+class MarketplaceEndToEndTest extends ServerHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dataDir;
+    Identity aliceKey;
+    Identity bobKey;
+    TestAgent alice;
+    TestAgent bob;
+
+    @BeforeEach
+    void connect() throws Exception {
+        start(config().dataDir(dataDir).build());
+        aliceKey = Identity.generate("alice", Clock.systemUTC());
+        bobKey = Identity.generate("bob", Clock.systemUTC());
+        alice = TestAgent.proven(client, uri, aliceKey);
+        bob = TestAgent.proven(client, uri, bobKey);
+    }
+
+    private ObjectNode frame(String type) {
+        return JSON.createObjectNode().put("type", type);
+    }
+
+    private String propose(Double amount, Integer stake) throws Exception {
+        ObjectNode p = frame("PROPOSAL").put("to", bob.id).put("task", "Review PR #42").put("currency", "USDC")
+                .put("expires", 300);
+        if (amount != null) {
+            p.put("amount", amount);
+        }
+        if (stake != null) {
+            p.put("elo_stake", stake);
+        }
+        p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, "Review PR #42", amount, "USDC", null, 300.0, stake)));
+        alice.send(p.toString());
+        JsonNode echo = alice.await("PROPOSAL");
+        JsonNode received = bob.await("PROPOSAL");
+        assertEquals(echo, received);
+        return echo.get("id").asText();
+    }
+
+    private void accept(String id) {
+        bob.send(frame("ACCEPT").put("proposal_id", id).put("sig", bobKey.sign(SignedText.accept(id, null, null)))
+                .toString());
+    }
+
+    @Test
+    void fullLifecycleAcrossTwoAgentsMovesRatingsAndWritesTheFile() throws Exception {
+        String id = propose(2.0, null);
+        accept(id);
+        JsonNode accepted = alice.await("ACCEPT");
+        assertEquals("accepted", accepted.get("status").asText());
+        assertEquals(0, accepted.get("acceptor_stake").asInt());
+        bob.await("ACCEPT");
+        bob.send(frame("COMPLETE").put("proposal_id", id).put("proof", "tx:abc")
+                .put("sig", bobKey.sign(SignedText.complete(id, "tx:abc"))).toString());
+        JsonNode completed = alice.await("COMPLETE");
+        // 1200 vs 1200, K 32, m = 1 + log10(3) = 1.4771: full = round(32 * 1.4771 * 0.5) = 24, gain 12
+        assertEquals(1212, completed.at("/rating_changes/" + alice.id.replace("/", "~1") + "/newRating").asInt());
+        assertEquals(12, completed.get("rating_changes").get(bob.id).get("change").asInt());
+        assertEquals(completed, bob.await("COMPLETE"));
+        Path file = dataDir.resolve("ratings.json");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode ratings = JSON.readTree(Files.readString(file));
+            assertEquals(1212, ratings.get(alice.id).get("rating").asInt());
+            assertEquals(1, ratings.get(bob.id).get("transactions").asInt());
+        });
+    }
+
+    @Test
+    void refusedTransitionsGetTheReferencesErrors() throws Exception {
+        String id = propose(null, null);
+        alice.send(frame("ACCEPT").put("proposal_id", id).put("sig", aliceKey.sign(SignedText.accept(id, null, null)))
+                .toString());
+        alice.awaitError("INVALID_PROPOSAL", "NOT_PROPOSAL_RECIPIENT");
+        bob.send(frame("ACCEPT").put("proposal_id", "prop_x_1").put("sig", bobKey.sign(SignedText.accept("prop_x_1", null, null)))
+                .toString());
+        bob.awaitError("PROPOSAL_NOT_FOUND", "Proposal not found");
+        bob.send(frame("COMPLETE").put("proposal_id", id).put("sig", bobKey.sign(SignedText.complete(id, null))).toString());
+        bob.awaitError("INVALID_PROPOSAL", "PROPOSAL_NOT_ACCEPTED");
+        accept(id);
+        bob.await("ACCEPT");
+        accept(id);
+        bob.awaitError("INVALID_PROPOSAL", "PROPOSAL_NOT_PENDING");
+        TestAgent carol = TestAgent.proven(client, uri, Identity.generate("carol", Clock.systemUTC()));
+        carol.send(frame("DISPUTE").put("proposal_id", id).put("reason", "x").put("sig", "AAAA").toString());
+        carol.awaitError("INVALID_MSG", "Invalid signature for DISPUTE (not made by the sender's key over this frame)");
+        TestAgent eph = ephemeral("eph");
+        eph.send(frame("REJECT").put("proposal_id", id).put("sig", "x").toString());
+        eph.awaitError("SIGNATURE_REQUIRED", "Rejecting proposals requires persistent identity");
+        alice.send(frame("PROPOSAL").put("to", alice.id).put("task", "me")
+                .put("sig", aliceKey.sign(SignedText.proposal(alice.id, "me", null, null, null, null, null))).toString());
+        alice.awaitError("INVALID_MSG", "Cannot send a proposal to yourself");
+    }
+
+    @Test
+    void aTamperedSignatureIsRefusedForEachSignedFrameType() throws Exception {
+        String id = propose(null, null);
+        String forged = bobKey.sign("something else");
+        String[] frames = {
+            frame("PROPOSAL").put("to", alice.id).put("task", "t").put("sig", forged).toString(),
+            frame("ACCEPT").put("proposal_id", id).put("sig", forged).toString(),
+            frame("REJECT").put("proposal_id", id).put("sig", forged).toString(),
+            frame("COMPLETE").put("proposal_id", id).put("sig", forged).toString(),
+            frame("DISPUTE").put("proposal_id", id).put("reason", "r").put("sig", forged).toString(),
+            "{\"type\":\"REGISTER_SKILLS\",\"skills\":[{\"capability\":\"x\"}],\"sig\":\"" + forged + "\"}",
+        };
+        String[] types = {"PROPOSAL", "ACCEPT", "REJECT", "COMPLETE", "DISPUTE", "REGISTER_SKILLS"};
+        for (int i = 0; i < frames.length; i++) {
+            bob.send(frames[i]);
+            bob.awaitError("INVALID_MSG", "Invalid signature for " + types[i]
+                    + " (not made by the sender's key over this frame)");
+        }
+    }
+
+    @Test
+    void skillsAreAnnouncedToDiscoveryAndSearchedByRating() throws Exception {
+        TestAgent watcher = joined("watcher", "#discovery");
+        String skills = "[{\"capability\":\"code_review\",\"rate\":10,\"currency\":\"TEST\"}]";
+        alice.send("{\"type\":\"REGISTER_SKILLS\",\"skills\":" + skills + ",\"sig\":\""
+                + aliceKey.sign(SignedText.registerSkills(JSON.readTree(skills))) + "\"}");
+        assertEquals(1, alice.await("SKILLS_REGISTERED").get("skills_count").asInt());
+        JsonNode announce = watcher.await("MSG");
+        assertEquals("@server", announce.get("from").asText());
+        assertEquals("Agent " + alice.id + " registered 1 skill(s): code_review", announce.get("content").asText());
+        String bobSkills = "[{\"capability\":\"code_generation\",\"rate\":5,\"currency\":\"test\"}]";
+        bob.send("{\"type\":\"REGISTER_SKILLS\",\"skills\":" + bobSkills + ",\"sig\":\""
+                + bobKey.sign(SignedText.registerSkills(JSON.readTree(bobSkills))) + "\"}");
+        bob.await("SKILLS_REGISTERED");
+        watcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"CODE\",\"currency\":\"TEST\"},\"query_id\":\"q1\"}");
+        JsonNode results = watcher.await("SEARCH_RESULTS");
+        assertEquals("q1", results.get("query_id").asText());
+        assertEquals(2, results.get("total").asInt());
+        assertEquals(bob.id, results.get("results").get(0).get("agent_id").asText(), "same rating: newest first");
+        watcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"max_rate\":6}}");
+        JsonNode cheap = watcher.await("SEARCH_RESULTS");
+        assertEquals(1, cheap.get("total").asInt());
+        assertTrue(cheap.get("query_id").isNull());
+    }
+
+    @Test
+    void peerVerificationRoundTrip() throws Exception {
+        TestAgent requester = ephemeral("asker");
+        String nonce = "0123456789abcdef0123456789abcdef";
+        requester.send("{\"type\":\"VERIFY_REQUEST\",\"target\":\"" + bob.id + "\",\"nonce\":\"" + nonce + "\"}");
+        JsonNode challenge = bob.await("VERIFY_REQUEST");
+        assertEquals("pending", requester.await("VERIFY_REQUEST").get("status").asText());
+        bob.send("{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
+                + "\",\"nonce\":\"" + nonce + "\",\"sig\":\"" + bobKey.sign(nonce) + "\"}");
+        JsonNode success = requester.await("VERIFY_SUCCESS");
+        assertEquals(bob.id, success.get("agent").asText());
+        assertEquals(bobKey.pubkey(), success.get("pubkey").asText());
+        assertTrue(bob.await("VERIFY_SUCCESS").get("verified").asBoolean());
+    }
+}
