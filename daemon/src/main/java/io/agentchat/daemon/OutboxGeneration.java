@@ -139,7 +139,9 @@ final class OutboxGeneration implements AutoCloseable {
             int start = 0;
             for (int i = 0; i < n; i++) {
                 if (data[i] == '\n') {
-                    lines.add(new Line(this, Arrays.copyOfRange(data, start, i), position + i + 1, false));
+                    boolean tooLong = i - start > maxLineBytes;
+                    byte[] bytes = Arrays.copyOfRange(data, start, tooLong ? start + maxLineBytes : i);
+                    lines.add(new Line(this, bytes, position + i + 1, tooLong));
                     start = i + 1;
                 }
             }

@@ -73,6 +73,7 @@ public final class OutboxTailer implements AutoCloseable {
     private final Wakeup wakeup = new Wakeup();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong passes = new AtomicLong();
     private volatile boolean closing;
     private boolean closed;
     private long seqLast;
@@ -140,7 +141,13 @@ public final class OutboxTailer implements AutoCloseable {
         }
     }
 
+    /** Completed scans of the outbox; lets tests prove a partial line was seen and held back. */
+    long passes() {
+        return passes.get();
+    }
+
     private PassResult pass() throws IOException, InterruptedException {
+        passes.incrementAndGet();
         files.refresh();
         List<OutboxGeneration.Line> lines = files.nextLines(config.readBudget(), config.maxLineBytes());
         for (OutboxGeneration.Line line : lines) {
