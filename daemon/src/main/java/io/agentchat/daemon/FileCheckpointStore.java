@@ -49,7 +49,7 @@ final class FileCheckpointStore implements CheckpointStore {
             List<OutboxCheckpoint.Entry> entries = new ArrayList<>();
             for (JsonNode g : root.path("generations")) {
                 entries.add(new OutboxCheckpoint.Entry(g.path("file").asText(), g.path("key").asText(),
-                        g.path("offset").asLong()));
+                        g.path("offset").asLong(), g.path("head").asText("")));
             }
             return new OutboxCheckpoint(entries);
         } catch (IOException | RuntimeException e) {
@@ -66,7 +66,8 @@ final class FileCheckpointStore implements CheckpointStore {
         root.put("version", OutboxCheckpoint.VERSION);
         ArrayNode generations = root.putArray("generations");
         for (OutboxCheckpoint.Entry e : checkpoint.generations()) {
-            generations.addObject().put("file", e.file()).put("key", e.key()).put("offset", e.offset());
+            generations.addObject().put("file", e.file()).put("key", e.key()).put("offset", e.offset())
+                    .put("head", e.head());
         }
         byte[] bytes = root.toString().getBytes(StandardCharsets.UTF_8);
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

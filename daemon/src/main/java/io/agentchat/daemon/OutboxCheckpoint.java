@@ -11,13 +11,15 @@ import java.util.Optional;
  * Linux), so a position is applied only to the file it was taken from, whatever its name is now
  * (our own rename to {@code outbox.jsonl.processing}, or a user who deleted and recreated the
  * outbox). {@code offset} is always just past a {@code \n}: every byte before it has been handled
- * (accepted by the server, set aside in the rejects file, or a blank line).
+ * (accepted by the server, set aside in the rejects file, or a blank line). An inode number can be
+ * reused once its file is deleted, so {@code head} (a digest of the file's first
+ * {@code min(offset, 256)} bytes, which an append-only file never changes) must match as well.
  */
 record OutboxCheckpoint(List<Entry> generations) {
 
     static final int VERSION = 1;
 
-    record Entry(String file, String key, long offset) {
+    record Entry(String file, String key, long offset, String head) {
     }
 
     OutboxCheckpoint {

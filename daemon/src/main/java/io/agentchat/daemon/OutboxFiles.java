@@ -60,6 +60,11 @@ final class OutboxFiles implements AutoCloseable {
             }
             return;
         }
+        if (!entry.get().head().isEmpty() && !entry.get().head().equals(generation.head(entry.get().offset()))) {
+            LOG.warn("{} reuses the inode of a file consumed earlier; reading it from the start",
+                    generation.path().getFileName());
+            return;
+        }
         if (!generation.restore(entry.get().offset())) {
             LOG.warn("Checkpoint offset {} does not fit {} ({} bytes); reading it from the start",
                     entry.get().offset(), generation.path().getFileName(), generation.size());
@@ -105,12 +110,16 @@ final class OutboxFiles implements AutoCloseable {
     OutboxCheckpoint snapshot() {
         List<OutboxCheckpoint.Entry> entries = new ArrayList<>();
         for (OutboxGeneration g : draining) {
-            entries.add(new OutboxCheckpoint.Entry(g.path().getFileName().toString(), g.key(), g.offset()));
+            entries.add(entry(g));
         }
         if (live != null) {
-            entries.add(new OutboxCheckpoint.Entry(live.path().getFileName().toString(), live.key(), live.offset()));
+            entries.add(entry(live));
         }
         return new OutboxCheckpoint(entries);
+    }
+
+    private static OutboxCheckpoint.Entry entry(OutboxGeneration g) {
+        return new OutboxCheckpoint.Entry(g.path().getFileName().toString(), g.key(), g.offset(), g.head(g.offset()));
     }
 
     /** Bytes written but not yet handled, over all generations. */

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,7 +26,11 @@ final class OutboxGeneration implements AutoCloseable {
     record Line(OutboxGeneration generation, byte[] bytes, long end, boolean oversized) {
     }
 
+    /** How many leading bytes identify a file beyond its inode number (see OutboxCheckpoint). */
+    static final int HEAD_BYTES = 256;
+
     private final FileChannel channel;
+    private String fullHead;
     private final String key;
     private Path path;
     private long offset;
@@ -75,6 +82,32 @@ final class OutboxGeneration implements AutoCloseable {
     /** Records that the file was renamed (by us) so a later delete targets the right name. */
     void renamedTo(Path newPath) {
         this.path = newPath;
+    }
+
+    /**
+     * Digest of the first {@code min(upTo, 256)} bytes: these never change in an append-only
+     * file, so together with the inode they tell this file from a later one reusing the inode.
+     * Returns "" when the file cannot be read (verification is then skipped).
+     */
+    String head(long upTo) {
+        int n = (int) Math.min(upTo, HEAD_BYTES);
+        if (n == HEAD_BYTES && fullHead != null) {
+            return fullHead;
+        }
+        try {
+            ByteBuffer buffer = ByteBuffer.allocate(n);
+            while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+                // fill the prefix
+            }
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(buffer.array(), buffer.position()));
+            String hex = HexFormat.of().formatHex(digest, 0, 8);
+            if (n == HEAD_BYTES) {
+                fullHead = hex;
+            }
+            return hex;
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "";
+        }
     }
 
     long offset() {

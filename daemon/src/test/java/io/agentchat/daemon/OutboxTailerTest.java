@@ -223,6 +223,25 @@ class OutboxTailerTest {
     }
 
     @Test
+    void aFileReusingAConsumedInodeIsReadFromTheStart() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        append(paths.outbox(), line("#general", "old1") + line("#general", "old2"));
+        RecordingSender first = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, first)) {
+            await().atMost(5, SECONDS).until(() -> first.acceptedContents().size() == 2);
+        }
+        // Same inode, same line boundaries, different bytes: what a deleted outbox whose inode
+        // number was handed to a new file looks like to the checkpoint.
+        Files.writeString(paths.outbox(), line("#general", "new1") + line("#general", "new2"),
+                StandardOpenOption.TRUNCATE_EXISTING);
+        RecordingSender second = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, second)) {
+            await().atMost(5, SECONDS).until(() -> second.acceptedContents().size() == 2);
+        }
+        assertEquals(List.of("new1", "new2"), second.acceptedContents());
+    }
+
+    @Test
     void anOutboxDeletedAndRecreatedByHandIsDrainedThenFollowed() throws Exception {
         PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
         RecordingSender sender = new RecordingSender();
