@@ -36,6 +36,7 @@ final class OutboxFiles implements AutoCloseable {
     private final PersonaPaths paths;
     private final List<OutboxGeneration> draining = new ArrayList<>();
     private OutboxGeneration live;
+    private volatile long compactions;
 
     /** Opens the files present now, resuming each at its checkpointed offset (matched by inode). */
     OutboxFiles(PersonaPaths paths, OutboxCheckpoint restored) throws IOException {
@@ -156,8 +157,13 @@ final class OutboxFiles implements AutoCloseable {
             draining.add(live);
         }
         live = null;
+        compactions++;
         LOG.debug("Compacted outbox ({} bytes consumed)", size);
         return true;
+    }
+
+    long compactions() {
+        return compactions;
     }
 
     /** Renamed generations fully consumed and unchanged for at least {@code grace}. */

@@ -141,6 +141,11 @@ public final class OutboxTailer implements AutoCloseable {
         }
     }
 
+    /** How often the outbox was renamed for compaction (read after close, or racy). */
+    long compactions() {
+        return files.compactions();
+    }
+
     /** Completed scans of the outbox; lets tests prove a partial line was seen and held back. */
     long passes() {
         return passes.get();
