@@ -1,0 +1,22 @@
+package io.agentchat.daemon;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where the outbox tailer hands valid lines: the seam the network client plugs into.
+ *
+ * <p>The tailer calls {@link #send} from its single consumer thread, one line at a time, in file
+ * order, and does not hand over the next line until the returned future completes. An
+ * implementation should complete with {@link SendOutcome#accepted()} only once the server has
+ * taken the line (for a channel, our own echo; for a DM, the server's echo), with
+ * {@link SendOutcome.Status#RETRY_LATER} when rate-limited or disconnected, and with
+ * {@link SendOutcome.Status#REJECTED_PERMANENTLY} for an ERROR that retrying cannot fix. A future
+ * completed exceptionally counts as RETRY_LATER. The future must complete eventually; the
+ * tailer treats one that takes longer than its send timeout as RETRY_LATER, which may send the
+ * line twice.
+ */
+@FunctionalInterface
+public interface LineSender {
+
+    CompletableFuture<SendOutcome> send(OutboxMessage message);
+}

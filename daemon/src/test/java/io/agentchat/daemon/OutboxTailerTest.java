@@ -1,0 +1,299 @@
+package io.agentchat.daemon;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OutboxTailerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    static OutboxTailer.Config fast() {
+        return new OutboxTailer.Config(Duration.ofMillis(200), Duration.ofMillis(5), Duration.ofSeconds(10),
+                Duration.ofMillis(50), 4096, 64 * 1024, 1024, Duration.ofMillis(300), 1L << 30);
+    }
+
+    static String line(String to, String content) {
+        return "{\"to\":\"" + to + "\",\"content\":\"" + content + "\"}\n";
+    }
+
+    static void append(Path file, String text) throws IOException {
+        Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private OutboxTailer tailer(PersonaPaths paths, LineSender sender) throws IOException {
+        return new OutboxTailer(paths, sender, Pacer.unlimited(Clock.systemUTC()), Clock.systemUTC(), fast()).start();
+    }
+
+    @Test
+    void fourConcurrentWritersEveryLineExactlyOnceInPerWriterOrder() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        int writers = 4;
+        int perWriter = 1000;
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        try (OutboxTailer tailer = tailer(paths, sender);
+                OutboxWatcher watcher = OutboxWatcher.start(paths, tailer::wake)) {
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                Thread t = new Thread(() -> {
+                    try {
+                        gate.await();
+                        if (id % 2 == 0) {
+                            // open, append, close per line: the way echo >> and chat.py send write
+                            for (int i = 0; i < perWriter; i++) {
+                                append(paths.outbox(), line("#general", "W" + id + "-" + i));
+                            }
+                        } else {
+                            // one descriptor held for the whole run: survives compaction renames
+                            try (FileChannel ch = FileChannel.open(paths.outbox(), StandardOpenOption.CREATE,
+                                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                                for (int i = 0; i < perWriter; i++) {
+                                    ch.write(ByteBuffer.wrap(line("#general", "W" + id + "-" + i)
+                                            .getBytes(StandardCharsets.UTF_8)));
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }, "test-writer-" + w);
+                threads.add(t);
+                t.start();
+            }
+            gate.countDown();
+            await().atMost(90, SECONDS).pollInterval(Duration.ofMillis(50))
+                    .until(() -> sender.acceptedContents().size() >= writers * perWriter);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            // 4000 lines of ~40 bytes against a 4 KiB compaction threshold: renames happened while
+            // writers (two of them holding their descriptor) kept appending.
+            assertTrue(tailer.compactions() > 0, "no compaction happened");
+        }
+        assertEquals(null, failure.get());
+        List<String> got = sender.acceptedContents();
+        assertEquals(writers * perWriter, got.size(), "lines lost or duplicated");
+        for (int w = 0; w < writers; w++) {
+            String prefix = "W" + w + "-";
+            List<String> mine = got.stream().filter(c -> c.startsWith(prefix)).toList();
+            List<String> expected = IntStream.range(0, perWriter).mapToObj(i -> prefix + i).toList();
+            assertEquals(expected, mine, "writer " + w + " out of order or incomplete");
+        }
+        assertFalse(Files.exists(paths.outboxRejected()));
+    }
+
+    @Test
+    void aHalfLineIsSentOnceWholeWhenItsNewlineArrives() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            append(paths.outbox(), line("#general", "before"));
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 1);
+            append(paths.outbox(), "{\"to\":\"#general\",\"content\":\"half");
+            long seen = tailer.passes();
+            tailer.wake();
+            await().atMost(5, SECONDS).until(() -> tailer.passes() >= seen + 2);
+            assertEquals(List.of("before"), sender.attemptContents());
+            append(paths.outbox(), " line done\"}\n");
+            tailer.wake();
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 2);
+        }
+        assertEquals(List.of("before", "half line done"), sender.attemptContents());
+        assertFalse(Files.exists(paths.outboxRejected()));
+    }
+
+    @Test
+    void invalidLinesAreSetAsideWithAReasonAndLaterLinesStillFlow() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        List<String> bad = List.of("not json at all", "{\"to\":\"#general\"}", "{\"to\":\"#general\",\"content\":5}",
+                "{\"to\":\"general\",\"content\":\"x\"}", "{\"to\":\"#general\",\"content\":\"\"}", "[1,2]",
+                "{\"content\":\"" + "y".repeat(2000) + "\",\"to\":\"#general\"}");
+        StringBuilder text = new StringBuilder(line("#general", "first"));
+        bad.forEach(b -> text.append(b).append('\n'));
+        text.append("\n").append(line("@agent1", "last"));
+        append(paths.outbox(), text.toString());
+        RecordingSender sender = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 2);
+            assertEquals(bad.size(), tailer.linesRejected());
+        }
+        assertEquals(List.of("first", "last"), sender.acceptedContents());
+        List<String> rejects = Files.readAllLines(paths.outboxRejected());
+        assertEquals(bad.size(), rejects.size());
+        for (int i = 0; i < bad.size(); i++) {
+            JsonNode entry = JSON.readTree(rejects.get(i));
+            assertTrue(entry.get("reason").asText().length() > 3, rejects.get(i));
+            assertTrue(entry.get("ts").asLong() > 0);
+            if (i < bad.size() - 1) {
+                assertEquals(bad.get(i), entry.get("line").asText());
+            } else {
+                assertTrue(entry.get("reason").asText().contains("longer than"), rejects.get(i));
+            }
+        }
+        assertTrue(JSON.readTree(rejects.get(0)).get("reason").asText().startsWith("not valid JSON"));
+    }
+
+    @Test
+    void aPermanentServerRejectionGoesToTheRejectsFileAndTheNextLineFollows() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender(m -> CompletableFuture.completedFuture(
+                m.to().equals("#nosuch") ? SendOutcome.rejected("Channel #nosuch not found") : SendOutcome.accepted()));
+        append(paths.outbox(), line("#nosuch", "a") + line("#general", "b"));
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 1);
+        }
+        JsonNode entry = JSON.readTree(Files.readAllLines(paths.outboxRejected()).get(0));
+        assertEquals("server: Channel #nosuch not found", entry.get("reason").asText());
+        assertEquals(line("#nosuch", "a").strip(), entry.get("line").asText());
+    }
+
+    @Test
+    void retryLaterRetriesTheSameLineAndKeepsOrder() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        AtomicInteger calls = new AtomicInteger();
+        RecordingSender sender = new RecordingSender(m -> CompletableFuture.completedFuture(
+                calls.incrementAndGet() % 3 != 0 ? SendOutcome.retryLater("RATE_LIMITED") : SendOutcome.accepted()));
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            text.append(line("#general", "r" + i));
+        }
+        append(paths.outbox(), text.toString());
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == 20);
+        }
+        assertEquals(IntStream.range(0, 20).mapToObj(i -> "r" + i).toList(), sender.acceptedContents());
+        List<String> attempts = sender.attemptContents();
+        assertEquals(60, attempts.size());
+        for (int i = 0; i < attempts.size(); i++) {
+            assertEquals("r" + (i / 3), attempts.get(i), "attempt " + i);
+        }
+    }
+
+    @Test
+    void restartFromTheCheckpointNeitherLosesNorResends() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender first = new RecordingSender();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            text.append(line("#general", "a" + i)); // ~40 bytes each: several compactions at 4 KiB
+        }
+        append(paths.outbox(), text.toString());
+        try (OutboxTailer tailer = tailer(paths, first)) {
+            await().atMost(10, SECONDS).until(() -> first.acceptedContents().size() == 200);
+        }
+        append(paths.outbox(), line("#general", "after-restart"));
+        RecordingSender second = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, second)) {
+            await().atMost(10, SECONDS).until(() -> second.acceptedContents().size() == 1);
+            long passes = tailer.passes();
+            tailer.wake();
+            await().atMost(5, SECONDS).until(() -> tailer.passes() >= passes + 2);
+        }
+        assertEquals(List.of("after-restart"), second.attemptContents());
+    }
+
+    @Test
+    void aFileReusingAConsumedInodeIsReadFromTheStart() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        append(paths.outbox(), line("#general", "old1") + line("#general", "old2"));
+        RecordingSender first = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, first)) {
+            await().atMost(5, SECONDS).until(() -> first.acceptedContents().size() == 2);
+        }
+        // Same inode, same line boundaries, different bytes: what a deleted outbox whose inode
+        // number was handed to a new file looks like to the checkpoint.
+        Files.writeString(paths.outbox(), line("#general", "new1") + line("#general", "new2"),
+                StandardOpenOption.TRUNCATE_EXISTING);
+        RecordingSender second = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, second)) {
+            await().atMost(5, SECONDS).until(() -> second.acceptedContents().size() == 2);
+        }
+        assertEquals(List.of("new1", "new2"), second.acceptedContents());
+    }
+
+    @Test
+    void anOutboxDeletedAndRecreatedByHandIsDrainedThenFollowed() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            append(paths.outbox(), line("#general", "one"));
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 1);
+            Files.delete(paths.outbox());
+            append(paths.outbox(), line("#general", "two"));
+            tailer.wake();
+            await().atMost(5, SECONDS).until(() -> sender.acceptedContents().size() == 2);
+        }
+        assertEquals(List.of("one", "two"), sender.acceptedContents());
+    }
+
+    @Test
+    void sendsArePacedToTheConfiguredInterval() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            text.append(line("#general", "p" + i));
+        }
+        append(paths.outbox(), text.toString());
+        Duration interval = Duration.ofMillis(40);
+        try (OutboxTailer tailer = new OutboxTailer(paths, sender, new Pacer(interval, Clock.systemUTC()),
+                Clock.systemUTC(), fast()).start()) {
+            await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == 6);
+        }
+        List<Long> at = sender.attemptNanos();
+        for (int i = 1; i < at.size(); i++) {
+            long gapMs = TimeUnit.NANOSECONDS.toMillis(at.get(i) - at.get(i - 1));
+            assertTrue(gapMs >= interval.toMillis() - 1, "gap " + i + " was " + gapMs + " ms");
+        }
+    }
+
+    @Test
+    void theWatcherWakesTheTailerWithoutWaitingForThePoll() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        OutboxTailer.Config noPoll = new OutboxTailer.Config(Duration.ofHours(1), Duration.ofMillis(5),
+                Duration.ofSeconds(10), Duration.ofMillis(50), 4096, 64 * 1024, 1024, Duration.ofMillis(300), 1L << 30);
+        try (OutboxTailer tailer = new OutboxTailer(paths, sender, Pacer.unlimited(Clock.systemUTC()),
+                Clock.systemUTC(), noPoll).start();
+                OutboxWatcher watcher = OutboxWatcher.start(paths, tailer::wake)) {
+            for (int i = 0; i < 3; i++) {
+                append(paths.outbox(), line("#general", "w" + i));
+                int expected = i + 1;
+                await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == expected);
+            }
+        }
+    }
+}
