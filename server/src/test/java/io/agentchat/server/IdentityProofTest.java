@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.identity.Identity;
-import io.agentchat.identity.MessageSignature;
+import io.agentchat.identity.SignedText;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,12 +84,12 @@ class IdentityProofTest extends ServerHarness {
             owner.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
             owner.await("JOINED");
             long ts = System.currentTimeMillis();
-            String sig = alice.sign(MessageSignature.text("#general", "hi", ts));
+            String sig = alice.sign(SignedText.msg("#general", "hi", ts));
             String signed = "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"hi\",\"ts\":" + ts + ",\"sig\":\"" + sig + "\"}";
             owner.send(signed);
             JsonNode relayed = owner.await("MSG", m -> m.get("content").asText().equals("hi"));
             assertEquals(ts, relayed.get("client_ts").asLong());
-            assertTrue(TestAgent.verify(alice.pubkey(), MessageSignature.text("#general", "hi", ts), relayed.get("sig").asText()));
+            assertTrue(TestAgent.verify(alice.pubkey(), SignedText.msg("#general", "hi", ts), relayed.get("sig").asText()));
 
             impostor.send(identify(alice));
             impostor.await("WELCOME");
@@ -127,7 +127,7 @@ class IdentityProofTest extends ServerHarness {
             second.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
             second.await("JOINED");
             long ts = System.currentTimeMillis();
-            String sig = alice.sign(MessageSignature.text("#general", "takeover", ts));
+            String sig = alice.sign(SignedText.msg("#general", "takeover", ts));
             second.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"takeover\",\"ts\":" + ts + ",\"sig\":\"" + sig + "\"}");
             assertEquals("takeover", second.await("MSG", m -> m.get("content").asText().equals("takeover")).get("content").asText());
             assertTrue(first.awaitClose());

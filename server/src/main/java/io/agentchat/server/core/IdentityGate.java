@@ -3,7 +3,7 @@ package io.agentchat.server.core;
 import io.agentchat.identity.AgentId;
 import io.agentchat.identity.Ed25519;
 import io.agentchat.identity.IdentityException;
-import io.agentchat.identity.MessageSignature;
+import io.agentchat.identity.SignedText;
 import io.agentchat.identity.Pem;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
@@ -101,7 +101,7 @@ final class IdentityGate {
             throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED,
                     "Prove you hold the key of " + session.ref() + ": sign the message or answer the IDENTIFY challenge");
         }
-        String text = MessageSignature.text(msg.to(), msg.content(), msg.ts());
+        String text = SignedText.msg(msg.to(), msg.content(), msg.ts());
         if (!Ed25519.verify(session.pubkey(), text, msg.sig())) {
             throw ProtocolException.invalid("Invalid message signature");
         }
