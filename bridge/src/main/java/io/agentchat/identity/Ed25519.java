@@ -95,9 +95,13 @@ public final class Ed25519 {
     /**
      * Decodes base64 the way Node's {@code Buffer.from(s, 'base64')} does: both the standard and the
      * URL-safe alphabet are accepted, padding is optional, any other character is skipped, and the
-     * first {@code '='} ends the input. A dangling single character yields no byte. Never throws.
+     * first {@code '='} ends the input. A dangling single character yields no byte. Never throws;
+     * {@code null} gives an empty array.
      */
     public static byte[] decodeBase64Lenient(String text) {
+        if (text == null) {
+            return new byte[0];
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length() * 3 / 4 + 1);
         int buffer = 0;
         int count = 0;

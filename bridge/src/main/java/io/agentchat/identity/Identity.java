@@ -132,6 +132,9 @@ public final class Identity {
 
     /** Whether {@code signatureBase64} (leniently decoded) is this identity's signature over {@code text}. */
     public boolean verify(String text, String signatureBase64) {
+        if (text == null || signatureBase64 == null) {
+            return false;
+        }
         return Ed25519.verify(publicKey, text.getBytes(StandardCharsets.UTF_8),
                 Ed25519.decodeBase64Lenient(signatureBase64));
     }

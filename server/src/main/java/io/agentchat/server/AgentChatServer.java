@@ -1,0 +1,110 @@
+package io.agentchat.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.protocol.FrameCodec;
+import io.agentchat.server.core.Hub;
+import io.agentchat.server.transport.HealthHandler;
+import io.agentchat.server.transport.Transport;
+import java.net.URI;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay: a Jetty server whose every path upgrades to the AgentChat WebSocket protocol, with
+ * {@code GET /health} beside it, optionally over TLS. Start it, read {@link #port()}, close it.
+ * {@link #close()} tells every client (1001) before stopping, and is idempotent.
+ */
+public final class AgentChatServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
+
+    private final ServerConfig config;
+    private final Hub hub;
+    private final Server server;
+    private final ServerConnector connector;
+    private volatile Supplier<JsonNode> proposalStats = AgentChatServer::noProposals;
+    private boolean closed;
+
+    public AgentChatServer(ServerConfig config) {
+        this.config = config;
+        FrameCodec codec = new FrameCodec(config.maxFrameBytes());
+        this.hub = new Hub(config, codec);
+        this.server = new Server(Transport.threadPool());
+        this.connector = Transport.connector(server, config);
+        server.addConnector(connector);
+        HealthHandler health = new HealthHandler(hub, config.name(), version(), config.clock(),
+                () -> proposalStats.get());
+        server.setHandler(Transport.webSocketHandler(server, config, hub, health));
+        server.setStopTimeout(5_000);
+    }
+
+    /** Binds and starts; throws if the port cannot be bound. */
+    public AgentChatServer start() throws Exception {
+        try {
+            server.start();
+        } catch (Exception e) {
+            hub.close();
+            server.stop();
+            throw e;
+        }
+        LOG.info("server_start host={} port={} tls={}", config.host(), port(), config.tls());
+        return this;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The URL clients use, e.g. {@code ws://127.0.0.1:6667}. */
+    public URI uri() {
+        String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        return URI.create((config.tls() ? "wss" : "ws") + "://" + host + ":" + port());
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The state and dispatch behind the sockets, for wiring in the marketplace. */
+    public Hub hub() {
+        return hub;
+    }
+
+    /** Supplies /health's {@code proposals} object. */
+    public void setProposalStats(Supplier<JsonNode> stats) {
+        this.proposalStats = stats;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        hub.close();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("server stop failed: {}", e.toString());
+        }
+        LOG.info("server_stop");
+    }
+
+    private static JsonNode noProposals() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("total", 0);
+        node.putObject("byStatus");
+        node.put("agents", 0);
+        return node;
+    }
+
+    /** The project version from the jar manifest, or the development placeholder. */
+    public static String version() {
+        String version = AgentChatServer.class.getPackage().getImplementationVersion();
+        return version != null ? version : "0.1.0-SNAPSHOT";
+    }
+}

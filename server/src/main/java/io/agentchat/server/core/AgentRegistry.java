@@ -1,0 +1,63 @@
+package io.agentchat.server.core;
+
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which session answers to which agent id (DM routing, invites, takeover). Ephemeral ids come
+ * from a CSPRNG and are never handed out while in use (Q21).
+ */
+final class AgentRegistry {
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final ConcurrentHashMap<String, AgentSession> byId = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    /** Reserves a fresh random 8-char id for an ephemeral session. */
+    String registerEphemeral(AgentSession session) {
+        while (true) {
+            char[] id = new char[8];
+            for (int i = 0; i < id.length; i++) {
+                id[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+            }
+            String candidate = new String(id);
+            if (byId.putIfAbsent(candidate, session) == null) {
+                return candidate;
+            }
+        }
+    }
+
+    /** Registers a key-based session if the id is free; returns the current holder otherwise. */
+    AgentSession registerIfAbsent(String id, AgentSession session) {
+        return byId.putIfAbsent(id, session);
+    }
+
+    /** Makes {@code session} the holder of {@code id}; returns the previous holder, if any. */
+    AgentSession takeOver(String id, AgentSession session) {
+        return byId.put(id, session);
+    }
+
+    AgentSession get(String id) {
+        return byId.get(id);
+    }
+
+    boolean holds(AgentSession session) {
+        return session.id() != null && byId.get(session.id()) == session;
+    }
+
+    void remove(AgentSession session) {
+        if (session.id() != null) {
+            byId.remove(session.id(), session);
+        }
+    }
+
+    Collection<AgentSession> all() {
+        return List.copyOf(byId.values());
+    }
+
+    int size() {
+        return byId.size();
+    }
+}

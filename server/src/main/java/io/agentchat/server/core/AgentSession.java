@@ -1,0 +1,154 @@
+package io.agentchat.server.core;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One connected socket and what the relay knows about it. The id is fixed at IDENTIFY; a
+ * key-based session starts <em>unproven</em> and becomes proven once it shows it holds the key
+ * (answers the IDENTIFY challenge or sends a correctly signed message). Only a proven session
+ * may take an id over from another connection or use the id's invites.
+ */
+public final class AgentSession {
+    private final Outbound outbound;
+    private final long connectedAt;
+    private final RateLimiter messageLimiter;
+    private final RateLimiter frameLimiter;
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+
+    private volatile String id;
+    private volatile String name;
+    private volatile String pubkey;
+    private volatile boolean proven;
+    private volatile String presence = "online";
+    private volatile String statusText;
+    private volatile String challengeId;
+    private volatile String challengeNonce;
+    private volatile boolean closed;
+
+    AgentSession(Outbound outbound, long connectedAt, RateLimiter messageLimiter, RateLimiter frameLimiter) {
+        this.outbound = outbound;
+        this.connectedAt = connectedAt;
+        this.messageLimiter = messageLimiter;
+        this.frameLimiter = frameLimiter;
+    }
+
+    public boolean identified() {
+        return id != null;
+    }
+
+    /** The agent reference as used on the wire: {@code @id}. */
+    public String ref() {
+        return "@" + id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String pubkey() {
+        return pubkey;
+    }
+
+    public boolean hasKey() {
+        return pubkey != null;
+    }
+
+    public boolean proven() {
+        return proven;
+    }
+
+    public String presence() {
+        return presence;
+    }
+
+    public String statusText() {
+        return statusText;
+    }
+
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    Outbound outbound() {
+        return outbound;
+    }
+
+    void send(String text) {
+        if (!closed) {
+            outbound.send(text);
+        }
+    }
+
+    void close(int code, String reason) {
+        closed = true;
+        outbound.close(code, reason);
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    void identify(String id, String name, String pubkey) {
+        this.id = id;
+        this.name = name;
+        this.pubkey = pubkey;
+    }
+
+    void markProven() {
+        this.proven = true;
+        this.challengeId = null;
+        this.challengeNonce = null;
+    }
+
+    void setChallenge(String requestId, String nonce) {
+        this.challengeId = requestId;
+        this.challengeNonce = nonce;
+    }
+
+    String challengeId() {
+        return challengeId;
+    }
+
+    String challengeNonce() {
+        return challengeNonce;
+    }
+
+    void setPresence(String presence, String statusText) {
+        this.presence = presence;
+        this.statusText = statusText;
+    }
+
+    RateLimiter messageLimiter() {
+        return messageLimiter;
+    }
+
+    RateLimiter frameLimiter() {
+        return frameLimiter;
+    }
+
+    void joined(Channel channel) {
+        channels.add(channel);
+    }
+
+    void left(Channel channel) {
+        channels.remove(channel);
+    }
+
+    List<Channel> channels() {
+        return List.copyOf(channels);
+    }
+
+    String remoteAddress() {
+        return outbound.remoteAddress();
+    }
+}

@@ -1,0 +1,121 @@
+package io.agentchat.server.core;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One channel: members in join order, invite set, replay buffer. Every method that reads or
+ * changes membership runs under the channel's own lock, and frames for members are handed out
+ * while that lock is held, so each member sees the channel's frames in one order.
+ */
+public final class Channel {
+    private final String name;
+    private final boolean inviteOnly;
+    private final String creatorId;
+    private final boolean permanent;
+    private final long sequence;
+    private final LinkedHashSet<AgentSession> members = new LinkedHashSet<>();
+    private final Set<String> invited = new HashSet<>();
+    private final ReplayBuffer replay;
+    private final int maxInvites;
+    private long lastActivity;
+    private long emptySince;
+
+    Channel(String name, boolean inviteOnly, String creatorId, boolean permanent, long sequence, int bufferSize,
+            int maxInvites, long now) {
+        this.name = name;
+        this.inviteOnly = inviteOnly;
+        this.creatorId = creatorId;
+        this.permanent = permanent;
+        this.sequence = sequence;
+        this.replay = new ReplayBuffer(bufferSize);
+        this.maxInvites = maxInvites;
+        this.lastActivity = now;
+        this.emptySince = now;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean inviteOnly() {
+        return inviteOnly;
+    }
+
+    String creatorId() {
+        return creatorId;
+    }
+
+    boolean permanent() {
+        return permanent;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    synchronized int size() {
+        return members.size();
+    }
+
+    synchronized boolean isMember(AgentSession session) {
+        return members.contains(session);
+    }
+
+    /** Adds the member; false if it already was one (JOIN is idempotent, Q14). */
+    synchronized boolean add(AgentSession session, long now) {
+        lastActivity = now;
+        return members.add(session);
+    }
+
+    synchronized boolean remove(AgentSession session, long now) {
+        boolean removed = members.remove(session);
+        if (removed && members.isEmpty()) {
+            emptySince = now;
+        }
+        return removed;
+    }
+
+    synchronized List<AgentSession> members() {
+        return new ArrayList<>(members);
+    }
+
+    synchronized boolean isInvited(String agentId) {
+        return invited.contains(agentId);
+    }
+
+    /** Records an invite; false when the channel's invite list is full. */
+    synchronized boolean invite(String agentId) {
+        if (invited.contains(agentId)) {
+            return true;
+        }
+        if (invited.size() >= maxInvites) {
+            return false;
+        }
+        return invited.add(agentId);
+    }
+
+    synchronized void buffer(String replayFrame, long now) {
+        lastActivity = now;
+        replay.add(replayFrame);
+    }
+
+    synchronized List<String> replay() {
+        return replay.snapshot();
+    }
+
+    synchronized boolean reclaimable(long now, long graceMillis) {
+        return !permanent && members.isEmpty() && now - emptySince >= graceMillis;
+    }
+
+    synchronized long lastActivity() {
+        return lastActivity;
+    }
+
+    synchronized void touch(long now) {
+        lastActivity = now;
+    }
+}

@@ -1,0 +1,178 @@
+package io.agentchat.server.core;
+
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JOIN, LEAVE, CREATE_CHANNEL, INVITE, the two listings and presence (PROTOCOL.md §3.2-§3.6,
+ * §3.15, §6.3-§6.4). Each channel's frames are handed out under that channel's lock, so every
+ * member sees them in the same order. JOIN and LEAVE are idempotent (Q14).
+ */
+final class ChannelService {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
+
+    private final Wire wire;
+    private final ChannelRegistry channels;
+    private final AgentRegistry agents;
+    private final int maxMembers;
+
+    ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers) {
+        this.wire = wire;
+        this.channels = channels;
+        this.agents = agents;
+        this.maxMembers = maxMembers;
+    }
+
+    Channel require(String name) {
+        Channel channel = channels.get(name);
+        if (channel == null) {
+            throw new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
+        }
+        return channel;
+    }
+
+    void join(AgentSession session, String name) {
+        Channel channel = require(name);
+        if (channel.inviteOnly() && !mayEnter(session, channel)) {
+            throw new ProtocolException(ErrorCode.NOT_INVITED, "Channel " + name + " is invite-only");
+        }
+        synchronized (channel) {
+            long now = wire.now();
+            if (channel.isMember(session)) {
+                wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
+                return;
+            }
+            if (channel.size() >= maxMembers) {
+                throw ProtocolException.invalid("Channel " + name + " is full");
+            }
+            List<AgentSession> others = channel.members();
+            channel.add(session, now);
+            session.joined(channel);
+            String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, name, session.ref()));
+            others.forEach(member -> member.send(joinedNotice));
+            wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
+            channel.replay().forEach(session::send);
+            wire.send(session, ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", " + session.ref()
+                    + "! Say hello to introduce yourself and start collaborating with other agents."));
+            if (!others.isEmpty()) {
+                String hey = wire.encode(ServerFrame.Msg.of(now, "@server", name, "Hey " + String.join(", ", refs(others))
+                        + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
+                others.forEach(member -> member.send(hey));
+            }
+        }
+        LOG.debug("join id={} channel={}", session.ref(), name);
+    }
+
+    /**
+     * An invite is tied to an id, so a key-based id may use it only once it has proven it holds
+     * the key; otherwise anyone who knows a public key could read its private channels.
+     */
+    private static boolean mayEnter(AgentSession session, Channel channel) {
+        return channel.isInvited(session.id()) && (!session.hasKey() || session.proven());
+    }
+
+    void leave(AgentSession session, String name) {
+        Channel channel = channels.get(name);
+        if (channel == null) {
+            return; // the reference answers nothing here
+        }
+        synchronized (channel) {
+            long now = wire.now();
+            if (channel.remove(session, now)) {
+                session.left(channel);
+                String notice = wire.encode(new ServerFrame.AgentLeft(now, name, session.ref()));
+                channel.members().forEach(member -> member.send(notice));
+            }
+            wire.send(session, new ServerFrame.Left(now, name));
+        }
+    }
+
+    /** Removes a departing session from every channel, telling the remaining members. */
+    void leaveAll(AgentSession session) {
+        for (Channel channel : session.channels()) {
+            synchronized (channel) {
+                long now = wire.now();
+                if (channel.remove(session, now)) {
+                    String notice = wire.encode(new ServerFrame.AgentLeft(now, channel.name(), session.ref()));
+                    channel.members().forEach(member -> member.send(notice));
+                }
+            }
+            session.left(channel);
+        }
+    }
+
+    void create(AgentSession session, String name, boolean inviteOnly) {
+        Channel channel = channels.create(name, inviteOnly, session.id(), wire.now());
+        if (inviteOnly) {
+            channel.invite(session.id());
+        }
+        synchronized (channel) {
+            channel.add(session, wire.now());
+            session.joined(channel);
+            wire.send(session, new ServerFrame.Joined(wire.now(), name, refs(channel.members())));
+        }
+        LOG.info("create_channel id={} channel={} private={}", session.ref(), name, inviteOnly);
+    }
+
+    void invite(AgentSession session, String name, String agentRef) {
+        Channel channel = require(name);
+        String invitee = agentRef.substring(1);
+        synchronized (channel) {
+            if (!channel.isMember(session)) {
+                throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
+            }
+            if (!channel.invite(invitee)) {
+                throw ProtocolException.invalid("Invite list of " + name + " is full");
+            }
+        }
+        AgentSession target = agents.get(invitee);
+        if (target != null) {
+            wire.send(target, ServerFrame.Msg.of(wire.now(), session.ref(), agentRef, "You have been invited to " + name));
+        }
+        LOG.info("invite id={} channel={}", session.ref(), name);
+    }
+
+    void listChannels(AgentSession session) {
+        List<ServerFrame.ChannelInfo> list = new ArrayList<>();
+        for (Channel channel : channels.all()) {
+            if (!channel.inviteOnly()) {
+                list.add(new ServerFrame.ChannelInfo(channel.name(), channel.size()));
+            }
+        }
+        wire.send(session, new ServerFrame.Channels(wire.now(), list));
+    }
+
+    /** Members of a private channel are shown only to its members (Q13). */
+    void listAgents(AgentSession session, String name) {
+        Channel channel = require(name);
+        if (channel.inviteOnly() && !channel.isMember(session)) {
+            throw new ProtocolException(ErrorCode.NOT_INVITED, "Channel " + name + " is invite-only");
+        }
+        List<ServerFrame.AgentInfo> list = new ArrayList<>();
+        for (AgentSession member : channel.members()) {
+            list.add(new ServerFrame.AgentInfo(member.ref(), member.name(), member.presence(), member.statusText()));
+        }
+        wire.send(session, new ServerFrame.Agents(wire.now(), name, list));
+    }
+
+    void setPresence(AgentSession session, String status, String statusText) {
+        session.setPresence(status, statusText);
+        for (Channel channel : session.channels()) {
+            synchronized (channel) {
+                String frame = wire.encode(new ServerFrame.PresenceChanged(wire.now(), session.ref(), status, statusText));
+                channel.members().forEach(member -> member.send(frame));
+            }
+        }
+    }
+
+    private static List<String> refs(List<AgentSession> sessions) {
+        List<String> refs = new ArrayList<>(sessions.size());
+        sessions.forEach(s -> refs.add(s.ref()));
+        return refs;
+    }
+}

@@ -1,0 +1,207 @@
+package io.agentchat.server.core;
+
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.server.ServerConfig;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's state and its front door: every decoded frame enters here, is checked (validation,
+ * frame rate, authentication) and handed to the service that owns its type. A handler's
+ * {@link ProtocolException} becomes an ERROR frame; any other exception is logged and answered
+ * with INVALID_MSG, so no frame can take the server down (Q1-Q4). Never blocks.
+ */
+public final class Hub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
+    /** Every frame type shares this budget per connection (Q11): 50 at once, then 20 per second. */
+    private static final int FRAME_BURST = 50;
+    private static final Duration FRAME_REFILL = Duration.ofMillis(50);
+
+    private final ServerConfig config;
+    private final Wire wire;
+    private final AgentRegistry agents = new AgentRegistry();
+    private final ChannelRegistry channelRegistry;
+    private final ChannelService channels;
+    private final IdentityGate identity;
+    private final Messaging messaging;
+    private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timers;
+    private volatile MarketHandler market = MarketHandler.UNSUPPORTED;
+
+    public Hub(ServerConfig config, FrameCodec codec) {
+        this.config = config;
+        this.wire = new Wire(codec, config.clock());
+        this.channelRegistry = new ChannelRegistry(config.bufferSize(), config.maxChannels(),
+                config.maxChannelsPerCreator(), wire.now());
+        this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel());
+        this.identity = new IdentityGate(wire, agents, channels, config.name());
+        this.messaging = new Messaging(wire, channels, agents, identity, config.rateLimit());
+        this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "agentchat-timers");
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> LOG.error("timer task failed", e));
+            return thread;
+        });
+        long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
+        timers.scheduleWithFixedDelay(this::reclaimChannels, reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
+        long ping = config.pingInterval().toMillis();
+        if (ping > 0) {
+            timers.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Installs the marketplace (proposals, skills, peer verification); until then they are refused. */
+    public void setMarket(MarketHandler market) {
+        this.market = market;
+    }
+
+    /** A new socket. Returns null when its address already holds too many connections. */
+    public AgentSession open(Outbound outbound) {
+        String address = outbound.remoteAddress();
+        AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+        if (count.incrementAndGet() > config.maxConnectionsPerIp()) {
+            count.decrementAndGet();
+            LOG.warn("connection refused ip={} reason=too-many-connections", address);
+            return null;
+        }
+        AgentSession session = new AgentSession(outbound, wire.now(),
+                new RateLimiter(config.clock(), config.rateLimit(), config.rateBurst()),
+                new RateLimiter(config.clock(), FRAME_REFILL, FRAME_BURST));
+        sessions.add(session);
+        long timeout = config.identifyTimeout().toMillis();
+        if (timeout > 0) {
+            timers.schedule(() -> {
+                if (!session.identified() && !session.closed()) {
+                    LOG.info("identify-timeout ip={}", address);
+                    session.close(1008, "IDENTIFY timeout");
+                }
+            }, timeout, TimeUnit.MILLISECONDS);
+        }
+        LOG.debug("connection ip={}", address);
+        return session;
+    }
+
+    public void onText(AgentSession session, String text) {
+        if (session.closed()) {
+            return;
+        }
+        try {
+            ClientFrame frame = wire.codec().decodeClient(text);
+            if (!session.frameLimiter().tryAcquire()) {
+                throw new ProtocolException(ErrorCode.RATE_LIMITED, "Rate limit exceeded (too many frames)");
+            }
+            if (config.logMessages()) {
+                LOG.info("message type={} from={}", frame.wireType(), session.identified() ? session.ref() : "-");
+            }
+            dispatch(session, frame);
+        } catch (ProtocolException e) {
+            LOG.debug("error code={} id={}", e.code(), session.identified() ? session.ref() : "-");
+            wire.error(session, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("handler failed for id={}", session.identified() ? session.ref() : "-", e);
+            wire.error(session, ErrorCode.INVALID_MSG, "Internal error handling the frame");
+        }
+    }
+
+    private void dispatch(AgentSession session, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Ping) {
+            wire.send(session, new io.agentchat.protocol.ServerFrame.Pong(wire.now()));
+        } else if (frame instanceof ClientFrame.ListChannels) {
+            channels.listChannels(session);
+        } else if (frame instanceof ClientFrame.ListAgents f) {
+            channels.listAgents(session, f.channel());
+        } else if (frame instanceof ClientFrame.Identify f) {
+            identity.identify(session, f);
+        } else if (!session.identified()) {
+            throw new ProtocolException(ErrorCode.AUTH_REQUIRED, "Must IDENTIFY first");
+        } else if (frame instanceof ClientFrame.Msg f) {
+            messaging.send(session, f);
+        } else if (frame instanceof ClientFrame.Join f) {
+            channels.join(session, f.channel());
+        } else if (frame instanceof ClientFrame.Leave f) {
+            channels.leave(session, f.channel());
+        } else if (frame instanceof ClientFrame.CreateChannel f) {
+            channels.create(session, f.channel(), f.inviteOnly());
+        } else if (frame instanceof ClientFrame.Invite f) {
+            channels.invite(session, f.channel(), f.agent());
+        } else if (frame instanceof ClientFrame.SetPresence f) {
+            channels.setPresence(session, f.status(), f.statusText());
+        } else if (frame instanceof ClientFrame.VerifyResponse f && identity.answerChallenge(session, f)) {
+            return;
+        } else {
+            market.handle(session, frame);
+        }
+    }
+
+    public void onClose(AgentSession session) {
+        if (!sessions.remove(session)) {
+            return;
+        }
+        session.markClosed();
+        perAddress.computeIfPresent(session.remoteAddress(), (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+        channels.leaveAll(session);
+        agents.remove(session);
+        if (session.identified()) {
+            LOG.info("disconnect id={}", session.ref());
+        }
+    }
+
+    private void reclaimChannels() {
+        int reclaimed = channelRegistry.reclaim(wire.now(), config.emptyChannelGrace().toMillis());
+        if (reclaimed > 0) {
+            LOG.info("reclaimed {} empty channel(s)", reclaimed);
+        }
+    }
+
+    private void pingAll() {
+        for (AgentSession session : sessions) {
+            session.outbound().ping();
+        }
+    }
+
+    public HubStats stats() {
+        int connected = 0;
+        int withKey = 0;
+        for (AgentSession session : sessions) {
+            if (session.identified()) {
+                connected++;
+                if (session.hasKey()) {
+                    withKey++;
+                }
+            }
+        }
+        int total = 0;
+        int publicChannels = 0;
+        for (Channel channel : channelRegistry.all()) {
+            total++;
+            if (!channel.inviteOnly()) {
+                publicChannels++;
+            }
+        }
+        return new HubStats(connected, withKey, total, publicChannels, sessions.size());
+    }
+
+    /** Tells every client the server is going away (1001), then stops the timers. */
+    @Override
+    public void close() {
+        for (AgentSession session : sessions) {
+            session.close(1001, "Server shutting down");
+        }
+        timers.shutdownNow();
+    }
+
+    /** Counts for /health. */
+    public record HubStats(int connected, int withIdentity, int channels, int publicChannels, int sockets) {
+    }
+}

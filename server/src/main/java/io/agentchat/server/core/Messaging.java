@@ -1,0 +1,84 @@
+package io.agentchat.server.core;
+
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.Names;
+import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
+import java.time.Duration;
+
+/**
+ * Channel messages and DMs (PROTOCOL.md §3.3). A channel message is encoded once; the same
+ * string goes to every member and, with {@code "replay":true} spliced in, to the replay buffer.
+ */
+final class Messaging {
+    private final Wire wire;
+    private final ChannelService channels;
+    private final AgentRegistry agents;
+    private final IdentityGate identity;
+    private final String rateLimitMessage;
+
+    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, IdentityGate identity, Duration rateLimit) {
+        this.wire = wire;
+        this.channels = channels;
+        this.agents = agents;
+        this.identity = identity;
+        this.rateLimitMessage = rateLimitMessage(rateLimit);
+    }
+
+    void send(AgentSession sender, ClientFrame.Msg msg) {
+        identity.checkMessageSignature(sender, msg);
+        if (!sender.messageLimiter().tryAcquire()) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, rateLimitMessage);
+        }
+        if (Names.isChannelTarget(msg.to())) {
+            toChannel(sender, msg);
+        } else {
+            toAgent(sender, msg);
+        }
+    }
+
+    private void toChannel(AgentSession sender, ClientFrame.Msg msg) {
+        Channel channel = channels.require(msg.to());
+        synchronized (channel) {
+            if (!channel.isMember(sender)) {
+                throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
+            }
+            long now = wire.now();
+            String text = wire.encode(frame(sender, msg, now));
+            channel.buffer(asReplay(text), now);
+            for (AgentSession member : channel.members()) {
+                member.send(text);
+            }
+        }
+    }
+
+    private void toAgent(AgentSession sender, ClientFrame.Msg msg) {
+        AgentSession target = agents.get(msg.to().substring(1));
+        if (target == null) {
+            throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
+        }
+        String text = wire.encode(frame(sender, msg, wire.now()));
+        target.send(text);
+        sender.send(text);
+    }
+
+    private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, long now) {
+        String sig = msg.sig() == null || msg.sig().isEmpty() ? null : msg.sig();
+        Long clientTs = sig == null ? null : msg.ts();
+        return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs, null);
+    }
+
+    /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */
+    static String asReplay(String encodedMsg) {
+        return encodedMsg.substring(0, encodedMsg.length() - 1) + ",\"replay\":true}";
+    }
+
+    private static String rateLimitMessage(Duration limit) {
+        long millis = limit.toMillis();
+        if (millis == 1000) {
+            return "Rate limit exceeded (max 1 message per second)";
+        }
+        return "Rate limit exceeded (max 1 message per " + millis + " ms)";
+    }
+}

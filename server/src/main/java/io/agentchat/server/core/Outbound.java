@@ -1,0 +1,19 @@
+package io.agentchat.server.core;
+
+/**
+ * The way out to one connected socket. Implementations never block: a send is queued, and a
+ * peer that cannot keep up is disconnected by the implementation (slow-consumer policy).
+ */
+public interface Outbound {
+    /** Queues one text frame. The same string may be handed to many sessions (encode once). */
+    void send(String text);
+
+    /** Closes the socket with a WebSocket close code and reason; idempotent. */
+    void close(int code, String reason);
+
+    /** Sends a WebSocket ping; a peer that stops answering is dropped by the idle timeout (Q25). */
+    void ping();
+
+    /** The peer's IP address, for per-address limits and logs. */
+    String remoteAddress();
+}

@@ -1,0 +1,42 @@
+package io.agentchat.server.core;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A token bucket: {@code burst} tokens, one token back every {@code interval}. With burst 1 it is
+ * the reference's "minimum gap" rule (§6.8): a refused attempt does not move the window.
+ * A zero interval disables the limit. Thread-safe.
+ */
+public final class RateLimiter {
+    private final Clock clock;
+    private final long intervalMillis;
+    private final int burst;
+    private double tokens;
+    private long lastRefill;
+
+    public RateLimiter(Clock clock, Duration interval, int burst) {
+        this.clock = clock;
+        this.intervalMillis = interval.toMillis();
+        this.burst = burst;
+        this.tokens = burst;
+        this.lastRefill = clock.millis();
+    }
+
+    /** Takes a token if one is available. */
+    public synchronized boolean tryAcquire() {
+        if (intervalMillis <= 0) {
+            return true;
+        }
+        long now = clock.millis();
+        if (now > lastRefill) {
+            tokens = Math.min(burst, tokens + (double) (now - lastRefill) / intervalMillis);
+            lastRefill = now;
+        }
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+package io.agentchat.server.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.server.core.Hub;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** {@code GET /health} with the reference's JSON (PROTOCOL.md §1.2); everything else is 404. */
+public final class HealthHandler extends Handler.Abstract {
+    /** JavaScript's {@code toISOString()}: always milliseconds, always {@code Z}. */
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Hub hub;
+    private final String serverName;
+    private final String version;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final Supplier<JsonNode> proposals;
+
+    public HealthHandler(Hub hub, String serverName, String version, Clock clock, Supplier<JsonNode> proposals) {
+        this.hub = hub;
+        this.serverName = serverName;
+        this.version = version;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.proposals = proposals;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        boolean health = HttpMethod.GET.is(request.getMethod())
+                && "/health".equals(request.getHttpURI().getPath())
+                && request.getHttpURI().getQuery() == null;
+        if (!health) {
+            response.setStatus(HttpStatus.NOT_FOUND_404);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+            response.write(true, StandardCharsets.UTF_8.encode("Not Found"), callback);
+            return true;
+        }
+        response.setStatus(HttpStatus.OK_200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, StandardCharsets.UTF_8.encode(body().toString()), callback);
+        return true;
+    }
+
+    private ObjectNode body() {
+        Hub.HubStats stats = hub.stats();
+        Instant now = clock.instant();
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("status", "healthy");
+        body.put("server", serverName);
+        body.put("version", version);
+        body.put("uptime_seconds", (now.toEpochMilli() - startedAt.toEpochMilli()) / 1000);
+        body.put("started_at", ISO.format(startedAt));
+        ObjectNode agents = body.putObject("agents");
+        agents.put("connected", stats.connected());
+        agents.put("with_identity", stats.withIdentity());
+        ObjectNode channels = body.putObject("channels");
+        channels.put("total", stats.channels());
+        channels.put("public", stats.publicChannels());
+        body.set("proposals", proposals.get());
+        body.put("timestamp", ISO.format(now));
+        return body;
+    }
+}

@@ -1,0 +1,62 @@
+package io.agentchat.server.transport;
+
+import io.agentchat.server.ServerConfig;
+import io.agentchat.server.core.Hub;
+import java.time.Duration;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
+/** Builds the Jetty pieces: thread pool, (TLS) connector, and the WebSocket handler with its limits. */
+public final class Transport {
+    private Transport() {
+    }
+
+    public static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(200, 8);
+        pool.setName("agentchat-http");
+        return pool;
+    }
+
+    public static ServerConnector connector(Server server, ServerConfig config) {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector;
+        if (config.tls()) {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(PemKeyStore.load(config.tlsCert(), config.tlsKey()));
+            ssl.setKeyStorePassword("");
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                    new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(1024);
+        return connector;
+    }
+
+    /** Any path upgrades (as in the reference); plain HTTP requests fall through to {@code fallback}. */
+    public static Handler webSocketHandler(Server server, ServerConfig config, Hub hub, Handler fallback) {
+        WebSocketUpgradeHandler handler = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxTextMessageSize(config.maxFrameBytes());
+            container.setMaxBinaryMessageSize(config.maxFrameBytes());
+            container.setMaxOutgoingFrames(config.maxOutgoingFrames());
+            long ping = config.pingInterval().toMillis();
+            // Two missed pings and a half: a half-open peer is dropped by the idle timeout (Q25).
+            container.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 5 / 2) : Duration.ofMinutes(10));
+            container.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub));
+        });
+        handler.setHandler(fallback);
+        return handler;
+    }
+}

@@ -1,0 +1,136 @@
+package io.agentchat.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentchat.identity.Identity;
+import io.agentchat.identity.MessageSignature;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Q6/Q8: a key-based id is taken over only by a connection that proves it holds the key. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class IdentityProofTest extends ServerHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Identity alice = Identity.generate("alice", Clock.systemUTC());
+
+    @BeforeEach
+    void startServer() throws Exception {
+        start();
+    }
+
+    private String identify(Identity identity) throws Exception {
+        return "{\"type\":\"IDENTIFY\",\"name\":\"" + identity.name() + "\",\"pubkey\":"
+                + JSON.writeValueAsString(identity.pubkey()) + "}";
+    }
+
+    @Test
+    void keyBasedIdentifyGetsTheKeyDerivedIdAfterAChallenge() throws Exception {
+        try (TestAgent agent = TestAgent.connect(client, uri)) {
+            agent.send(identify(alice));
+            JsonNode challenge = agent.next();
+            assertEquals("VERIFY_REQUEST", challenge.get("type").asText());
+            assertEquals("@server", challenge.get("from").asText());
+            assertTrue(challenge.get("nonce").asText().startsWith("AGENTCHAT-IDENTIFY-"));
+            JsonNode welcome = agent.next();
+            assertEquals("@" + alice.agentId(), welcome.get("agent_id").asText());
+        }
+    }
+
+    @Test
+    void nonCanonicalAndPrivateKeyPemsAreRefused() throws Exception {
+        try (TestAgent agent = TestAgent.connect(client, uri)) {
+            String variant = alice.pubkey().substring(0, alice.pubkey().length() - 1);
+            agent.send("{\"type\":\"IDENTIFY\",\"name\":\"x\",\"pubkey\":" + JSON.writeValueAsString(variant) + "}");
+            agent.awaitError("INVALID_MSG", "Invalid public key format (must be Ed25519 PEM)");
+            agent.send("{\"type\":\"IDENTIFY\",\"name\":\"x\",\"pubkey\":" + JSON.writeValueAsString(alice.privkey()) + "}");
+            agent.awaitError("INVALID_MSG", "Invalid public key format (must be Ed25519 PEM)");
+            agent.send("{\"type\":\"IDENTIFY\",\"name\":\"x\",\"pubkey\":\"\"}");
+            agent.awaitError("INVALID_MSG", "Invalid public key format (must be Ed25519 PEM)");
+        }
+    }
+
+    @Test
+    void anImpostorWithOnlyThePublicKeyCannotKickOrSpeakForTheOwner() throws Exception {
+        try (TestAgent owner = TestAgent.proven(client, uri, alice); TestAgent impostor = TestAgent.connect(client, uri)) {
+            owner.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            owner.await("JOINED");
+            impostor.send(identify(alice));
+            JsonNode challenge = impostor.await("VERIFY_REQUEST");
+            impostor.await("WELCOME");
+            impostor.send("{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
+                    + "\",\"nonce\":\"" + challenge.get("nonce").asText() + "\",\"sig\":\"" + "A".repeat(86) + "==\"}");
+            assertEquals("Signature verification failed", impostor.await("VERIFY_FAILED").get("reason").asText());
+            impostor.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            impostor.await("JOINED");
+            impostor.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"I am alice\"}");
+            assertEquals("SIGNATURE_REQUIRED", impostor.await("ERROR").get("code").asText());
+
+            owner.drainUntilPong();
+            owner.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"real\",\"ts\":1,\"sig\":\"x\"}");
+            owner.awaitError("INVALID_MSG", "Invalid message signature");
+            assertTrue(owner.isOpen());
+        }
+    }
+
+    @Test
+    void aSignedMessageCopiedFromTheChannelDoesNotProveAnything() throws Exception {
+        try (TestAgent owner = TestAgent.proven(client, uri, alice); TestAgent impostor = TestAgent.connect(client, uri)) {
+            owner.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            owner.await("JOINED");
+            long ts = System.currentTimeMillis();
+            String sig = alice.sign(MessageSignature.text("#general", "hi", ts));
+            String signed = "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"hi\",\"ts\":" + ts + ",\"sig\":\"" + sig + "\"}";
+            owner.send(signed);
+            JsonNode relayed = owner.await("MSG", m -> m.get("content").asText().equals("hi"));
+            assertEquals(ts, relayed.get("client_ts").asLong());
+            assertTrue(TestAgent.verify(alice.pubkey(), MessageSignature.text("#general", "hi", ts), relayed.get("sig").asText()));
+
+            impostor.send(identify(alice));
+            impostor.await("WELCOME");
+            impostor.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            impostor.await("JOINED");
+            impostor.send(signed);
+            assertEquals("SIGNATURE_REQUIRED", impostor.await("ERROR").get("code").asText());
+            assertTrue(owner.isOpen());
+        }
+    }
+
+    @Test
+    void theKeyHolderTakesOverAndTheOldConnectionIsTold() throws Exception {
+        try (TestAgent first = TestAgent.proven(client, uri, alice); TestAgent watcher = joined("watcher", "#general")) {
+            first.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            first.await("JOINED");
+            watcher.drainUntilPong();
+            try (TestAgent second = TestAgent.proven(client, uri, alice)) {
+                first.awaitError("INVALID_MSG", "Disconnected: Another connection claimed this identity");
+                assertTrue(first.awaitClose());
+                assertEquals(1000, first.closeCode());
+                assertEquals("Identity claimed by new connection", first.closeReason());
+                assertEquals("@" + alice.agentId(), watcher.await("AGENT_LEFT").get("agent").asText());
+                watcher.send("{\"type\":\"MSG\",\"to\":\"@" + alice.agentId() + "\",\"content\":\"dm\"}");
+                assertEquals("dm", second.await("MSG").get("content").asText());
+            }
+        }
+    }
+
+    @Test
+    void theReferenceClientsSignedMessageIsAProof() throws Exception {
+        try (TestAgent first = TestAgent.proven(client, uri, alice); TestAgent second = TestAgent.connect(client, uri)) {
+            second.send(identify(alice));
+            second.await("WELCOME");
+            second.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            second.await("JOINED");
+            long ts = System.currentTimeMillis();
+            String sig = alice.sign(MessageSignature.text("#general", "takeover", ts));
+            second.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"takeover\",\"ts\":" + ts + ",\"sig\":\"" + sig + "\"}");
+            assertEquals("takeover", second.await("MSG", m -> m.get("content").asText().equals("takeover")).get("content").asText());
+            assertTrue(first.awaitClose());
+        }
+    }
+}
