@@ -213,8 +213,17 @@ public final class Connection implements AutoCloseable {
 
     void identify(Duration timeout) {
         String pubkey = identity == null ? null : identity.pubkey();
-        welcome = request("WELCOME", f -> f instanceof ServerFrame.Welcome w ? w : null, timeout,
-                new ClientFrame.Identify(name, pubkey));
+        try {
+            welcome = request("WELCOME", f -> f instanceof ServerFrame.Welcome w ? w : null, timeout,
+                    new ClientFrame.Identify(name, pubkey));
+        } catch (ClientException e) {
+            if (e.reason() != ClientException.Reason.TIMEOUT) {
+                throw e;
+            }
+            // Report the whole connect budget, of which this wait had what was left.
+            throw new ClientException(ClientException.Reason.TIMEOUT,
+                    "Timed out after " + seconds(options.connectTimeout()) + " waiting for WELCOME");
+        }
     }
 
     void startKeepAlive(ScheduledExecutorService timer) {
