@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param name             server name in WELCOME and /health
  * @param bufferSize       replay messages kept per channel; 0 disables replay (reference: 20)
  * @param rateLimit        minimum gap between two rate-limited frames of one agent; zero disables
- * @param rateBurst        frames an agent may send back to back before the gap applies
+ * @param rateBurst        messages an agent may send back to back before the gap applies
+ * @param framesPerSecond  sustained rate of frames of any type per connection (Q11); 0 disables
+ * @param frameBurst       frames of any type a connection may send back to back
  * @param logMessages      log one {@code message{type,from}} event per frame (never content)
  * @param tlsCert          PEM certificate chain; with {@code tlsKey} switches to wss/https
  * @param tlsKey           PEM private key
@@ -28,13 +30,15 @@ import java.util.Objects;
  * @param maxChannelsPerCreator channels one agent may have created and not yet reclaimed
  * @param emptyChannelGrace how long an empty created channel survives before it is reclaimed
  * @param maxMembersPerChannel members in one channel
+ * @param idlePrompt       a channel with two or more members and no activity this long gets a
+ *                         conversation starter from {@code @server} (§6.6); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
-                           boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
+                           int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
-                           Duration emptyChannelGrace, int maxMembersPerChannel, Clock clock) {
+                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -45,6 +49,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(idlePrompt, "idlePrompt");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
@@ -54,8 +59,11 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (rateLimit.isNegative()) {
             throw new IllegalArgumentException("rate limit must be >= 0");
         }
-        if (rateBurst < 1) {
-            throw new IllegalArgumentException("rate burst must be >= 1");
+        if (rateBurst < 1 || frameBurst < 1) {
+            throw new IllegalArgumentException("bursts must be >= 1");
+        }
+        if (framesPerSecond < 0) {
+            throw new IllegalArgumentException("frames per second must be >= 0");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("Both --cert and --key must be provided for TLS");
@@ -75,12 +83,12 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
 
     public Builder toBuilder() {
         return new Builder().host(host).port(port).name(name).bufferSize(bufferSize).rateLimit(rateLimit)
-                .rateBurst(rateBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
+                .rateBurst(rateBurst).framesPerSecond(framesPerSecond).frameBurst(frameBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
                 .maxFrameBytes(maxFrameBytes).maxOutgoingFrames(maxOutgoingFrames)
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
-                .maxMembersPerChannel(maxMembersPerChannel).clock(clock);
+                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -91,6 +99,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration rateLimit = DEFAULT_RATE_LIMIT;
         private int rateBurst = 1;
+        private int framesPerSecond = 20;
+        private int frameBurst = 50;
         private boolean logMessages;
         private Path tlsCert;
         private Path tlsKey;
@@ -104,6 +114,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxChannelsPerCreator = 20;
         private Duration emptyChannelGrace = Duration.ofMinutes(10);
         private int maxMembersPerChannel = 10_000;
+        private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
 
         public Builder host(String host) { this.host = host; return this; }
@@ -112,6 +123,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder bufferSize(int bufferSize) { this.bufferSize = bufferSize; return this; }
         public Builder rateLimit(Duration rateLimit) { this.rateLimit = rateLimit; return this; }
         public Builder rateBurst(int rateBurst) { this.rateBurst = rateBurst; return this; }
+        public Builder framesPerSecond(int perSecond) { this.framesPerSecond = perSecond; return this; }
+        public Builder frameBurst(int burst) { this.frameBurst = burst; return this; }
         public Builder logMessages(boolean logMessages) { this.logMessages = logMessages; return this; }
         public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
         public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
@@ -124,12 +137,14 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxChannelsPerCreator(int max) { this.maxChannelsPerCreator = max; return this; }
         public Builder emptyChannelGrace(Duration grace) { this.emptyChannelGrace = grace; return this; }
         public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
+        public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, logMessages, tlsCert, tlsKey,
+            return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
+                    logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
-                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, clock);
+                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock);
         }
     }
 }

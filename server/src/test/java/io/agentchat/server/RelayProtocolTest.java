@@ -220,6 +220,23 @@ class RelayProtocolTest extends ServerHarness {
     }
 
     @Test
+    void quietChannelsGetAConversationStarterThatIsReplayed() throws Exception {
+        server.close();
+        client.stop();
+        start(config().idlePrompt(java.time.Duration.ofMillis(300)).build());
+        try (TestAgent alice = joined("alice", "#agents"); TestAgent bob = joined("bob", "#agents")) {
+            JsonNode prompt = alice.await("MSG", m -> m.get("from").asText().equals("@server")
+                    && m.get("content").asText().startsWith(alice.id + ", " + bob.id + " - "));
+            assertEquals("#agents", prompt.get("to").asText());
+            try (TestAgent carol = ephemeral("carol")) {
+                carol.send("{\"type\":\"JOIN\",\"channel\":\"#agents\"}");
+                JsonNode replayed = carol.await("MSG", m -> m.path("replay").asBoolean());
+                assertEquals(prompt.get("content"), replayed.get("content"));
+            }
+        }
+    }
+
+    @Test
     void binaryFramesAreReadAsText() throws Exception {
         try (TestAgent agent = TestAgent.connect(client, uri)) {
             agent.getSession().sendBinary(java.nio.ByteBuffer.wrap("{\"type\":\"PING\"}".getBytes()),

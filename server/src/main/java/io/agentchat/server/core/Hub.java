@@ -23,10 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
-    /** Every frame type shares this budget per connection (Q11): 50 at once, then 20 per second. */
-    private static final int FRAME_BURST = 50;
-    private static final Duration FRAME_REFILL = Duration.ofMillis(50);
-
     private final ServerConfig config;
     private final Wire wire;
     private final AgentRegistry agents = new AgentRegistry();
@@ -55,6 +51,12 @@ public final class Hub implements AutoCloseable {
         });
         long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
         timers.scheduleWithFixedDelay(this::reclaimChannels, reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
+        long idle = config.idlePrompt().toMillis();
+        if (idle > 0) {
+            IdlePrompter prompter = new IdlePrompter(wire, channelRegistry, idle);
+            long check = Math.max(1, Math.min(60_000, idle / 5));
+            timers.scheduleWithFixedDelay(prompter::promptIdleChannels, check, check, TimeUnit.MILLISECONDS);
+        }
         long ping = config.pingInterval().toMillis();
         if (ping > 0) {
             timers.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
@@ -77,7 +79,7 @@ public final class Hub implements AutoCloseable {
         }
         AgentSession session = new AgentSession(outbound, wire.now(),
                 new RateLimiter(config.clock(), config.rateLimit(), config.rateBurst()),
-                new RateLimiter(config.clock(), FRAME_REFILL, FRAME_BURST));
+                frameLimiter());
         sessions.add(session);
         long timeout = config.identifyTimeout().toMillis();
         if (timeout > 0) {
@@ -90,6 +92,13 @@ public final class Hub implements AutoCloseable {
         }
         LOG.debug("connection ip={}", address);
         return session;
+    }
+
+    /** Every frame type shares one budget per connection (Q11). */
+    private RateLimiter frameLimiter() {
+        Duration refill = config.framesPerSecond() == 0 ? Duration.ZERO
+                : Duration.ofNanos(1_000_000_000L / config.framesPerSecond());
+        return new RateLimiter(config.clock(), refill, config.frameBurst());
     }
 
     public void onText(AgentSession session, String text) {

@@ -10,14 +10,14 @@ import java.time.Duration;
  */
 public final class RateLimiter {
     private final Clock clock;
-    private final long intervalMillis;
+    private final double intervalMillis;
     private final int burst;
     private double tokens;
     private long lastRefill;
 
     public RateLimiter(Clock clock, Duration interval, int burst) {
         this.clock = clock;
-        this.intervalMillis = interval.toMillis();
+        this.intervalMillis = interval.toNanos() / 1e6;
         this.burst = burst;
         this.tokens = burst;
         this.lastRefill = clock.millis();
@@ -30,7 +30,7 @@ public final class RateLimiter {
         }
         long now = clock.millis();
         if (now > lastRefill) {
-            tokens = Math.min(burst, tokens + (double) (now - lastRefill) / intervalMillis);
+            tokens = Math.min(burst, tokens + (now - lastRefill) / intervalMillis);
             lastRefill = now;
         }
         if (tokens >= 1) {

@@ -8,14 +8,13 @@ import java.nio.channels.WritePendingException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link Outbound} on a Jetty session. Sends are asynchronous and Jetty bounds the queue
  * ({@code maxOutgoingFrames}); a send refused with {@link WritePendingException} means the peer
- * is not reading fast enough, and it is disconnected with 1013 instead of being buffered forever.
+ * is not reading fast enough, and it is disconnected at once instead of being buffered forever.
  */
 final class JettyOutbound implements Outbound {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
@@ -28,7 +27,9 @@ final class JettyOutbound implements Outbound {
         public void fail(Throwable cause) {
             if (cause instanceof WritePendingException && closing.compareAndSet(false, true)) {
                 LOG.warn("slow consumer ip={}: outbound queue full, disconnecting", address);
-                session.close(StatusCode.TRY_AGAIN_LATER, "Slow consumer: outbound queue full", Callback.NOOP);
+                // A peer that does not read cannot read a close frame either: drop the connection now,
+                // so its channels learn at once (AGENT_LEFT) instead of after the idle timeout.
+                session.disconnect();
             }
         }
     };
