@@ -1,5 +1,6 @@
 package io.agentchat.client;
 
+import io.agentchat.identity.SignedText;
 import io.agentchat.identity.Identity;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.FrameCodec;
@@ -124,7 +125,7 @@ public final class Connection implements AutoCloseable {
         ClientFrame.Msg frame;
         if (identity != null) {
             long ts = options.clock().millis();
-            frame = new ClientFrame.Msg(to, content, ts, identity.sign(MessageSignature.signedText(to, content, ts)));
+            frame = new ClientFrame.Msg(to, content, ts, identity.sign(SignedText.msg(to, content, ts)));
         } else {
             frame = new ClientFrame.Msg(to, content);
         }

@@ -1,5 +1,6 @@
 package io.agentchat.client;
 
+import io.agentchat.identity.SignedText;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -176,7 +177,7 @@ class ConnectionTest {
             ServerFrame.Msg echo = c.send("#general", "signed \"hello\"\n");
             assertNotNull(echo.sig());
             assertNotNull(echo.clientTs());
-            assertTrue(identity.verify(MessageSignature.signedText("#general", "signed \"hello\"\n", echo.clientTs()),
+            assertTrue(identity.verify(SignedText.msg("#general", "signed \"hello\"\n", echo.clientTs()),
                     echo.sig()));
         }
     }
