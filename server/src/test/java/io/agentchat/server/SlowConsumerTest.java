@@ -36,6 +36,18 @@ class SlowConsumerTest extends ServerHarness {
     }
 
     @Test
+    void aPeerThatStopsAnsweringIsDroppedByTheHeartbeat() throws Exception {
+        start(config().pingInterval(java.time.Duration.ofMillis(100)).build());
+        StalledReader silent = new StalledReader();
+        client.connect(silent, uri).get(5, TimeUnit.SECONDS);
+        silent.joined.await(5, TimeUnit.SECONDS);
+        try (TestAgent watcher = joined("watcher", "#general")) {
+            // The silent member reads nothing, so it answers no ping: gone within 2.5 intervals (Q25).
+            watcher.await("AGENT_LEFT");
+        }
+    }
+
+    @Test
     void aStalledMemberIsDisconnectedAndDoesNotStallTheChannel() throws Exception {
         start(config().maxOutgoingFrames(16).framesPerSecond(0).build());
         StalledReader slow = new StalledReader();

@@ -26,10 +26,12 @@ public final class AgentSession {
     private volatile String challengeId;
     private volatile String challengeNonce;
     private volatile boolean closed;
+    private volatile long lastHeard;
 
     AgentSession(Outbound outbound, long connectedAt, RateLimiter messageLimiter, RateLimiter frameLimiter) {
         this.outbound = outbound;
         this.connectedAt = connectedAt;
+        this.lastHeard = connectedAt;
         this.messageLimiter = messageLimiter;
         this.frameLimiter = frameLimiter;
     }
@@ -92,6 +94,15 @@ public final class AgentSession {
     void close(int code, String reason) {
         closed = true;
         outbound.close(code, reason);
+    }
+
+    /** Records that the peer sent something (a frame or a pong): it is still there. */
+    void heard(long now) {
+        lastHeard = now;
+    }
+
+    long lastHeard() {
+        return lastHeard;
     }
 
     void markClosed() {

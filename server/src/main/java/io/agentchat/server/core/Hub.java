@@ -116,10 +116,16 @@ public final class Hub implements AutoCloseable {
         return new RateLimiter(config.clock(), refill, config.frameBurst());
     }
 
+    /** A pong or any other sign of life from the peer. */
+    public void heard(AgentSession session) {
+        session.heard(wire.now());
+    }
+
     public void onText(AgentSession session, String text) {
         if (session.closed()) {
             return;
         }
+        session.heard(wire.now());
         try {
             ClientFrame frame = wire.codec().decodeClient(text);
             if (!session.frameLimiter().tryAcquire()) {
@@ -188,9 +194,21 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /**
+     * Pings every socket, and drops the ones that have not answered anything for two and a half
+     * intervals (Q25). Jetty's own idle timeout cannot do this: our pings count as activity.
+     */
     private void pingAll() {
+        long now = wire.now();
+        long deadline = config.pingInterval().toMillis() * 5 / 2;
         for (AgentSession session : sessions) {
-            session.outbound().ping();
+            if (now - session.lastHeard() > deadline) {
+                LOG.info("heartbeat-timeout id={}", session.identified() ? session.ref() : session.remoteAddress());
+                session.outbound().abort();
+                onClose(session);
+            } else {
+                session.outbound().ping();
+            }
         }
     }
 

@@ -8,10 +8,13 @@ public interface Outbound {
     /** Queues one text frame. The same string may be handed to many sessions (encode once). */
     void send(String text);
 
+    /** Drops the connection without a closing handshake (the peer is gone or not reading). */
+    void abort();
+
     /** Closes the socket with a WebSocket close code and reason; idempotent. */
     void close(int code, String reason);
 
-    /** Sends a WebSocket ping; a peer that stops answering is dropped by the idle timeout (Q25). */
+    /** Sends a WebSocket ping; a peer that stops answering is dropped by the hub's heartbeat (Q25). */
     void ping();
 
     /** The peer's IP address, for per-address limits and logs. */

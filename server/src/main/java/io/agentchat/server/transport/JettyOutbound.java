@@ -54,6 +54,12 @@ final class JettyOutbound implements Outbound {
     }
 
     @Override
+    public void abort() {
+        closing.set(true);
+        session.disconnect();
+    }
+
+    @Override
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             session.close(code, reason, Callback.NOOP);

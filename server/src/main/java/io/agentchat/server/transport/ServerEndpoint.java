@@ -49,6 +49,13 @@ public final class ServerEndpoint extends Session.Listener.AbstractAutoDemanding
     }
 
     @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        if (agent != null) {
+            hub.heard(agent);
+        }
+    }
+
+    @Override
     public void onWebSocketClose(int statusCode, String reason) {
         if (agent != null) {
             hub.onClose(agent);

@@ -51,9 +51,9 @@ public final class Transport {
             container.setMaxTextMessageSize(config.maxFrameBytes());
             container.setMaxBinaryMessageSize(config.maxFrameBytes());
             container.setMaxOutgoingFrames(config.maxOutgoingFrames());
+            // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
-            // Two missed pings and a half: a half-open peer is dropped by the idle timeout (Q25).
-            container.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 5 / 2) : Duration.ofMinutes(10));
+            container.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
             container.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub));
         });
         handler.setHandler(fallback);
