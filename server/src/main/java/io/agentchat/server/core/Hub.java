@@ -4,6 +4,7 @@ import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ProtocolException;
+import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.market.MarketConfig;
 import io.agentchat.server.market.Marketplace;
@@ -64,11 +65,6 @@ public final class Hub implements AutoCloseable {
         if (ping > 0) {
             timers.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
         }
-    }
-
-    /** Installs the marketplace (proposals, skills, peer verification); until then they are refused. */
-    public void setMarket(MarketHandler market) {
-        this.market = market;
     }
 
     /**
@@ -146,7 +142,7 @@ public final class Hub implements AutoCloseable {
 
     private void dispatch(AgentSession session, ClientFrame frame) {
         if (frame instanceof ClientFrame.Ping) {
-            wire.send(session, new io.agentchat.protocol.ServerFrame.Pong(wire.now()));
+            wire.send(session, new ServerFrame.Pong(wire.now()));
         } else if (frame instanceof ClientFrame.ListChannels) {
             channels.listChannels(session);
         } else if (frame instanceof ClientFrame.ListAgents f) {
