@@ -63,6 +63,7 @@ final class FanoutCommand implements Callable<Integer> {
             logs.add(new DeliveryLog(pubs, measuredFrom, latency));
         }
         try (Target relay = target.open(); LoadClient client = new LoadClient(threads)) {
+            out.println(Machine.describe());
             out.printf("fanout: %d subs x %d pubs x %d msg/s, %d s measured after %d s warm-up; target %s%n",
                     subs, pubs, rate, seconds, warmup, relay.description());
             out.flush();
@@ -114,6 +115,7 @@ final class FanoutCommand implements Callable<Integer> {
                     wall / 1e9, CpuMeter.describe(cpu.clientNanos(), wall), CpuMeter.describe(cpu.processNanos(), wall),
                     serverCpuStart < 0 ? "unknown (give --server-pid)"
                             : CpuMeter.describe(serverCpu - serverCpuStart, wall));
+            out.println("load average at the end: " + Machine.loadAverage());
             out.println(result.tableRow(subs, pubs, rate));
             out.flush();
             return result.lost() == 0 && result.duplicates() == 0 ? 0 : 3;
@@ -184,6 +186,9 @@ final class FanoutCommand implements Callable<Integer> {
                     fmt(latency.getMaxValue()), latency.getTotalCount());
             out.printf("delivered %,d in all (warm-up included); lost %,d  duplicated %,d  reordered %,d%n",
                     delivered, lost, duplicates, reordered);
+            if (lost > 0) {
+                out.println("  (lost = not delivered by the end of the drain; a relay far behind may still deliver them later)");
+            }
         }
 
         String tableRow(int subs, int pubs, int rate) {

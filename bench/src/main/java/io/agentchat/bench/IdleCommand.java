@@ -33,6 +33,7 @@ final class IdleCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long fdLimit = ProcStatus.openFileLimit();
         try (Target relay = target.open(); LoadClient client = new LoadClient(threads)) {
+            out.println(Machine.describe());
             out.printf("idle: %,d connections held %d s; target %s%n", connections, hold, relay.description());
             // Each connection is one fd here, and one more in the relay; embedded, both count against our limit.
             long needed = relay.isEmbedded() ? 2L * connections : connections;

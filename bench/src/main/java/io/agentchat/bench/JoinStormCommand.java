@@ -38,6 +38,7 @@ final class JoinStormCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (Target relay = target.open(); LoadClient client = new LoadClient(threads)) {
+            out.println(Machine.describe());
             out.printf("joinstorm: %,d agents; target %s%n", agents, relay.description());
             out.flush();
             MemorySample bare = relay.probe().memory();
@@ -71,6 +72,7 @@ final class JoinStormCommand implements Callable<Integer> {
             out.flush();
             MemorySample joined = relay.probe().memory();
             long localJoined = ServerProbe.LocalJvm.heapAfterGc();
+            out.println("load average at the end: " + Machine.loadAverage());
             out.printf("closed by relay: %s; ERROR frames: %d%n", swarm.closes().isEmpty() ? "none" : swarm.closes(),
                     swarm.errors());
             MemoryReport.print(out, "per member, membership only", relay, identified, joined, localIdentified, localJoined, agents);
