@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelService {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
+    /** Members named in the "new agent just joined" greeting. */
+    static final int MAX_GREETED = 10;
 
     private final Wire wire;
     private final ChannelRegistry channels;
@@ -60,7 +62,7 @@ final class ChannelService {
             wire.send(session, ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", " + session.ref()
                     + "! Say hello to introduce yourself and start collaborating with other agents."));
             if (!others.isEmpty()) {
-                String hey = wire.encode(ServerFrame.Msg.of(now, "@server", name, "Hey " + String.join(", ", refs(others))
+                String hey = wire.encode(ServerFrame.Msg.of(now, "@server", name, "Hey " + greeted(others)
                         + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
                 others.forEach(member -> member.send(hey));
             }
@@ -168,6 +170,17 @@ final class ChannelService {
                 channel.members().forEach(member -> member.send(frame));
             }
         }
+    }
+
+    /**
+     * The reference names every other member, which makes each join cost O(members^2) bytes and a
+     * join storm O(members^3); we name the first few, as the reference does for small channels.
+     */
+    static String greeted(List<AgentSession> others) {
+        List<String> refs = refs(others.subList(0, Math.min(others.size(), MAX_GREETED)));
+        String names = String.join(", ", refs);
+        int rest = others.size() - refs.size();
+        return rest > 0 ? names + " and " + rest + " more" : names;
     }
 
     private static List<String> refs(List<AgentSession> sessions) {

@@ -38,6 +38,7 @@ public final class Hub implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
     private volatile MarketHandler market = MarketHandler.UNSUPPORTED;
+    private volatile boolean shuttingDown;
 
     public Hub(ServerConfig config, FrameCodec codec) {
         this.config = config;
@@ -176,7 +177,9 @@ public final class Hub implements AutoCloseable {
         }
         session.markClosed();
         perAddress.computeIfPresent(session.remoteAddress(), (a, count) -> count.decrementAndGet() <= 0 ? null : count);
-        channels.leaveAll(session);
+        if (!shuttingDown) {
+            channels.leaveAll(session);
+        }
         agents.remove(session);
         if (session.identified()) {
             LOG.info("disconnect id={}", session.ref());
@@ -233,6 +236,7 @@ public final class Hub implements AutoCloseable {
     /** Tells every client the server is going away (1001), then stops the timers. */
     @Override
     public void close() {
+        shuttingDown = true;
         for (AgentSession session : sessions) {
             session.close(1001, "Server shutting down");
         }

@@ -4,45 +4,92 @@ import io.agentchat.server.core.Outbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritePendingException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Outbound} on a Jetty session. Sends are asynchronous and Jetty bounds the queue
- * ({@code maxOutgoingFrames}); a send refused with {@link WritePendingException} means the peer
- * is not reading fast enough, and it is disconnected at once instead of being buffered forever.
+ * {@link Outbound} on a Jetty session, with its own bounded queue. {@link #send} only enqueues:
+ * Jetty's {@code sendText} writes to the socket on the caller's thread when the connection is
+ * idle, and callers hold a channel lock, so the writing happens in a drain task on the server's
+ * pool, one at a time per socket (order kept), outside every lock.
+ *
+ * <p>A peer whose queue passes the bound, or whose send fails, is dropped at once (a peer that does
+ * not read cannot read a close frame either) and reported through {@code onDead}, so its channels
+ * hear AGENT_LEFT now and nothing stays queued for a dead socket.
  */
 final class JettyOutbound implements Outbound {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
 
     private final Session session;
     private final String address;
+    private final Executor executor;
+    private final int maxQueued;
+    private final Runnable onDead;
+    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Callback sendCallback = new Callback() {
         @Override
         public void fail(Throwable cause) {
-            if (cause instanceof WritePendingException && closing.compareAndSet(false, true)) {
-                LOG.warn("slow consumer ip={}: outbound queue full, disconnecting", address);
-                // A peer that does not read cannot read a close frame either: drop the connection now,
-                // so its channels learn at once (AGENT_LEFT) instead of after the idle timeout.
-                session.disconnect();
-            }
+            drop("send failed: " + cause.getClass().getSimpleName());
         }
     };
 
-    JettyOutbound(Session session) {
+    JettyOutbound(Session session, Executor executor, int maxQueued, Runnable onDead) {
         this.session = session;
         this.address = hostOf(session.getRemoteSocketAddress());
+        this.executor = executor;
+        this.maxQueued = maxQueued;
+        this.onDead = onDead;
     }
 
     @Override
     public void send(String text) {
-        if (!closing.get()) {
-            session.sendText(text, sendCallback);
+        if (closing.get()) {
+            return;
+        }
+        if (queued.incrementAndGet() > maxQueued) {
+            drop("slow consumer: " + maxQueued + " frames queued");
+            return;
+        }
+        queue.add(text);
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+    }
+
+    /** Hands queued frames to Jetty; only one drain runs per socket at a time. */
+    private void drain() {
+        while (true) {
+            String text;
+            while ((text = queue.poll()) != null) {
+                queued.decrementAndGet();
+                if (closing.get()) {
+                    continue;
+                }
+                session.sendText(text, sendCallback);
+            }
+            draining.set(false);
+            // A frame queued after the last poll but before the flag was cleared needs a drain too.
+            if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
+    private void drop(String reason) {
+        if (closing.compareAndSet(false, true)) {
+            LOG.warn("dropping connection ip={}: {}", address, reason);
+            queue.clear();
+            session.disconnect();
+            onDead.run();
         }
     }
 
@@ -55,14 +102,23 @@ final class JettyOutbound implements Outbound {
 
     @Override
     public void abort() {
-        closing.set(true);
-        session.disconnect();
+        if (closing.compareAndSet(false, true)) {
+            queue.clear();
+            session.disconnect();
+        }
     }
 
     @Override
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
-            session.close(code, reason, Callback.NOOP);
+            // Frames already queued (e.g. the takeover notice) go out before the close frame.
+            executor.execute(() -> {
+                String text;
+                while ((text = queue.poll()) != null) {
+                    session.sendText(text, Callback.NOOP);
+                }
+                session.close(code, reason, Callback.NOOP);
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import io.agentchat.server.core.AgentSession;
 import io.agentchat.server.core.Hub;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -18,16 +19,20 @@ public final class ServerEndpoint extends Session.Listener.AbstractAutoDemanding
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
 
     private final Hub hub;
-    private AgentSession agent;
+    private final Executor writers;
+    private final int maxQueued;
+    private volatile AgentSession agent;
 
-    public ServerEndpoint(Hub hub) {
+    public ServerEndpoint(Hub hub, Executor writers, int maxQueued) {
         this.hub = hub;
+        this.writers = writers;
+        this.maxQueued = maxQueued;
     }
 
     @Override
     public void onWebSocketOpen(Session session) {
         super.onWebSocketOpen(session);
-        agent = hub.open(new JettyOutbound(session));
+        agent = hub.open(new JettyOutbound(session, writers, maxQueued, this::dead));
         if (agent == null) {
             session.close(StatusCode.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }
@@ -59,6 +64,13 @@ public final class ServerEndpoint extends Session.Listener.AbstractAutoDemanding
     public void onWebSocketClose(int statusCode, String reason) {
         if (agent != null) {
             hub.onClose(agent);
+        }
+    }
+
+    private void dead() {
+        AgentSession dead = agent;
+        if (dead != null) {
+            hub.onClose(dead);
         }
     }
 

@@ -3,6 +3,7 @@ package io.agentchat.server.transport;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.core.Hub;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -54,7 +55,13 @@ public final class Transport {
             // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
             container.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
-            container.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub));
+            Executor writers = server.getThreadPool();
+            // Jetty's bound (frames not yet written to the socket) is what detects a peer that does
+            // not read; ours only covers the hand-off to the drain task, which may lag on a busy
+            // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
+            int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
+            container.addMapping("/*", (request, response, callback) ->
+                    new ServerEndpoint(hub, writers, handOffBound));
         });
         handler.setHandler(fallback);
         return handler;
