@@ -93,7 +93,7 @@ final class RatingsCommand implements Callable<Integer> {
             out.println("  Lowest rating: " + s.lowest());
             out.println("  Default rating: " + Elo.START);
             out.println();
-            out.println("Ratings file: " + ratingsFile + " (local ledger, not the server's ratings)");
+            out.println("Ratings file: " + ratingsFile + (file == null ? " (local ledger, not the server's ratings)" : ""));
             return ExitCodes.OK;
         }
         if (agent != null) {
@@ -159,9 +159,11 @@ final class RatingsCommand implements Callable<Integer> {
         out.println("  K-factor: " + Elo.kFactor(transactions));
     }
 
-    private static void printSource(PrintWriter out, RatingsLedger ledger) {
+    /** Names the file; the default one is labelled as local, since it is easily taken for the server's (W-20). */
+    private void printSource(PrintWriter out, RatingsLedger ledger) {
         out.println();
-        out.println("Local ledger: " + ledger.file() + " (from this directory's receipts, not the server's ratings)");
+        out.println(file != null ? "Ratings file: " + ledger.file()
+                : "Local ledger: " + ledger.file() + " (from this directory's receipts, not the server's ratings)");
     }
 
     private static void printUsage(PrintWriter out, Path ratingsFile) {

@@ -85,8 +85,7 @@ class LedgerCliTest {
         Path ratings = copy("ratings.json");
         CliRun one = CliRun.run("ratings", "@758a32e0", "--file", ratings.toString());
         assertEquals(new CliRun(0, "Rating for @758a32e0:\n  Rating: 1216\n  Transactions: 2\n"
-                + "  Last updated: 2026-11-25T05:05:50.016Z\n  K-factor: 32\n\nLocal ledger: " + ratings
-                + " (from this directory's receipts, not the server's ratings)\n", ""), one);
+                + "  Last updated: 2026-11-25T05:05:50.016Z\n  K-factor: 32\n\nRatings file: " + ratings + "\n", ""), one);
         assertEquals(new CliRun(0, fixture("ratings.json") + "\n", ""), CliRun.run("ratings", "-e", "--file", ratings.toString()));
         CliRun board = CliRun.run("ratings", "-l", "1", "--file", ratings.toString());
         assertTrue(board.out().startsWith("Top 1 agents by rating:\n\n  1. @758a32e0\n     Rating: 1216 | Transactions: 2\n"),
@@ -95,7 +94,7 @@ class LedgerCliTest {
         assertTrue(stats.out().startsWith("Rating System Statistics:\n  Total agents: 2\n  Total transactions: 4\n"
                 + "  Average rating: 1216\n  Highest rating: 1216\n  Lowest rating: 1216\n  Default rating: 1200\n"), stats.out());
         assertEquals(new CliRun(0, "Rating for @nobody00:\n  Rating: 1200 (new agent)\n  Transactions: 0\n  K-factor: 32\n\n"
-                + "Local ledger: " + ratings + " (from this directory's receipts, not the server's ratings)\n", ""),
+                + "Ratings file: " + ratings + "\n", ""),
                 CliRun.run("ratings", "nobody00", "--file", ratings.toString()));
     }
 

@@ -130,7 +130,7 @@ class MarketCliTest {
         assertEquals(0, ratings.rc(), ratings.err());
         assertTrue(ratings.out().startsWith("Your rating (@" + aliceKey.agentId() + "):\n  Rating: 1214\n"
                 + "  Transactions: 1\n  Last updated: "), ratings.out());
-        assertTrue(ratings.out().contains("  K-factor: 32\n\nLocal ledger: " + serverRatings), ratings.out());
+        assertTrue(ratings.out().contains("  K-factor: 32\n\nRatings file: " + serverRatings), ratings.out());
     }
 
     @Test
