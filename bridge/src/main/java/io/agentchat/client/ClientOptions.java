@@ -17,9 +17,12 @@ import java.util.Objects;
  *                          from the socket pauses (TCP backpressure), nothing is dropped
  * @param maxFrameBytes     largest server frame accepted
  * @param clock             source of the {@code ts} in signed messages
+ * @param answerVerifications with an identity, answer other agents' VERIFY_REQUESTs (W-9) as
+ *                          {@link VerificationResponder} allows; off by default
  */
 public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Duration keepAlive,
-                            int maxOutgoingFrames, int maxDispatchBacklog, long maxFrameBytes, Clock clock) {
+                            int maxOutgoingFrames, int maxDispatchBacklog, long maxFrameBytes, Clock clock,
+                            boolean answerVerifications) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -43,22 +46,28 @@ public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Du
     /** 10 s connect and request timeouts, 30 s keepalive, 1024 outgoing frames, 16 MiB frames. */
     public static ClientOptions defaults() {
         return new ClientOptions(DEFAULT_TIMEOUT, DEFAULT_TIMEOUT, Duration.ofSeconds(30), 1024, 4096,
-                16L * 1024 * 1024, Clock.systemUTC());
+                16L * 1024 * 1024, Clock.systemUTC(), false);
     }
 
     /** The same options with both timeouts set to {@code timeout}. */
     public ClientOptions withTimeouts(Duration timeout) {
         return new ClientOptions(timeout, timeout, keepAlive, maxOutgoingFrames, maxDispatchBacklog,
-                maxFrameBytes, clock);
+                maxFrameBytes, clock, answerVerifications);
     }
 
     public ClientOptions withKeepAlive(Duration interval) {
         return new ClientOptions(connectTimeout, requestTimeout, interval, maxOutgoingFrames, maxDispatchBacklog,
-                maxFrameBytes, clock);
+                maxFrameBytes, clock, answerVerifications);
+    }
+
+    /** The same options, answering peer verification requests when {@code answer} (W-9). */
+    public ClientOptions withAnswerVerifications(boolean answer) {
+        return new ClientOptions(connectTimeout, requestTimeout, keepAlive, maxOutgoingFrames, maxDispatchBacklog,
+                maxFrameBytes, clock, answer);
     }
 
     public ClientOptions withClock(Clock newClock) {
         return new ClientOptions(connectTimeout, requestTimeout, keepAlive, maxOutgoingFrames, maxDispatchBacklog,
-                maxFrameBytes, newClock);
+                maxFrameBytes, newClock, answerVerifications);
     }
 }

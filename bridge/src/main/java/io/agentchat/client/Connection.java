@@ -52,6 +52,8 @@ public final class Connection implements AutoCloseable {
     private final FrameListener listener;
     private final FrameDispatcher dispatcher;
     private final PendingRequests pending = new PendingRequests();
+    /** Frames awaited outside the request FIFO (verification outcomes); few are ever outstanding. */
+    private final FrameWaiters waiters = new FrameWaiters(64);
     private final Object sendLock = new Object();
     private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
     private final AtomicBoolean closeHandled = new AtomicBoolean();
@@ -61,6 +63,8 @@ public final class Connection implements AutoCloseable {
     private volatile String abortReason;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile ScheduledFuture<?> keepAliveTask;
+    /** The server challenged our identity during the handshake, so it is one of ours (see VerificationResponder). */
+    private volatile boolean serverChallenged;
 
     Connection(URI uri, String name, Identity identity, ClientOptions options, FrameCodec codec,
                FrameListener listener, String threadName) {
@@ -269,9 +273,14 @@ public final class Connection implements AutoCloseable {
             dispatcher.dispatch(() -> listener.onError(error));
             return;
         }
-        if (welcome == null && frame instanceof ServerFrame.VerifyRequest challenge) {
-            answerChallenge(challenge);
+        if (frame instanceof ServerFrame.VerifyRequest request) {
+            if (welcome == null) {
+                answerChallenge(request);
+            } else if (options.answerVerifications()) {
+                answerPeer(request);
+            }
         }
+        waiters.onFrame(frame);
         pending.onFrame(frame);
         dispatcher.dispatch(() -> listener.onFrame(frame, text));
     }
@@ -286,8 +295,10 @@ public final class Connection implements AutoCloseable {
         }
         String why = abortReason != null ? abortReason : reason;
         CloseStatus status = new CloseStatus(code, why, localClose);
-        pending.closeAll(new ClientException(ClientException.Reason.CLOSED,
-                localClose ? "Connection closed" : "Connection closed by server: " + status.describe()));
+        ClientException cause = new ClientException(ClientException.Reason.CLOSED,
+                localClose ? "Connection closed" : "Connection closed by server: " + status.describe());
+        pending.closeAll(cause);
+        waiters.closeAll(cause);
         dispatcher.dispatch(() -> listener.onClosed(code, status.reason()));
         dispatcher.finish();
         closed.complete(status);
@@ -313,7 +324,19 @@ public final class Connection implements AutoCloseable {
             LOG.debug("ignoring a verification request during the handshake with {}", uri);
             return;
         }
+        serverChallenged = true;
         sendFrame(new ClientFrame.VerifyResponse(challenge.requestId(), nonce, identity.sign(nonce)));
+    }
+
+    /** W-9: another agent asks us to prove our key; answered only in a form that cannot be misused (Q19). */
+    private void answerPeer(ServerFrame.VerifyRequest request) {
+        ClientFrame.VerifyResponse response = VerificationResponder.answer(identity, request, serverChallenged);
+        if (response == null) {
+            LOG.info("not answering verification request {} from {}", request.requestId(), request.from());
+            return;
+        }
+        LOG.info("answering verification request {} from {}", request.requestId(), request.from());
+        sendFrame(response);
     }
 
     private void keepAlive() {
@@ -332,7 +355,22 @@ public final class Connection implements AutoCloseable {
         s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
     }
 
-    private <T> T request(String description, Function<ServerFrame, T> matcher, ClientFrame... frames) {
+    // ---- used by Marketplace ----
+
+    Identity identity() {
+        return identity;
+    }
+
+    Duration requestTimeout() {
+        return options.requestTimeout();
+    }
+
+    /** A future for the first later frame {@code matcher} accepts; register it before sending what provokes it. */
+    <T> CompletableFuture<T> expect(Function<ServerFrame, T> matcher) {
+        return waiters.add(matcher);
+    }
+
+    <T> T request(String description, Function<ServerFrame, T> matcher, ClientFrame... frames) {
         return request(description, matcher, options.requestTimeout(), frames);
     }
 

@@ -19,7 +19,11 @@ import picocli.CommandLine.Spec;
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
         subcommands = {ServeCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
-            IdentityCommand.class, CommandLine.HelpCommand.class})
+            IdentityCommand.class,
+            ProposeCommand.class, AcceptCommand.class, RejectCommand.class, CompleteCommand.class,
+            DisputeCommand.class, VerifyCommand.class, ReceiptsCommand.class, RatingsCommand.class,
+            SkillsCommand.class, DiscoverCommand.class,
+            CommandLine.HelpCommand.class})
 public final class AgentchatCommand implements Callable<Integer> {
 
     @Spec

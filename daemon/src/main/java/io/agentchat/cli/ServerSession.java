@@ -7,6 +7,7 @@ import io.agentchat.client.FrameListener;
 import io.agentchat.client.ServerUrl;
 import io.agentchat.identity.Identity;
 import java.net.URI;
+import java.time.Duration;
 import picocli.CommandLine;
 
 /** A command's client and its one identified connection, closed together. */
@@ -25,11 +26,20 @@ final class ServerSession implements AutoCloseable {
      */
     static ServerSession open(CommandLine commandLine, String url, ConnectOptions options, FrameListener listener) {
         URI uri = ServerUrl.parse(url);
-        ClientOptions clientOptions = ClientOptions.defaults().withTimeouts(options.timeout(commandLine));
-        Identity identity = options.loadIdentity();
+        Duration timeout = options.timeout(commandLine);
+        return open(uri, options.name(), options.loadIdentity(), timeout, listener);
+    }
+
+    /**
+     * Connects with an already loaded identity (or none). With an identity, other agents'
+     * verification requests are answered while the command runs (W-9).
+     */
+    static ServerSession open(URI uri, String name, Identity identity, Duration timeout, FrameListener listener) {
+        ClientOptions clientOptions = ClientOptions.defaults().withTimeouts(timeout)
+                .withAnswerVerifications(identity != null);
         AgentChatClient client = new AgentChatClient(clientOptions);
         try {
-            return new ServerSession(client, client.connect(uri, options.name(), identity, listener));
+            return new ServerSession(client, client.connect(uri, name, identity, listener));
         } catch (RuntimeException e) {
             client.close();
             throw e;

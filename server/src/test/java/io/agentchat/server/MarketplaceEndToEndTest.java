@@ -172,4 +172,18 @@ class MarketplaceEndToEndTest extends ServerHarness {
         assertEquals(bobKey.pubkey(), success.get("pubkey").asText());
         assertTrue(bob.await("VERIFY_SUCCESS").get("verified").asBoolean());
     }
+
+    @Test
+    void anUnprovenSecondConnectionOfTheHolderGetsTheReplyToItsOwnFrame() throws Exception {
+        String id = propose(null, null);
+        // A Node CLI run with bob's key while bob's proven session is online: it cannot prove itself,
+        // so it cannot take the id over, but the ACCEPT it signed must be answered to it.
+        TestAgent nodeBob = TestAgent.connect(client, uri);
+        nodeBob.send("{\"type\":\"IDENTIFY\",\"name\":\"bob\",\"pubkey\":" + JSON.writeValueAsString(bobKey.pubkey()) + "}");
+        nodeBob.await("WELCOME");
+        nodeBob.send(frame("ACCEPT").put("proposal_id", id).put("sig", bobKey.sign(SignedText.accept(id, null, null)))
+                .toString());
+        assertEquals(id, nodeBob.await("ACCEPT").get("proposal_id").asText());
+        assertEquals("accepted", alice.await("ACCEPT").get("status").asText());
+    }
 }

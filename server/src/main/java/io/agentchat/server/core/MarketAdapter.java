@@ -29,7 +29,44 @@ final class MarketAdapter implements MarketHandler, Delivery {
         if (!Marketplace.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
-        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven()), this);
+        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven()), new ToCaller(session));
+    }
+
+    /**
+     * Replies to the caller go to the connection that sent the frame, not to whichever connection
+     * holds the id: an unproven Node client sharing an identity with a proven holder (it cannot kick
+     * it, see "Identity proof") must still see the answer to its own request.
+     */
+    private final class ToCaller implements Delivery {
+        private final AgentSession caller;
+
+        ToCaller(AgentSession caller) {
+            this.caller = caller;
+        }
+
+        @Override
+        public boolean online(String agentRef) {
+            return MarketAdapter.this.online(agentRef);
+        }
+
+        @Override
+        public String pubkeyOf(String agentRef) {
+            return MarketAdapter.this.pubkeyOf(agentRef);
+        }
+
+        @Override
+        public void toAgent(String agentRef, ServerFrame frame) {
+            if (caller.ref().equals(agentRef) && !caller.closed()) {
+                wire.send(caller, frame);
+            } else {
+                MarketAdapter.this.toAgent(agentRef, frame);
+            }
+        }
+
+        @Override
+        public void toChannel(String channel, ServerFrame frame) {
+            MarketAdapter.this.toChannel(channel, frame);
+        }
     }
 
     @Override

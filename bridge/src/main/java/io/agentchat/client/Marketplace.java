@@ -1,0 +1,170 @@
+package io.agentchat.client;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.agentchat.identity.Identity;
+import io.agentchat.identity.IdentityException;
+import io.agentchat.identity.SignedText;
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ServerFrame;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The marketplace requests of PROTOCOL.md §3.8-§3.17 on one {@link Connection}: proposals and their
+ * lifecycle, skills, and identity verification. Each method blocks like the connection's own
+ * requests: it returns the server's reply frame or throws {@link ServerErrorException} /
+ * {@link ClientException}.
+ *
+ * <p>Signed frames are signed over the exact §7.5 texts with the connection's identity; optional
+ * fields that are absent are left out of the frame, never sent as {@code null} (W-10).
+ */
+public final class Marketplace {
+    /** How long {@link #verify} waits for the outcome by default: the server gives up after 30 s. */
+    public static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(35);
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Connection connection;
+
+    public Marketplace(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * What a proposal offers. Null fields are absent.
+     *
+     * @param to      {@code @id} of the recipient; a missing {@code @} is added
+     * @param expires relative seconds, as signed (the server relays absolute ms)
+     */
+    public record Terms(String to, String task, Double amount, String currency, String paymentCode,
+                        String terms, Double expires, Integer eloStake) {
+    }
+
+    /** The outcome of {@link #verify}: {@code pubkey} when verified, {@code reason} when not. */
+    public record Verification(boolean verified, String agent, String pubkey, String reason, String requestId) {
+    }
+
+    /** Sends a signed PROPOSAL and returns the server's copy, which carries the new proposal id. */
+    public ServerFrame.Proposal propose(Terms terms) {
+        Identity identity = requireIdentity("Proposals");
+        String to = agentRef(terms.to());
+        String sig = identity.sign(SignedText.proposal(to, terms.task(), terms.amount(), terms.currency(),
+                terms.paymentCode(), terms.expires(), terms.eloStake()));
+        String self = connection.agentId();
+        return connection.request("the PROPOSAL to " + to,
+                f -> f instanceof ServerFrame.Proposal p && self.equals(p.from()) && to.equals(p.to()) ? p : null,
+                new ClientFrame.Proposal(to, terms.task(), terms.amount(), terms.currency(), terms.paymentCode(),
+                        terms.terms(), terms.expires(), terms.eloStake(), sig));
+    }
+
+    /** Accepts a proposal; {@code paymentCode} and {@code eloStake} may be null and are then left out (W-10). */
+    public ServerFrame.Accept accept(String proposalId, String paymentCode, Integer eloStake) {
+        String sig = requireIdentity("Accepting proposals").sign(SignedText.accept(proposalId, paymentCode, eloStake));
+        return connection.request("ACCEPT of " + proposalId,
+                f -> f instanceof ServerFrame.Accept a && proposalId.equals(a.proposalId()) ? a : null,
+                new ClientFrame.Accept(proposalId, paymentCode, eloStake, sig));
+    }
+
+    public ServerFrame.Reject reject(String proposalId, String reason) {
+        String sig = requireIdentity("Rejecting proposals").sign(SignedText.reject(proposalId, reason));
+        return connection.request("REJECT of " + proposalId,
+                f -> f instanceof ServerFrame.Reject r && proposalId.equals(r.proposalId()) ? r : null,
+                new ClientFrame.Reject(proposalId, reason, sig));
+    }
+
+    public ServerFrame.Complete complete(String proposalId, String proof) {
+        String sig = requireIdentity("Completing proposals").sign(SignedText.complete(proposalId, proof));
+        return connection.request("COMPLETE of " + proposalId,
+                f -> f instanceof ServerFrame.Complete c && proposalId.equals(c.proposalId()) ? c : null,
+                new ClientFrame.Complete(proposalId, proof, sig));
+    }
+
+    public ServerFrame.Dispute dispute(String proposalId, String reason) {
+        String sig = requireIdentity("Disputing proposals").sign(SignedText.dispute(proposalId, reason));
+        return connection.request("DISPUTE of " + proposalId,
+                f -> f instanceof ServerFrame.Dispute d && proposalId.equals(d.proposalId()) ? d : null,
+                new ClientFrame.Dispute(proposalId, reason, sig));
+    }
+
+    /** Replaces this agent's skills registration; the signature covers {@code JSON.stringify(skills)}. */
+    public ServerFrame.SkillsRegistered registerSkills(ArrayNode skills) {
+        String sig = requireIdentity("Skill registration").sign(SignedText.registerSkills(skills));
+        return connection.request("SKILLS_REGISTERED",
+                f -> f instanceof ServerFrame.SkillsRegistered r ? r : null,
+                new ClientFrame.RegisterSkills(skills, sig));
+    }
+
+    /** Searches the skills registry; {@code query} holds only the keys the caller set (W-18). */
+    public ServerFrame.SearchResults searchSkills(ObjectNode query) {
+        String queryId = "q_" + System.currentTimeMillis();
+        return connection.request("SEARCH_RESULTS",
+                f -> f instanceof ServerFrame.SearchResults r && r.queryId() != null
+                        && queryId.equals(r.queryId().asText()) ? r : null,
+                new ClientFrame.SearchSkills(query, TextNode.valueOf(queryId)));
+    }
+
+    /**
+     * Challenges {@code agent} to prove it holds the key it identified with (§7.6): a random 32-hex
+     * nonce, the server's acknowledgement (or ERROR: unknown agent, no pubkey), then VERIFY_SUCCESS or
+     * VERIFY_FAILED. The server fails the request after 30 s without an answer.
+     *
+     * @throws ClientException TIMEOUT if no outcome arrives within {@code timeout}
+     */
+    public Verification verify(String agent, Duration timeout) {
+        String target = agentRef(agent);
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        String nonce = HexFormat.of().formatHex(bytes);
+        // Registered before the request: the outcome may follow the acknowledgement immediately.
+        CompletableFuture<Verification> outcome = connection.expect(f -> outcome(f, target));
+        try {
+            connection.request("the verification acknowledgement for " + target,
+                    f -> f instanceof ServerFrame.VerifyRequest v && "pending".equals(v.status())
+                            && target.equals(v.target()) ? v : null,
+                    new ClientFrame.VerifyRequest(target, nonce));
+            return outcome.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ClientException(ClientException.Reason.TIMEOUT, "Verification timeout");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClientException clientException) {
+                throw clientException;
+            }
+            throw new ClientException(ClientException.Reason.IO, String.valueOf(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for verification", e);
+        } finally {
+            outcome.cancel(false);
+        }
+    }
+
+    /** {@code @} + id; the reference CLI accepts ids with or without the {@code @}. */
+    public static String agentRef(String agent) {
+        return agent.startsWith("@") ? agent : "@" + agent;
+    }
+
+    private static Verification outcome(ServerFrame frame, String target) {
+        // Only the requester's shapes: the responder's copies carry `verified` instead of agent/target.
+        if (frame instanceof ServerFrame.VerifySuccess s && target.equals(s.agent())) {
+            return new Verification(true, s.agent(), s.pubkey(), null, s.requestId());
+        }
+        if (frame instanceof ServerFrame.VerifyFailed f && target.equals(f.target())) {
+            return new Verification(false, f.target(), null, f.reason(), f.requestId());
+        }
+        return null;
+    }
+
+    private Identity requireIdentity(String what) {
+        Identity identity = connection.identity();
+        if (identity == null) {
+            throw new IdentityException(what + " require a persistent identity (-i <identity file>)");
+        }
+        return identity;
+    }
+}
