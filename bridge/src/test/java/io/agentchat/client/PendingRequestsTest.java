@@ -1,0 +1,52 @@
+package io.agentchat.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentchat.protocol.ServerFrame;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class PendingRequestsTest {
+    private final PendingRequests pending = new PendingRequests();
+
+    @Test
+    void onlyTheOldestRequestCanBeAnsweredAndAnErrorIsItsFailure() throws Exception {
+        var pong = pending.add("PONG", f -> f instanceof ServerFrame.Pong ? "pong" : null);
+        var joined = pending.add("JOINED", f -> f instanceof ServerFrame.Joined ? "joined" : null);
+
+        pending.onFrame(ServerFrame.Msg.of(1, "@a", "#general", "chatter"));
+        assertFalse(pong.future.isDone());
+
+        pending.onFrame(new ServerFrame.Error(2, "CHANNEL_NOT_FOUND", "Channel #x not found"));
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> pong.future.get());
+        ServerErrorException error = (ServerErrorException) failure.getCause();
+        assertEquals("Channel #x not found", error.getMessage());
+        assertEquals("CHANNEL_NOT_FOUND", error.wireCode());
+        assertFalse(joined.future.isDone());
+
+        pending.onFrame(new ServerFrame.Joined(3, "#general", java.util.List.of("@a")));
+        assertEquals("joined", joined.future.get());
+    }
+
+    @Test
+    void anUnsolicitedErrorWithNothingPendingIsIgnored() {
+        pending.onFrame(new ServerFrame.Error(1, "RATE_LIMITED", "slow down"));
+        var later = pending.add("PONG", f -> f instanceof ServerFrame.Pong ? "pong" : null);
+        assertFalse(later.future.isDone());
+    }
+
+    @Test
+    void closingFailsPendingAndLaterRequests() {
+        var before = pending.add("PONG", f -> null);
+        ClientException closed = new ClientException(ClientException.Reason.CLOSED, "Connection closed");
+        pending.closeAll(closed);
+        var after = pending.add("PONG", f -> null);
+        assertTrue(before.future.isCompletedExceptionally());
+        assertTrue(after.future.isCompletedExceptionally());
+        assertSame(closed, after.future.handle((v, t) -> t).join());
+    }
+}

@@ -1,0 +1,40 @@
+package io.agentchat.cli;
+
+import io.agentchat.protocol.ServerFrame;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code channels <server>}: the public channels and their member counts. */
+@Command(name = "channels", mixinStandardHelpOptions = true,
+        description = "List the public channels of a server.",
+        footer = {"", "Example:", "  agentchat channels ws://localhost:6667"})
+final class ChannelsCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConnectOptions options;
+
+    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
+    String server;
+
+    @Override
+    public Integer call() {
+        List<ServerFrame.ChannelInfo> channels;
+        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+            channels = session.connection().listChannels();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Available channels:");
+        for (ServerFrame.ChannelInfo channel : channels) {
+            out.println("  " + channel.name() + " (" + channel.agents() + " agents)");
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,155 @@
+package io.agentchat.cli;
+
+import io.agentchat.server.AgentChatServer;
+import io.agentchat.server.ServerConfig;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code serve}: runs the relay until SIGINT or SIGTERM, then closes every client (1001) and exits 0.
+ * Each setting comes from its flag, else its environment variable, else the default; an explicit 0
+ * is honoured and a bad number is rc 2 (W-19). The banner is printed only once the port is bound,
+ * and a bind failure is one line on stderr with rc 1.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run an AgentChat relay server.",
+        footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
+            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY.",
+            "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @ParentCommand
+    AgentchatCommand root;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "<port>", description = "Port to listen on (default: 6667; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "<host>", description = "Interface to bind (default: 0.0.0.0).")
+    String host;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "<name>", description = "Server name in WELCOME and /health (default: agentchat).")
+    String name;
+
+    @Option(names = "--log-messages", description = "Log one event per message (type and sender, never content).")
+    boolean logMessages;
+
+    @Option(names = "--cert", paramLabel = "<file>", description = "TLS certificate chain (PEM); needs --key.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "<file>", description = "TLS private key (PEM); needs --cert.")
+    Path key;
+
+    @Option(names = "--buffer-size", paramLabel = "<n>", description = "Messages replayed on JOIN per channel; 0 disables (default: 20).")
+    Integer bufferSize;
+
+    @Option(names = "--rate-limit-ms", paramLabel = "<ms>", description = "Minimum gap between one agent's frames; 0 disables (default: 1000).")
+    Long rateLimitMs;
+
+    @Option(names = "--data-dir", paramLabel = "<dir>", description = "Directory for the server's persistent state (default: ./.agentchat).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (TerminationSignals signals = TerminationSignals.install(stop::countDown);
+             AgentChatServer server = new AgentChatServer(config)) {
+            try {
+                server.start();
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("Error: Cannot listen on " + config.host() + ":" + config.port()
+                        + ": " + bindProblem(e));
+                return ExitCodes.FAILURE;
+            }
+            out.println("AgentChat server running on " + (config.tls() ? "wss" : "ws") + "://" + config.host()
+                    + ":" + server.port());
+            out.println("Default channels: #general, #agents, #discovery");
+            if (config.tls()) {
+                out.println("TLS enabled");
+            }
+            out.println("Press Ctrl+C to stop");
+            out.flush();
+            stop.await();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Flag, else environment, else default, each validated. */
+    ServerConfig config() {
+        ServerConfig.Builder builder = ServerConfig.builder();
+        int portValue = port != null ? port : envInt("PORT", ServerConfig.DEFAULT_PORT);
+        check(portValue >= 0 && portValue <= 65535, "port", portValue, "0-65535");
+        builder.port(portValue);
+        builder.host(host != null ? host : envString("HOST", "0.0.0.0"));
+        builder.name(name != null ? name : envString("SERVER_NAME", "agentchat"));
+        int buffer = bufferSize != null ? bufferSize : envInt("MESSAGE_BUFFER_SIZE", ServerConfig.DEFAULT_BUFFER_SIZE);
+        check(buffer >= 0 && buffer <= 10_000, "buffer-size", buffer, "0-10000");
+        builder.bufferSize(buffer);
+        long rate = rateLimitMs != null ? rateLimitMs
+                : envInt("RATE_LIMIT_MS", (int) ServerConfig.DEFAULT_RATE_LIMIT.toMillis());
+        check(rate >= 0 && rate <= 3_600_000, "rate-limit-ms", rate, "0-3600000");
+        builder.rateLimit(Duration.ofMillis(rate));
+        builder.logMessages(logMessages || "true".equalsIgnoreCase(root.env("LOG_MESSAGES")));
+        Path certPath = cert != null ? cert : envPath("TLS_CERT");
+        Path keyPath = key != null ? key : envPath("TLS_KEY");
+        if ((certPath == null) != (keyPath == null)) {
+            throw new IllegalArgumentException("Both --cert and --key must be provided for TLS");
+        }
+        builder.tls(certPath, keyPath);
+        if (dataDir != null) {
+            builder.dataDir(dataDir);
+        }
+        return builder.build();
+    }
+
+    private void check(boolean ok, String option, long value, String range) {
+        if (!ok) {
+            throw new BadValueException(spec.commandLine(),
+                    "Invalid value for option '--" + option + "': " + value + " (must be " + range + ")");
+        }
+    }
+
+    private int envInt(String variable, int fallback) {
+        String text = root.env(variable);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new BadValueException(spec.commandLine(),
+                    "Invalid value for environment variable " + variable + ": '" + text + "' is not an integer");
+        }
+    }
+
+    private String envString(String variable, String fallback) {
+        String text = root.env(variable);
+        return text == null || text.isBlank() ? fallback : text;
+    }
+
+    private Path envPath(String variable) {
+        String text = root.env(variable);
+        return text == null || text.isBlank() ? null : Path.of(text);
+    }
+
+    private static String bindProblem(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return t.getMessage();
+            }
+        }
+        return CliExceptionHandler.message(e);
+    }
+}

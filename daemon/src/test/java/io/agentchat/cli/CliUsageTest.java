@@ -1,0 +1,112 @@
+package io.agentchat.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentchat.server.ServerConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Argument handling, help and configuration, without a network. */
+class CliUsageTest {
+
+    @Test
+    void noArgumentsPrintsUsageOnStderrWithRc1() {
+        CliRun run = CliRun.run();
+        assertEquals(1, run.rc());
+        assertEquals("", run.out());
+        assertTrue(run.err().startsWith("Usage: agentchat"), run.err());
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        CliRun run = CliRun.run("--version");
+        assertEquals(0, run.rc());
+        assertTrue(run.out().trim().matches("\\d+\\.\\d+\\.\\d+.*"), run.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "send", "listen", "channels", "agents", "create", "invite", "connect", "identity"})
+    void everyCommandHasHelpWithAnExample(String command) {
+        CliRun run = CliRun.run(command, "--help");
+        assertEquals(0, run.rc());
+        assertTrue(run.out().contains("Usage: agentchat " + command), run.out());
+        assertTrue(run.out().contains("Example:"), run.out());
+    }
+
+    @Test
+    void anUnknownCommandIsOneErrorLineWithASuggestionAndRc1() {
+        CliRun run = CliRun.run("sen");
+        assertEquals(1, run.rc());
+        assertEquals("error: Unmatched argument at index 0: 'sen'\n(Did you mean send?)\n", run.err());
+    }
+
+    @Test
+    void aMissingArgumentIsRc1() {
+        CliRun run = CliRun.run("send", "ws://127.0.0.1:1");
+        assertEquals(1, run.rc());
+        assertTrue(run.err().startsWith("error: Missing required parameter"), run.err());
+    }
+
+    @Test
+    void badNumbersAreRejectedWithRc2() {
+        assertEquals(2, CliRun.run("serve", "--port", "abc").rc());
+        assertEquals(2, CliRun.run("serve", "--port", "70000").rc());
+        assertEquals(2, CliRun.run("serve", "--buffer-size", "-1").rc());
+        assertEquals(2, CliRun.run(Map.of("PORT", "abc"), "serve").rc());
+        assertEquals(2, CliRun.run(Map.of("RATE_LIMIT_MS", "fast"), "serve").rc());
+        assertEquals(2, CliRun.run("listen", "ws://127.0.0.1:1", "-m", "abc").rc());
+        assertEquals(2, CliRun.run("listen", "ws://127.0.0.1:1", "-m", "0").rc());
+        CliRun run = CliRun.run(Map.of("PORT", "abc"), "serve");
+        assertEquals("error: Invalid value for environment variable PORT: 'abc' is not an integer\n", run.err());
+        assertEquals("", run.out(), "nothing is started, no banner");
+    }
+
+    @Test
+    void serveTakesFlagThenEnvironmentThenDefaultAndHonoursZero() {
+        ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
+        assertEquals(6667, defaults.port());
+        assertEquals("0.0.0.0", defaults.host());
+        assertEquals("agentchat", defaults.name());
+        assertEquals(20, defaults.bufferSize());
+        assertEquals(Duration.ofSeconds(1), defaults.rateLimit());
+        assertEquals(false, defaults.logMessages());
+
+        Map<String, String> env = Map.of("PORT", "7001", "HOST", "127.0.0.1", "SERVER_NAME", "envname",
+                "MESSAGE_BUFFER_SIZE", "0", "RATE_LIMIT_MS", "0", "LOG_MESSAGES", "true");
+        ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
+        assertEquals(7001, fromEnv.port());
+        assertEquals("127.0.0.1", fromEnv.host());
+        assertEquals("envname", fromEnv.name());
+        assertEquals(0, fromEnv.bufferSize(), "MESSAGE_BUFFER_SIZE=0 disables replay");
+        assertEquals(Duration.ZERO, fromEnv.rateLimit(), "RATE_LIMIT_MS=0 disables the limit");
+        assertTrue(fromEnv.logMessages());
+
+        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "-p", "7002", "-H", "::1", "-n", "flag",
+                "--buffer-size", "5", "--rate-limit-ms", "250").config();
+        assertEquals(7002, flags.port());
+        assertEquals("::1", flags.host());
+        assertEquals("flag", flags.name());
+        assertEquals(5, flags.bufferSize());
+        assertEquals(Duration.ofMillis(250), flags.rateLimit());
+
+        assertEquals(0, CliRun.parse(Map.of(), ServeCommand.class, "serve", "--buffer-size", "0").config().bufferSize());
+    }
+
+    @Test
+    void tlsNeedsBothCertAndKey() {
+        CliRun run = CliRun.run("serve", "--cert", "/nonexistent/cert.pem");
+        assertEquals(1, run.rc());
+        assertEquals("Error: Both --cert and --key must be provided for TLS\n", run.err());
+    }
+
+    @Test
+    void anUnusableUrlIsReportedLikeTheReference() {
+        CliRun run = CliRun.run("send", "notaurl", "#general", "hi");
+        assertEquals(1, run.rc());
+        assertEquals("Error: Invalid URL: notaurl\n", run.err());
+    }
+}

@@ -1,0 +1,82 @@
+package io.agentchat.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentchat.identity.Identity;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Handshake edge cases a correct server never produces, played by a scripted server. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HandshakeTest {
+
+    @Test
+    void aServerThatNeverWelcomesFailsTheConnectWithinTheTimeout() throws Exception {
+        try (ScriptedServer silent = new ScriptedServer((session, text) -> { });
+             AgentChatClient client = new AgentChatClient(ClientOptions.defaults().withTimeouts(Duration.ofSeconds(1)))) {
+            long start = System.nanoTime();
+            ClientException e = assertThrows(ClientException.class, () -> client.connect(silent.uri(), "alice", null));
+            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(ClientException.Reason.TIMEOUT, e.reason());
+            assertTrue(e.getMessage().contains("WELCOME"), e.getMessage());
+            assertTrue(elapsedMs < 5_000, "took " + elapsedMs + " ms");
+        }
+    }
+
+    @Test
+    void onlyTheServersOwnIdentifyChallengeIsSigned() throws Exception {
+        Identity identity = Identity.generate("keyed", Clock.systemUTC());
+        String welcome = "{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@" + identity.agentId() + "\",\"server\":\"s\"}";
+        try (ScriptedServer hostile = new ScriptedServer((session, text) -> {
+                if (text.contains("\"IDENTIFY\"")) {
+                    // A challenge with a nonce that is not ours to sign (a signing oracle, Q19), one
+                    // from another agent, and then the real one.
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"r1\","
+                            + "\"from\":\"@server\",\"nonce\":\"COMPLETE|prop_x|proof-0123\"}");
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"r2\","
+                            + "\"from\":\"@12345678\",\"nonce\":\"AGENTCHAT-IDENTIFY-00112233445566778899aabbccddeeff\"}");
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"identify_1\","
+                            + "\"from\":\"@server\",\"nonce\":\"AGENTCHAT-IDENTIFY-0123456789abcdef0123456789abcdef\"}");
+                } else if (text.contains("\"VERIFY_RESPONSE\"")) {
+                    ScriptedServer.reply(session, welcome);
+                } else if (text.contains("\"PING\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"PONG\",\"ts\":2}");
+                }
+            });
+             AgentChatClient client = new AgentChatClient(ClientOptions.defaults().withTimeouts(Duration.ofSeconds(5)));
+             Connection c = client.connect(hostile.uri(), "x", identity)) {
+            c.ping();
+            long responses = hostile.received.stream().filter(t -> t.contains("VERIFY_RESPONSE")).count();
+            assertEquals(1, responses, hostile.received.toString());
+            String response = hostile.received.stream().filter(t -> t.contains("VERIFY_RESPONSE")).findFirst().get();
+            assertTrue(response.contains("\"request_id\":\"identify_1\""), response);
+            assertFalse(response.contains("COMPLETE"), response);
+        }
+    }
+
+    @Test
+    void anEphemeralClientIgnoresChallenges() throws Exception {
+        try (ScriptedServer server = new ScriptedServer((session, text) -> {
+                if (text.contains("\"IDENTIFY\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"identify_1\","
+                            + "\"from\":\"@server\",\"nonce\":\"AGENTCHAT-IDENTIFY-0123456789abcdef0123456789abcdef\"}");
+                    ScriptedServer.reply(session, "{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@abcdefgh\",\"server\":\"s\"}");
+                } else if (text.contains("\"PING\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"PONG\",\"ts\":2}");
+                }
+            });
+             AgentChatClient client = new AgentChatClient(ClientOptions.defaults().withTimeouts(Duration.ofSeconds(5)));
+             Connection c = client.connect(server.uri(), "x", null)) {
+            c.ping();
+            assertTrue(server.received.stream().noneMatch(t -> t.contains("VERIFY_RESPONSE")));
+            assertTrue(server.received.get(0).equals("{\"type\":\"IDENTIFY\",\"name\":\"x\"}"),
+                    "absent optional fields are left out: " + server.received.get(0));
+        }
+    }
+}
