@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
         subcommands = {ServeCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
-            IdentityCommand.class, CommandLine.HelpCommand.class})
+            IdentityCommand.class, DaemonCommand.class, CommandLine.HelpCommand.class})
 public final class AgentchatCommand implements Callable<Integer> {
 
     @Spec
@@ -59,6 +59,11 @@ public final class AgentchatCommand implements Callable<Integer> {
 
     String env(String name) {
         return env.get(name);
+    }
+
+    /** The whole environment (read-only). */
+    Map<String, String> envMap() {
+        return env;
     }
 
     InputStream in() {
