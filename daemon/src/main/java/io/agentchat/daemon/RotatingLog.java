@@ -2,12 +2,10 @@ package io.agentchat.daemon;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -26,7 +24,12 @@ public final class RotatingLog implements AutoCloseable {
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private FileChannel channel;
+    /**
+     * A plain stream, not a {@link java.nio.channels.FileChannel}: any thread may log, and a
+     * FileChannel is closed for good when a thread writing to it is interrupted (a client
+     * dispatcher being shut down did exactly that, silencing the log for the rest of the run).
+     */
+    private FileOutputStream stream;
     private long size;
 
     public RotatingLog(Path file, long maxBytes, int keep) throws IOException {
@@ -46,21 +49,18 @@ public final class RotatingLog implements AutoCloseable {
 
     /** Appends {@code bytes} (one or more whole lines), rotating first if they would not fit. */
     public synchronized void append(byte[] bytes) throws IOException {
-        if (channel == null) {
+        if (stream == null) {
             return;
         }
         if (size > 0 && size + bytes.length > maxBytes) {
             rotate();
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        stream.write(bytes);
         size += bytes.length;
     }
 
     private void rotate() throws IOException {
-        channel.close();
+        stream.close();
         Files.deleteIfExists(generation(keep));
         for (int k = keep - 1; k >= 1; k--) {
             Path from = generation(k);
@@ -80,9 +80,8 @@ public final class RotatingLog implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
-        size = channel.size();
+        stream = new FileOutputStream(file.toFile(), true);
+        size = Files.size(file);
     }
 
     /**
@@ -125,9 +124,9 @@ public final class RotatingLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        if (channel != null) {
-            channel.close();
-            channel = null;
+        if (stream != null) {
+            stream.close();
+            stream = null;
         }
     }
 }
