@@ -79,7 +79,7 @@ class DaemonDeliveryTest {
     }
 
     @Test
-    void fourWriterProcessesAndAServerRestartDeliverEveryLineExactlyOnceInOrder() throws Exception {
+    void fourWriterProcessesAndAServerRestartLoseNothingKeepOrderAndRepeatAtMostTheLineInFlight() throws Exception {
         AgentChatServer first = server(0, Duration.ofMillis(1), true);
         int port = first.port();
         URI uri = first.uri();
@@ -94,9 +94,48 @@ class DaemonDeliveryTest {
         AgentChatServer second = track(server(port, Duration.ofMillis(1), true));
         assertEquals(List.of(0, 0, 0, 0), writers.await(60));
 
-        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> recorder.count() >= 4000);
+        // The server's own record: every line it relayed comes back to the daemon as a live MSG from
+        // itself, which the daemon stores in its inbox (replays are marked and not counted).
+        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                .until(() -> ownLiveMessages(paths, daemon).size() >= 4000);
+        assertEquals(4000, daemon.linesSent());
+        assertDeliveredInOrder(ownLiveMessages(paths, daemon), "echoed to the daemon", 0);
+        // The listener's view: it reconnected across the restart too.
+        try {
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                    .until(() -> new java.util.HashSet<>(recorder.contents()).size() >= 4000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // fall through: the assertion names what is missing
+        }
+        // A line in flight when the server went down may have been relayed without its echo
+        // reaching the daemon; the daemon must resend it (no message ids), so the listener may see
+        // that one line twice. Nothing else may repeat, and nothing may be missing or out of order.
+        assertDeliveredInOrder(recorder.contents(), "seen by the listener", 1);
+        assertTrue(recorder.joins() >= 2, "the recorder followed the restart");
+        assertFalse(Files.exists(paths.outboxRejected()), "nothing was rejected");
+        second.close();
+    }
+
+    private static List<String> ownLiveMessages(PersonaPaths paths, Daemon daemon) throws Exception {
+        String self = daemon.connected().get();
+        List<String> contents = new ArrayList<>();
+        for (String line : Files.readAllLines(paths.inbox())) {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            if ("MSG".equals(node.path("type").asText()) && self.equals(node.path("from").asText())
+                    && !node.path("replay").asBoolean(false)) {
+                contents.add(node.path("content").asText());
+            }
+        }
+        return contents;
+    }
+
+    /** Per writer, first deliveries are exactly 0..999 in order; at most {@code maxRepeats} repeats in all. */
+    private static void assertDeliveredInOrder(List<String> contents, String what, int maxRepeats) {
+        List<String> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(contents));
+        assertTrue(contents.size() - distinct.size() <= maxRepeats, what + ": " + (contents.size() - distinct.size())
+                + " repeated lines, at most " + maxRepeats + " allowed");
         Map<String, List<Integer>> byWriter = new TreeMap<>();
-        for (String content : recorder.contents()) {
+        for (String content : distinct) {
             String[] parts = content.split("-");
             byWriter.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
         }
@@ -104,13 +143,9 @@ class DaemonDeliveryTest {
         for (int i = 0; i < 1000; i++) {
             expected.add(i);
         }
-        assertEquals(List.of("w0", "w1", "w2", "w3"), List.copyOf(byWriter.keySet()));
-        byWriter.forEach((writer, seen) -> assertEquals(expected, seen, writer + ": lost, repeated or reordered"));
-        assertEquals(4000, recorder.count());
-        assertTrue(recorder.joins() >= 2, "the recorder followed the restart");
-        assertFalse(Files.exists(paths.outboxRejected()), "nothing was rejected");
-        assertEquals(4000, daemon.linesSent());
-        second.close();
+        assertEquals(List.of("w0", "w1", "w2", "w3"), List.copyOf(byWriter.keySet()), what);
+        byWriter.forEach((writer, seen) -> assertEquals(expected, seen, what + ", " + writer
+                + ": lost, repeated or reordered"));
     }
 
     @Test
