@@ -2,7 +2,7 @@
 
 FakeDaemon writes the inbox the way io.agentchat.daemon.InboxWriter does (one write per line on
 an O_APPEND descriptor, newdata touched, rotation by renaming inbox.jsonl to inbox.jsonl.1), so
-the same tests can later run against a real daemon by replacing FakeDaemon.
+RealDaemonTest runs chat.py against the real daemon and server (the packaged jar).
 Run: python3 -m unittest discover -s helpers -p 'test_*.py'
 """
 
@@ -277,6 +277,72 @@ class PollAndWaitTest(ChatTestCase):
         self.assertEqual([3, 3], codes)
         self.assertLess(time.monotonic() - start, 10)
         self.assertTrue(os.path.exists(stop))
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+JAR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "daemon", "target", "agentchat.jar")
+
+
+@unittest.skipUnless(os.path.isfile(JAR), "needs daemon/target/agentchat.jar (mvn package)")
+class RealDaemonTest(ChatTestCase):
+    """chat.py against the real daemon and server (the jar built by mvn package)."""
+
+    def setUp(self):
+        super().setUp()
+        self.procs = []
+        server = self.spawn(["serve", "-p", "0", "-H", "127.0.0.1", "--rate-limit-ms", "0"])
+        line = server.stdout.readline()  # "AgentChat server running on ws://127.0.0.1:<port>"
+        self.assertIn("running on ws://", line)
+        self.url = line.strip().split(" on ", 1)[1]
+        self.daemon_proc = self.spawn(["daemon", self.url, "--name", "default", "--rate-limit-ms", "0"])
+        log = os.path.join(self.daemon.dir, "daemon.log")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if os.path.exists(log) and "] [INFO] Daemon started" in read(log):
+                break
+            time.sleep(0.1)
+        else:
+            self.fail("daemon did not start: " + (read(log) if os.path.exists(log) else "no log"))
+
+    def spawn(self, args):
+        proc = subprocess.Popen(["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR] + args,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env,
+                                cwd=self.home)
+        self.procs.append(proc)
+        return proc
+
+    def tearDown(self):
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for proc in self.procs:
+            proc.stdout.close()
+        super().tearDown()
+
+    def test_send_goes_out_and_wait_sees_the_echo_then_sigterm_is_clean(self):
+        rc, out, _ = self.chat("send", "#general", "hello from chat.py")
+        self.assertEqual((0, "Sent to #general\n"), (rc, out))
+        rc, out, _ = self.chat("wait", "--timeout", "20")
+        self.assertEqual(0, rc)
+        self.assertEqual(["hello from chat.py"], self.contents(out))
+        self.assertEqual(0, self.chat("ts")[0])
+        rc, out, err = self.chat("send", "#nosuch", "refused")
+        self.assertEqual(0, rc)
+        rejected = os.path.join(self.daemon.dir, "outbox.rejected.jsonl")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not os.path.exists(rejected):
+            time.sleep(0.1)
+        self.assertIn("server: Channel #nosuch not found", read(rejected))
+        self.daemon_proc.terminate()
+        self.assertEqual(0, self.daemon_proc.wait(timeout=20))
+        self.assertFalse(os.path.exists(os.path.join(self.daemon.dir, "daemon.pid")))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
         subcommands = {ServeCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
-            IdentityCommand.class,
+            IdentityCommand.class, DaemonCommand.class,
             ProposeCommand.class, AcceptCommand.class, RejectCommand.class, CompleteCommand.class,
             DisputeCommand.class, VerifyCommand.class, ReceiptsCommand.class, RatingsCommand.class,
             SkillsCommand.class, DiscoverCommand.class,
@@ -63,6 +63,11 @@ public final class AgentchatCommand implements Callable<Integer> {
 
     String env(String name) {
         return env.get(name);
+    }
+
+    /** The whole environment (read-only). */
+    Map<String, String> envMap() {
+        return env;
     }
 
     InputStream in() {

@@ -1,0 +1,153 @@
+package io.agentchat.daemon;
+
+import io.agentchat.client.Backoff;
+import io.agentchat.client.ClientOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one {@link Daemon} needs, validated once. Build with {@link #builder(PersonaPaths, URI)}.
+ *
+ * @param paths the persona's files
+ * @param server the relay's URL
+ * @param identityFile the identity to use; {@link PersonaPaths#dir()}{@code /identity.json} by default
+ * @param createIdentity generate {@code identityFile} when it does not exist (only for the per-persona
+ *     default; a file named with {@code -i} must exist)
+ * @param channels channels joined at start, each starting with {@code #}
+ * @param sendInterval spacing of outbound messages (the server's rate limit plus a small margin);
+ *     zero disables pacing
+ * @param maxOutage give up (exit non-zero) after being unable to connect for this long (W-7)
+ * @param backoff reconnect delays
+ * @param clientOptions connect/WELCOME and request timeouts (W-14)
+ * @param clock time source
+ * @param outbox outbox consumer settings
+ * @param inbox inbox writer settings
+ */
+public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, boolean createIdentity,
+                           List<String> channels, Duration sendInterval, Duration maxOutage, Backoff backoff,
+                           ClientOptions clientOptions, Clock clock, OutboxTailer.Config outbox,
+                           InboxWriter.Config inbox) {
+
+    /** The original's default channels. */
+    public static final List<String> DEFAULT_CHANNELS = List.of("#general", "#agents");
+
+    public DaemonConfig {
+        Objects.requireNonNull(paths, "paths");
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(identityFile, "identityFile");
+        channels = List.copyOf(channels);
+        for (String channel : channels) {
+            if (!channel.startsWith("#") || channel.length() < 2) {
+                throw new IllegalArgumentException("not a channel: " + channel);
+            }
+        }
+        if (sendInterval.isNegative() || maxOutage.isNegative() || maxOutage.isZero()) {
+            throw new IllegalArgumentException("sendInterval must be >= 0 and maxOutage > 0");
+        }
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(clientOptions, "clientOptions");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(outbox, "outbox");
+        Objects.requireNonNull(inbox, "inbox");
+    }
+
+    /** The per-persona default identity: {@code .agentchat/daemons/<name>/identity.json} (W-8). */
+    public static Path defaultIdentity(PersonaPaths paths) {
+        return paths.dir().resolve("identity.json");
+    }
+
+    /**
+     * The pacing interval for a server limit of {@code serverLimit}: the limit plus 1% plus 1 ms.
+     * The server measures arrival times and we measure departures; the margin keeps network
+     * jitter from squeezing two paced sends under the limit.
+     */
+    public static Duration sendIntervalFor(Duration serverLimit) {
+        if (serverLimit.isZero()) {
+            return Duration.ZERO;
+        }
+        long ms = serverLimit.toMillis();
+        return Duration.ofMillis(ms + ms / 100 + 1);
+    }
+
+    public static Builder builder(PersonaPaths paths, URI server) {
+        return new Builder(paths, server);
+    }
+
+    /** Defaults: the per-persona identity (created if absent), #general #agents, 1 s server limit, 10 min outage. */
+    public static final class Builder {
+        private final PersonaPaths paths;
+        private final URI server;
+        private Path identityFile;
+        private boolean createIdentity = true;
+        private List<String> channels = DEFAULT_CHANNELS;
+        private Duration sendInterval = sendIntervalFor(Pacer.DEFAULT_INTERVAL);
+        private Duration maxOutage = Duration.ofMinutes(10);
+        private Backoff backoff = Backoff.standard();
+        private ClientOptions clientOptions = ClientOptions.defaults();
+        private Clock clock = Clock.systemUTC();
+        private OutboxTailer.Config outbox = OutboxTailer.Config.defaults();
+        private InboxWriter.Config inbox = InboxWriter.Config.defaults();
+
+        private Builder(PersonaPaths paths, URI server) {
+            this.paths = paths;
+            this.server = server;
+        }
+
+        /** An explicit identity file ({@code -i}); it must exist. */
+        public Builder identityFile(Path file) {
+            this.identityFile = file;
+            this.createIdentity = false;
+            return this;
+        }
+
+        public Builder channels(List<String> list) {
+            this.channels = list;
+            return this;
+        }
+
+        public Builder sendInterval(Duration interval) {
+            this.sendInterval = interval;
+            return this;
+        }
+
+        public Builder maxOutage(Duration outage) {
+            this.maxOutage = outage;
+            return this;
+        }
+
+        public Builder backoff(Backoff value) {
+            this.backoff = value;
+            return this;
+        }
+
+        public Builder clientOptions(ClientOptions options) {
+            this.clientOptions = options;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        public Builder outbox(OutboxTailer.Config config) {
+            this.outbox = config;
+            return this;
+        }
+
+        public Builder inbox(InboxWriter.Config config) {
+            this.inbox = config;
+            return this;
+        }
+
+        public DaemonConfig build() {
+            Path identity = identityFile != null ? identityFile.toAbsolutePath().normalize() : defaultIdentity(paths);
+            return new DaemonConfig(paths, server, identity, createIdentity, channels, sendInterval, maxOutage,
+                    backoff, clientOptions.withClock(clock), clock, outbox, inbox);
+        }
+    }
+}

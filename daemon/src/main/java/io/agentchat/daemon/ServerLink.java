@@ -1,0 +1,246 @@
+package io.agentchat.daemon;
+
+import io.agentchat.client.AgentChatClient;
+import io.agentchat.client.Backoff;
+import io.agentchat.client.ClientException;
+import io.agentchat.client.ClientOptions;
+import io.agentchat.client.CloseStatus;
+import io.agentchat.client.Connection;
+import io.agentchat.client.FrameListener;
+import io.agentchat.client.ServerErrorException;
+import io.agentchat.identity.Identity;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one persona connected: connects, joins every channel it has ever joined, and after a drop
+ * reconnects with exponential backoff and jitter (W-5), until it has been unable to connect for
+ * longer than the allowed outage (then it gives up, W-7). A refused IDENTIFY is fatal, not retried (W-8).
+ *
+ * <p>All connecting and joining happens on one named thread. The current {@link Session} is
+ * published only after the channels are rejoined, so the outbox sender never sends into a channel
+ * the new connection has not joined yet; it may join more channels itself ({@link #remember}).
+ */
+public final class ServerLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerLink.class);
+
+    /** What the daemon learns from the link; called on the link thread. */
+    public interface Events {
+        /** Connected and channels joined; {@code first} only for the first connection. */
+        void onConnected(Session session, boolean first);
+
+        /** Could not connect for longer than the allowed outage. */
+        void onGaveUp(String reason);
+
+        /** The server refused us in a way retrying cannot fix. */
+        void onFatal(String reason);
+    }
+
+    /** One live connection and the channels joined on it. */
+    public record Session(Connection connection, Set<String> joined) {
+    }
+
+    private final URI uri;
+    private final Identity identity;
+    private final Backoff backoff;
+    private final Duration maxOutage;
+    private final Clock clock;
+    private final Function<LinkHolder, FrameListener> listeners;
+    private final Events events;
+    private final AgentChatClient client;
+    private final ScheduledExecutorService executor;
+    private final Set<String> channels = new LinkedHashSet<>();
+    private final Object sessionLock = new Object();
+    private Session session;
+    private volatile boolean closing;
+    private boolean everConnected;
+    private int attempt;
+    private long downSinceMs;
+
+    /** Lets a per-connection listener reach its connection once connect() has returned. */
+    public static final class LinkHolder {
+        private volatile Connection connection;
+
+        public Connection connection() {
+            return connection;
+        }
+    }
+
+    public ServerLink(URI uri, Identity identity, List<String> initialChannels, ClientOptions options,
+                      Backoff backoff, Duration maxOutage, Clock clock,
+                      Function<LinkHolder, FrameListener> listeners, Events events, String persona) {
+        this.uri = uri;
+        this.identity = identity;
+        this.backoff = backoff;
+        this.maxOutage = maxOutage;
+        this.clock = clock;
+        this.listeners = listeners;
+        this.events = events;
+        this.channels.addAll(initialChannels);
+        this.client = new AgentChatClient(options);
+        this.executor = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("link-" + persona));
+    }
+
+    /** Starts the first connection attempt (asynchronously). */
+    public void start() {
+        downSinceMs = clock.millis();
+        executor.execute(this::connect);
+    }
+
+    /** The live session, or null while disconnected. */
+    public Session session() {
+        synchronized (sessionLock) {
+            return session != null && session.connection().isOpen() ? session : null;
+        }
+    }
+
+    /** Waits up to {@code timeout} for a live session; null if none came. */
+    public Session awaitSession(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (sessionLock) {
+            while (!closing) {
+                if (session != null && session.connection().isOpen()) {
+                    return session;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(sessionLock, left);
+            }
+            return null;
+        }
+    }
+
+    /** Records a channel joined on demand, so every later connection rejoins it (W-5). */
+    public void remember(String channel) {
+        synchronized (channels) {
+            channels.add(channel);
+        }
+    }
+
+    /** Every channel a connection joins, in first-joined order. */
+    public List<String> channels() {
+        synchronized (channels) {
+            return new ArrayList<>(channels);
+        }
+    }
+
+    private void connect() {
+        if (closing) {
+            return;
+        }
+        LOG.info("Connecting to {}...", uri);
+        LinkHolder holder = new LinkHolder();
+        Connection connection;
+        try {
+            connection = client.connect(uri, identity.name(), identity, listeners.apply(holder));
+        } catch (ServerErrorException e) {
+            LOG.error("Server refused the identity: {}", e.getMessage());
+            events.onFatal("Server refused the identity: " + e.getMessage());
+            return;
+        } catch (ClientException e) {
+            LOG.warn("Connection to {} failed: {}", uri, e.getMessage());
+            scheduleReconnect();
+            return;
+        }
+        holder.connection = connection;
+        LOG.info("Connected as {}", connection.agentId());
+        Session fresh = new Session(connection, ConcurrentHashMap.newKeySet());
+        for (String channel : channels()) {
+            try {
+                connection.join(channel);
+                fresh.joined().add(channel);
+                LOG.info("Joined {}", channel);
+            } catch (ServerErrorException e) {
+                LOG.error("Failed to join {}: {}", channel, e.getMessage());
+            } catch (ClientException e) {
+                LOG.warn("Lost the connection while joining {}: {}", channel, e.getMessage());
+                break;
+            }
+        }
+        connection.closed().thenAccept(status -> {
+            try {
+                executor.execute(() -> onClosed(connection, status));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Connection closed while the link is closing");
+            }
+        });
+        if (!connection.isOpen()) {
+            return;
+        }
+        synchronized (sessionLock) {
+            session = fresh;
+            sessionLock.notifyAll();
+        }
+        attempt = 0;
+        boolean first = !everConnected;
+        everConnected = true;
+        events.onConnected(fresh, first);
+    }
+
+    private void onClosed(Connection connection, CloseStatus status) {
+        synchronized (sessionLock) {
+            if (session != null && session.connection() == connection) {
+                session = null;
+            }
+        }
+        if (closing) {
+            return;
+        }
+        LOG.warn("Disconnected from server ({})", status.describe());
+        downSinceMs = clock.millis();
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        if (closing) {
+            return;
+        }
+        long down = clock.millis() - downSinceMs;
+        long left = maxOutage.toMillis() - down;
+        if (left <= 0) {
+            String why = "Could not reconnect to " + uri + " for " + maxOutage.toSeconds() + " s; giving up";
+            LOG.error(why);
+            events.onGaveUp(why);
+            return;
+        }
+        Duration delay = backoff.delay(attempt, ThreadLocalRandom.current().nextDouble());
+        attempt = Math.min(attempt + 1, 62);
+        LOG.info("Reconnecting in {} ms... ({}s until timeout)", delay.toMillis(), left / 1000);
+        executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops reconnecting, closes the connection (1000) and the client's threads. Idempotent. */
+    @Override
+    public void close() {
+        closing = true;
+        synchronized (sessionLock) {
+            sessionLock.notifyAll();
+        }
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("The link thread did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+    }
+}
