@@ -45,6 +45,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentChatClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentChatClient.class);
+    /**
+     * Jetty sizes some padding by asking the platform MBean server whether oops are compressed,
+     * which starts JMX (~60 ms and ~150 classes) in every process that makes a client. Compressed
+     * oops are the default below a 32 GiB heap; the value only affects padding, never behaviour.
+     */
+    private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            boolean compressedOops = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, compressedOops ? "16" : "8");
+        }
+    }
 
     private final ClientOptions options;
     private final FrameCodec codec = new FrameCodec();
@@ -67,6 +80,7 @@ public final class AgentChatClient implements AutoCloseable {
         http.setExecutor(pool);
         http.setScheduler(new ScheduledExecutorScheduler("agentchat-client-scheduler", true));
         http.setConnectTimeout(options.connectTimeout().toMillis());
+        http.setSslContextFactory(new LazyTlsContextFactory());
         jetty = new WebSocketClient(http);
         jetty.setStopAtShutdown(false);
         jetty.setMaxTextMessageSize(options.maxFrameBytes());
