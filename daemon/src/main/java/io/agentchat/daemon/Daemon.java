@@ -1,6 +1,7 @@
 package io.agentchat.daemon;
 
 import io.agentchat.identity.Identity;
+import io.agentchat.ledger.Ledger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -100,8 +101,11 @@ public final class Daemon implements AutoCloseable {
             LOG.info("Removed a stop file left from before this start: {}", paths.daemonStopFile());
         }
         inbox = new InboxWriter(paths, config.inbox(), config.clock());
+        // Receipts and local ratings sit beside the personas, where the reference keeps them.
+        Ledger ledger = new Ledger(paths.agentchatDir().resolve("receipts.jsonl"),
+                paths.agentchatDir().resolve("ratings.json"), config.clock());
         link = new ServerLink(config.server(), identity, config.channels(), config.clientOptions(), config.backoff(),
-                config.maxOutage(), config.clock(), holder -> new InboxRouter(inbox, identity, holder),
+                config.maxOutage(), config.clock(), holder -> new InboxRouter(inbox, identity, holder, ledger),
                 new LinkEvents(), paths.name());
         tailer = new OutboxTailer(paths, new LinkSender(link), new Pacer(config.sendInterval(), config.clock()),
                 config.clock(), config.outbox()).start();

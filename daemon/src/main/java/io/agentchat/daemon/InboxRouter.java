@@ -4,6 +4,8 @@ import io.agentchat.client.Connection;
 import io.agentchat.client.FrameListener;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import io.agentchat.ledger.Ledger;
+import io.agentchat.ledger.LedgerFileException;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ServerFrame;
 import java.util.Set;
@@ -13,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides what a connection's frames do: the frames the original mirrors (CLI.md §3.3) and every
  * ERROR (W-3) go to the inbox as the server's raw text; a peer's VERIFY_REQUEST is answered with
- * our key (W-9). Runs on the connection's dispatcher thread and never blocks it: the inbox writer's
+ * our key (W-9); a COMPLETE we are a party to becomes a receipt in the ledger (CLI.md §3.6). Runs on the connection's dispatcher thread and never blocks it: the inbox writer's
  * {@code offer} only queues.
  */
 public final class InboxRouter implements FrameListener {
@@ -27,11 +29,13 @@ public final class InboxRouter implements FrameListener {
     private final InboxWriter inbox;
     private final Identity identity;
     private final ServerLink.LinkHolder holder;
+    private final Ledger ledger;
 
-    public InboxRouter(InboxWriter inbox, Identity identity, ServerLink.LinkHolder holder) {
+    public InboxRouter(InboxWriter inbox, Identity identity, ServerLink.LinkHolder holder, Ledger ledger) {
         this.inbox = inbox;
         this.identity = identity;
         this.holder = holder;
+        this.ledger = ledger;
     }
 
     @Override
@@ -39,11 +43,24 @@ public final class InboxRouter implements FrameListener {
         if (STORED.contains(frame.wireType())) {
             inbox.offer(rawText);
         }
-        if (frame instanceof ServerFrame.Error error) {
+        if (frame instanceof ServerFrame.Complete complete) {
+            saveReceipt(complete, rawText);
+        } else if (frame instanceof ServerFrame.Error error) {
             LOG.warn("Server error {}: {}", error.code(), error.message());
         } else if (frame instanceof ServerFrame.VerifyRequest request && request.isChallenge()
                 && !"@server".equals(request.from())) {
             answer(request);
+        }
+    }
+
+    /** One small append per completed job; rare enough to do on the dispatcher thread. */
+    private void saveReceipt(ServerFrame.Complete complete, String rawText) {
+        try {
+            if (ledger.recordCompletion(rawText, "@" + identity.agentId())) {
+                LOG.info("Saved receipt for proposal {}", complete.proposalId());
+            }
+        } catch (LedgerFileException e) {
+            LOG.error("Receipt for proposal {} not saved: {}", complete.proposalId(), e.getMessage());
         }
     }
 
