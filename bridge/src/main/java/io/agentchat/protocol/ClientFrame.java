@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Frames a client sends to the server (PROTOCOL.md §3), one immutable record per wire type.
@@ -93,8 +94,9 @@ public sealed interface ClientFrame {
     /** {@code expires} is relative seconds, as the client signs it (§7.5). */
     @JsonTypeName("PROPOSAL")
     @JsonPropertyOrder({"to", "task", "amount", "currency", "payment_code", "terms", "expires", "elo_stake", "sig"})
-    record Proposal(String to, String task, Double amount, String currency,
-                    @JsonProperty("payment_code") String paymentCode, String terms, Double expires,
+    record Proposal(String to, String task, @JsonSerialize(using = JsNumberSerializer.class) Double amount,
+                    String currency, @JsonProperty("payment_code") String paymentCode, String terms,
+                    @JsonSerialize(using = JsNumberSerializer.class) Double expires,
                     @JsonProperty("elo_stake") Integer eloStake, String sig) implements ClientFrame {
     }
 

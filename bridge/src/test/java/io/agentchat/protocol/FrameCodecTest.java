@@ -114,6 +114,8 @@ class FrameCodecTest {
                 codec.encode(new ClientFrame.Accept("p", null, null, "s")));
         assertEquals("{\"type\":\"IDENTIFY\",\"name\":\"eph\"}", codec.encode(new ClientFrame.Identify("eph", null)));
         assertEquals("{\"type\":\"PING\"}", codec.encode(new ClientFrame.Ping()));
+        assertEquals("{\"type\":\"PROPOSAL\",\"to\":\"@b\",\"task\":\"t\",\"amount\":5,\"expires\":1.5,\"sig\":\"s\"}",
+                codec.encode(new ClientFrame.Proposal("@b", "t", 5.0, null, null, null, 1.5, null, "s")));
     }
 
     @Test

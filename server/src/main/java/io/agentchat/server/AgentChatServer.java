@@ -11,6 +11,7 @@ import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.transport.HealthHandler;
 import io.agentchat.server.transport.Transport;
 import java.net.URI;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -96,6 +97,11 @@ public final class AgentChatServer implements AutoCloseable {
         }
         closed = true;
         hub.close();
+        try {
+            hub.awaitSocketsClosed(Duration.ofSeconds(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             server.stop();
         } catch (Exception e) {

@@ -184,6 +184,11 @@ public final class Hub implements AutoCloseable {
         if (session.identified()) {
             LOG.info("disconnect id={}", session.ref());
         }
+        if (shuttingDown && sessions.isEmpty()) {
+            synchronized (sessions) {
+                sessions.notifyAll();
+            }
+        }
     }
 
     private void reclaimChannels() {
@@ -241,6 +246,23 @@ public final class Hub implements AutoCloseable {
             session.close(1001, "Server shutting down");
         }
         timers.shutdownNow();
+    }
+
+    /**
+     * Waits, after {@link #close()}, until every socket has finished its closing handshake, so the
+     * frames queued before the close (e.g. the echo of a message already relayed) reach their peers.
+     */
+    public void awaitSocketsClosed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (sessions) {
+            while (!sessions.isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                sessions.wait(Math.min(left, 50));
+            }
+        }
     }
 
     /** Counts for /health. */
