@@ -224,7 +224,23 @@ public final class InboxWriter implements AutoCloseable {
             return true;
         } catch (IOException e) {
             LOG.error("Writing to {} failed; frame of {} bytes not stored", paths.inbox(), bytes.length, e);
+            recover();
             return false;
+        }
+    }
+
+    /**
+     * After a failed write (disk full mid-line) or a failed rotation: reopen the inbox, which ends a
+     * partial last line with a newline, so the next frame does not glue onto the fragment.
+     */
+    private void recover() {
+        try {
+            if (channel != null && channel.isOpen()) {
+                channel.close();
+            }
+            openInbox();
+        } catch (IOException e) {
+            LOG.error("Reopening {} failed; will try again with the next frame", paths.inbox(), e);
         }
     }
 

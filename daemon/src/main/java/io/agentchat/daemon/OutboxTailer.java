@@ -126,9 +126,11 @@ public final class OutboxTailer implements AutoCloseable {
                 PassResult result;
                 try {
                     result = pass();
-                } catch (IOException e) {
-                    LOG.error("Reading {} failed; retrying", paths.outbox(), e);
-                    result = PassResult.IDLE;
+                } catch (IOException | RuntimeException e) {
+                    // The consumer thread must outlive any one failure, or the outbox would stop draining.
+                    LOG.error("Processing {} failed; retrying", paths.outbox(), e);
+                    result = PassResult.RETRY;
+                    retryWait = config.retryDelay();
                 }
                 if (result == PassResult.IDLE) {
                     wakeup.await(config.pollInterval());

@@ -158,6 +158,11 @@ public final class ServerLink implements AutoCloseable {
             LOG.warn("Connection to {} failed: {}", uri, e.getMessage());
             scheduleReconnect();
             return;
+        } catch (RuntimeException e) {
+            // Anything unexpected must not end the reconnect loop with the daemon still looking alive.
+            LOG.error("Connection to {} failed unexpectedly; will retry", uri, e);
+            scheduleReconnect();
+            return;
         }
         holder.connection = connection;
         LOG.info("Connected as {}", connection.agentId());

@@ -120,17 +120,44 @@ class IdentityProofTest extends ServerHarness {
     }
 
     @Test
-    void theReferenceClientsSignedMessageIsAProof() throws Exception {
-        try (TestAgent first = TestAgent.proven(client, uri, alice); TestAgent second = TestAgent.connect(client, uri)) {
+    void theReferenceClientsSignedMessageTakesOverFromAnotherUnprovenConnection() throws Exception {
+        try (TestAgent first = TestAgent.connect(client, uri); TestAgent second = TestAgent.connect(client, uri)) {
+            first.send(identify(alice));
+            first.await("WELCOME");
             second.send(identify(alice));
             second.await("WELCOME");
             second.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
             second.await("JOINED");
-            long ts = System.currentTimeMillis();
-            String sig = alice.sign(SignedText.msg("#general", "takeover", ts));
-            second.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"takeover\",\"ts\":" + ts + ",\"sig\":\"" + sig + "\"}");
-            assertEquals("takeover", second.await("MSG", m -> m.get("content").asText().equals("takeover")).get("content").asText());
+            second.send(signedMessage("takeover"));
+            second.await("MSG", m -> m.get("content").asText().equals("takeover"));
+            first.awaitError("INVALID_MSG", "Disconnected: Another connection claimed this identity");
             assertTrue(first.awaitClose());
         }
+    }
+
+    @Test
+    void aSignedMessageAloneNeverDisplacesAConnectionThatAnsweredTheChallenge() throws Exception {
+        // A signed message may have been copied from another server, where the same key signs too.
+        try (TestAgent owner = TestAgent.proven(client, uri, alice); TestAgent other = TestAgent.connect(client, uri)) {
+            other.send(identify(alice));
+            other.await("WELCOME");
+            other.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            other.await("JOINED");
+            other.send(signedMessage("from elsewhere"));
+            other.await("MSG", m -> m.get("content").asText().equals("from elsewhere"));
+            owner.drainUntilPong();
+            assertTrue(owner.isOpen());
+            try (TestAgent sender = ephemeral("sender")) {
+                sender.send("{\"type\":\"MSG\",\"to\":\"@" + alice.agentId() + "\",\"content\":\"dm\"}");
+                assertEquals("dm", owner.await("MSG", m -> m.get("content").asText().equals("dm")).get("content").asText());
+            }
+        }
+    }
+
+    private String signedMessage(String content) {
+        long ts = System.currentTimeMillis();
+        String sig = alice.sign(SignedText.msg("#general", content, ts));
+        return "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + content + "\",\"ts\":" + ts
+                + ",\"sig\":\"" + sig + "\"}";
     }
 }

@@ -21,6 +21,7 @@ public final class AgentSession {
     private volatile String name;
     private volatile String pubkey;
     private volatile boolean proven;
+    private volatile boolean signedSender;
     private volatile String presence = "online";
     private volatile String statusText;
     private volatile String challengeId;
@@ -63,6 +64,15 @@ public final class AgentSession {
 
     public boolean proven() {
         return proven;
+    }
+
+    /** Sent a fresh, correctly signed message: may speak for the id, not use its invites. */
+    public boolean signedSender() {
+        return signedSender;
+    }
+
+    void markSignedSender() {
+        this.signedSender = true;
     }
 
     public String presence() {

@@ -22,6 +22,7 @@ public final class Channel {
     private final ReplayBuffer replay;
     private final int maxInvites;
     private long lastActivity;
+    private boolean reclaimed;
     private long emptySince;
 
     Channel(String name, boolean inviteOnly, String creatorId, boolean permanent, long sequence, int bufferSize,
@@ -107,8 +108,17 @@ public final class Channel {
         return replay.snapshot();
     }
 
-    synchronized boolean reclaimable(long now, long graceMillis) {
-        return !permanent && members.isEmpty() && now - emptySince >= graceMillis;
+    /** Marks the channel gone if it has been empty for the grace period; checked and set under one lock. */
+    synchronized boolean reclaimIfIdle(long now, long graceMillis) {
+        if (!permanent && members.isEmpty() && now - emptySince >= graceMillis) {
+            reclaimed = true;
+        }
+        return reclaimed;
+    }
+
+    /** True once reclaimed: a JOIN or message that found the channel just before must not use it. */
+    synchronized boolean reclaimed() {
+        return reclaimed;
     }
 
     synchronized long lastActivity() {

@@ -68,7 +68,7 @@ final class ChannelRegistry {
     synchronized int reclaim(long now, long graceMillis) {
         int reclaimed = 0;
         for (Channel channel : List.copyOf(byName.values())) {
-            if (channel.reclaimable(now, graceMillis) && byName.remove(channel.name(), channel)) {
+            if (channel.reclaimIfIdle(now, graceMillis) && byName.remove(channel.name(), channel)) {
                 createdBy.computeIfPresent(channel.creatorId(), (id, count) -> count <= 1 ? null : count - 1);
                 reclaimed++;
             }

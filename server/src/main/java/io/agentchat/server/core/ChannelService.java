@@ -45,6 +45,9 @@ final class ChannelService {
         }
         synchronized (channel) {
             long now = wire.now();
+            if (channel.reclaimed()) {
+                throw new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
+            }
             if (channel.isMember(session)) {
                 wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
                 return;
@@ -55,6 +58,9 @@ final class ChannelService {
             List<AgentSession> others = channel.members();
             channel.add(session, now);
             session.joined(channel);
+            if (undoIfClosed(session, channel, now)) {
+                return;
+            }
             String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, name, session.ref()));
             others.forEach(member -> member.send(joinedNotice));
             wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
@@ -68,6 +74,19 @@ final class ChannelService {
             }
         }
         LOG.debug("join id={} channel={}", session.ref(), name);
+    }
+
+    /**
+     * The socket may have closed while this frame was being handled, after the hub's clean-up took
+     * its snapshot of the session's channels: then the membership just added must not stay behind.
+     */
+    private static boolean undoIfClosed(AgentSession session, Channel channel, long now) {
+        if (!session.closed()) {
+            return false;
+        }
+        channel.remove(session, now);
+        session.left(channel);
+        return true;
     }
 
     /**
@@ -109,13 +128,19 @@ final class ChannelService {
     }
 
     void create(AgentSession session, String name, boolean inviteOnly) {
-        Channel channel = channels.create(name, inviteOnly, session.id(), wire.now());
+        // A key-based session that has not answered the challenge is charged to its address, so
+        // nobody can use up another agent's channel quota with that agent's public key.
+        String quotaKey = session.hasKey() && !session.proven() ? "ip:" + session.remoteAddress() : session.id();
+        Channel channel = channels.create(name, inviteOnly, quotaKey, wire.now());
         if (inviteOnly) {
             channel.invite(session.id());
         }
         synchronized (channel) {
             channel.add(session, wire.now());
             session.joined(channel);
+            if (undoIfClosed(session, channel, wire.now())) {
+                return;
+            }
             wire.send(session, new ServerFrame.Joined(wire.now(), name, refs(channel.members())));
         }
         LOG.info("create_channel id={} channel={} private={}", session.ref(), name, inviteOnly);

@@ -55,16 +55,16 @@ public final class Hub implements AutoCloseable {
             return thread;
         });
         long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
-        timers.scheduleWithFixedDelay(this::reclaimChannels, reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(safe("reclaim", this::reclaimChannels), reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
         long idle = config.idlePrompt().toMillis();
         if (idle > 0) {
             IdlePrompter prompter = new IdlePrompter(wire, channelRegistry, idle);
             long check = Math.max(1, Math.min(60_000, idle / 5));
-            timers.scheduleWithFixedDelay(prompter::promptIdleChannels, check, check, TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(safe("idle-prompt", prompter::promptIdleChannels), check, check, TimeUnit.MILLISECONDS);
         }
         long ping = config.pingInterval().toMillis();
         if (ping > 0) {
-            timers.scheduleWithFixedDelay(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(safe("heartbeat", this::pingAll), ping, ping, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -76,7 +76,7 @@ public final class Hub implements AutoCloseable {
         Marketplace marketplace = new Marketplace(marketConfig, ratings, config.clock(), timers);
         MarketAdapter adapter = new MarketAdapter(marketplace, wire, agents, channelRegistry);
         this.market = adapter;
-        timers.scheduleWithFixedDelay(adapter::sweep, 60, 60, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(safe("market-sweep", adapter::sweep), 60, 60, TimeUnit.SECONDS);
         return marketplace;
     }
 
@@ -111,6 +111,17 @@ public final class Hub implements AutoCloseable {
         Duration refill = config.framesPerSecond() == 0 ? Duration.ZERO
                 : Duration.ofNanos(1_000_000_000L / config.framesPerSecond());
         return new RateLimiter(config.clock(), refill, config.frameBurst());
+    }
+
+    /** A periodic task that logs its failure and runs again next time (an escaped exception would cancel it for good). */
+    private static Runnable safe(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("periodic task {} failed; it will run again", name, e);
+            }
+        };
     }
 
     /** A pong or any other sign of life from the peer. */

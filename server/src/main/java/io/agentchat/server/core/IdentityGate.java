@@ -63,6 +63,9 @@ final class IdentityGate {
         // The challenge goes first so a client that answers it does so before anything else it sends.
         wire.send(session, ServerFrame.VerifyRequest.challenge(wire.now(), requestId, "@server", nonce));
         AgentSession holder = agents.registerIfAbsent(id, session);
+        if (session.closed()) {
+            agents.remove(session);
+        }
         LOG.info("identify id=@{} key=true holder={}", id, holder == null ? "self" : "other");
         wire.send(session, new ServerFrame.Welcome(wire.now(), session.ref(), serverName));
     }
@@ -86,8 +89,11 @@ final class IdentityGate {
     }
 
     /**
-     * Checks a MSG's signature. A key-based session that is not proven yet must sign (the
-     * reference client always does); a good fresh signature proves it. A bad signature is refused.
+     * Checks a MSG's signature. A key-based session that has not answered the challenge must sign
+     * (the reference client always does). Its first fresh, never-seen signature makes it a signed
+     * sender, which may take the id over from a holder that has not answered the challenge either
+     * (the reference's takeover between Node clients), but never from one that has: a signed message
+     * copied from another server could otherwise be replayed here within the freshness window.
      */
     void checkMessageSignature(AgentSession session, ClientFrame.Msg msg) {
         if (!session.hasKey()) {
@@ -106,23 +112,37 @@ final class IdentityGate {
             throw ProtocolException.invalid("Invalid message signature");
         }
         long now = wire.now();
-        boolean firstUse = replayGuard.firstUse(msg.sig(), now);
-        if (!session.proven()) {
-            if (!firstUse || !replayGuard.fresh(msg.ts(), now)) {
-                throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED,
-                        "Signed message is stale or replayed; it does not prove key possession");
-            }
-            prove(session);
+        // Only fresh signatures are remembered: stale ones prove nothing, so they need no memory.
+        boolean firstUse = replayGuard.fresh(msg.ts(), now) && replayGuard.firstUse(msg.sig(), now);
+        if (session.proven() || session.signedSender()) {
+            return;
+        }
+        if (!firstUse) {
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED,
+                    "Signed message is stale or replayed; it does not prove key possession");
+        }
+        session.markSignedSender();
+        AgentSession holder = agents.get(session.id());
+        if (holder == null || (holder != session && !holder.proven())) {
+            claim(session);
         }
     }
 
+    /** Challenge answered: the session holds the key, and the id is its own. */
     private void prove(AgentSession session) {
         session.markProven();
+        claim(session);
+        LOG.info("proven id={}", session.ref());
+    }
+
+    private void claim(AgentSession session) {
         AgentSession previous = agents.takeOver(session.id(), session);
         if (previous != null && previous != session) {
             kick(previous);
         }
-        LOG.info("proven id={}", session.ref());
+        if (session.closed()) {
+            agents.remove(session); // closed while this frame was handled: the clean-up already ran
+        }
     }
 
     private void kick(AgentSession old) {

@@ -4,6 +4,7 @@ import io.agentchat.server.core.Outbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritePendingException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,10 +36,14 @@ final class JettyOutbound implements Outbound {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    private volatile boolean aborted;
+    private volatile CloseRequest pendingClose;
     private final Callback sendCallback = new Callback() {
         @Override
         public void fail(Throwable cause) {
-            drop("send failed: " + cause.getClass().getSimpleName());
+            boolean slow = cause instanceof WritePendingException;
+            drop(slow ? "slow consumer: outbound queue full" : "send failed: " + cause.getClass().getSimpleName(), slow);
         }
     };
 
@@ -56,40 +61,62 @@ final class JettyOutbound implements Outbound {
             return;
         }
         if (queued.incrementAndGet() > maxQueued) {
-            drop("slow consumer: " + maxQueued + " frames queued");
+            drop("slow consumer: " + maxQueued + " frames queued", true);
             return;
         }
         queue.add(text);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             executor.execute(this::drain);
         }
     }
 
-    /** Hands queued frames to Jetty; only one drain runs per socket at a time. */
+    /**
+     * The one writer of this socket: hands queued frames to Jetty in order, then, once a close was
+     * asked for and the queue is empty, sends the close frame. Only one drain runs at a time.
+     */
     private void drain() {
         while (true) {
             String text;
             while ((text = queue.poll()) != null) {
                 queued.decrementAndGet();
-                if (closing.get()) {
-                    continue;
+                if (!aborted) {
+                    session.sendText(text, sendCallback);
                 }
-                session.sendText(text, sendCallback);
+            }
+            CloseRequest close = pendingClose;
+            if (close != null && !aborted && closeSent.compareAndSet(false, true)) {
+                session.close(close.code(), close.reason(), Callback.NOOP);
             }
             draining.set(false);
-            // A frame queued after the last poll but before the flag was cleared needs a drain too.
-            if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+            // A frame or close queued after the last poll but before the flag was cleared needs a drain too.
+            boolean closeDue = pendingClose != null && !closeSent.get() && !aborted;
+            if ((queue.isEmpty() && !closeDue) || !draining.compareAndSet(false, true)) {
                 return;
             }
         }
     }
 
-    private void drop(String reason) {
+    /**
+     * Drops the peer without a closing handshake. Callers may hold a channel lock, so the
+     * disconnect and the hub's clean-up (which takes other channels' locks) run on the pool.
+     */
+    private void drop(String reason, boolean warn) {
         if (closing.compareAndSet(false, true)) {
-            LOG.warn("dropping connection ip={}: {}", address, reason);
+            aborted = true;
             queue.clear();
-            session.disconnect();
-            onDead.run();
+            if (warn) {
+                LOG.warn("dropping connection ip={}: {}", address, reason);
+            } else {
+                LOG.debug("dropping connection ip={}: {}", address, reason);
+            }
+            executor.execute(() -> {
+                session.disconnect();
+                onDead.run();
+            });
         }
     }
 
@@ -102,24 +129,22 @@ final class JettyOutbound implements Outbound {
 
     @Override
     public void abort() {
-        if (closing.compareAndSet(false, true)) {
-            queue.clear();
-            session.disconnect();
-        }
+        closing.set(true);
+        aborted = true;
+        queue.clear();
+        session.disconnect();
     }
 
+    /** Frames already queued (e.g. the takeover notice, a last echo) go out before the close frame. */
     @Override
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
-            // Frames already queued (e.g. the takeover notice) go out before the close frame.
-            executor.execute(() -> {
-                String text;
-                while ((text = queue.poll()) != null) {
-                    session.sendText(text, Callback.NOOP);
-                }
-                session.close(code, reason, Callback.NOOP);
-            });
+            pendingClose = new CloseRequest(code, reason);
+            scheduleDrain();
         }
+    }
+
+    private record CloseRequest(int code, String reason) {
     }
 
     @Override
