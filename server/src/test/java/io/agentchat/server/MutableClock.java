@@ -7,11 +7,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand, so time rules are tested without sleeping. */
-final class MutableClock extends Clock {
-    private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
+/** A clock tests move by hand, so time rules (rate limits, expiry) are tested without sleeping. */
+public final class MutableClock extends Clock {
+    private final AtomicLong millis;
 
-    void advance(Duration duration) {
+    public MutableClock() {
+        this(System.currentTimeMillis());
+    }
+
+    public MutableClock(long startMillis) {
+        this.millis = new AtomicLong(startMillis);
+    }
+
+    public void advance(Duration duration) {
         millis.addAndGet(duration.toMillis());
     }
 
@@ -28,5 +36,10 @@ final class MutableClock extends Clock {
     @Override
     public Instant instant() {
         return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public long millis() {
+        return millis.get();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.agentchat.identity.Identity;
+import io.agentchat.server.MutableClock;
 import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
