@@ -1,13 +1,9 @@
 package io.agentchat.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentchat.identity.JsStringify;
 import io.agentchat.server.market.AtomicFile;
 import io.agentchat.server.market.Elo;
+import io.agentchat.server.market.RatingsFormat;
 import io.agentchat.server.market.RatingsStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +33,6 @@ public final class RatingsLedger {
     public static final String FILE_NAME = "ratings.json";
     /** Entries a ledger file may hold; larger files are refused. */
     static final int MAX_AGENTS = 1_000_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One agent's entry; {@code updated} is ISO-8601 or null. */
     public record Entry(int rating, int transactions, String updated) {
@@ -117,18 +111,9 @@ public final class RatingsLedger {
 
     /** {@code JSON.stringify(ratings, null, 2)}: the file's content and {@code ratings --export}. */
     public String render() {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ratings.forEach((id, r) -> {
-            ObjectNode entry = root.putObject(id);
-            entry.put("rating", r.rating());
-            entry.put("transactions", r.transactions());
-            if (r.updated() == null) {
-                entry.putNull("updated");
-            } else {
-                entry.put("updated", r.updated());
-            }
-        });
-        return JsStringify.pretty(root);
+        Map<String, RatingsStore.Rating> out = new LinkedHashMap<>();
+        ratings.forEach((id, r) -> out.put(id, new RatingsStore.Rating(r.rating(), r.transactions(), r.updated())));
+        return RatingsFormat.render(out);
     }
 
     /**
@@ -284,45 +269,17 @@ public final class RatingsLedger {
         } catch (IOException e) {
             throw new LedgerFileException(file, "Cannot read ratings file (" + e.getMessage() + ")");
         }
-        JsonNode root;
+        Map<String, RatingsStore.Rating> parsed;
         try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new LedgerFileException(file, "Corrupt ratings file (invalid JSON at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            parsed = RatingsFormat.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new LedgerFileException(file, "Corrupt ratings file (" + e.getMessage() + ")");
         }
-        if (root == null || !root.isObject() || root.size() > MAX_AGENTS) {
-            throw new LedgerFileException(file, "Corrupt ratings file (expected an object of agent ratings)");
+        if (parsed.size() > MAX_AGENTS) {
+            throw new LedgerFileException(file, "Corrupt ratings file (more than " + MAX_AGENTS + " agents)");
         }
         Map<String, Entry> loaded = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            loaded.put(field.getKey(), entry(file, field.getKey(), field.getValue()));
-        }
+        parsed.forEach((id, r) -> loaded.put(id, new Entry(r.rating(), r.transactions(), r.updated())));
         return loaded;
-    }
-
-    private static Entry entry(Path file, String id, JsonNode value) {
-        if (!value.isObject()) {
-            throw new LedgerFileException(file, "Corrupt ratings file (entry " + id + " is not an object)");
-        }
-        JsonNode updated = value.get("updated");
-        if (updated != null && !updated.isNull() && !updated.isTextual()) {
-            throw new LedgerFileException(file, "Corrupt ratings file (entry " + id + " has a non-string updated)");
-        }
-        // The reference writes a NaN rating (Q10) as null: such an agent starts over at 1200.
-        return new Entry(number(file, id, "rating", value.get("rating"), Elo.START),
-                number(file, id, "transactions", value.get("transactions"), 0),
-                updated == null || updated.isNull() ? null : updated.asText());
-    }
-
-    private static int number(Path file, String id, String key, JsonNode value, int ifNull) {
-        if (value == null || value.isNull()) {
-            return ifNull;
-        }
-        if (!value.isNumber() || !Double.isFinite(value.asDouble()) || Math.abs(value.asDouble()) > 1e9) {
-            throw new LedgerFileException(file, "Corrupt ratings file (entry " + id + " has an invalid " + key + ")");
-        }
-        return (int) Math.round(value.asDouble());
     }
 }

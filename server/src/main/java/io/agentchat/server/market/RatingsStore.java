@@ -1,11 +1,5 @@
 package io.agentchat.server.market;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentchat.identity.JsStringify;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -154,18 +147,7 @@ public final class RatingsStore implements AutoCloseable {
     }
 
     static String render(Map<String, Rating> ratings) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ratings.forEach((id, r) -> {
-            ObjectNode entry = root.putObject(id);
-            entry.put("rating", r.rating());
-            entry.put("transactions", r.transactions());
-            if (r.updated() == null) {
-                entry.putNull("updated");
-            } else {
-                entry.put("updated", r.updated());
-            }
-        });
-        return JsStringify.pretty(root);
+        return RatingsFormat.render(ratings);
     }
 
     private static Map<String, Rating> load(Path file) {
@@ -177,44 +159,10 @@ public final class RatingsStore implements AutoCloseable {
         } catch (IOException e) {
             throw new RatingsFileException(file, "cannot read: " + e.getMessage());
         }
-        JsonNode root;
         try {
-            root = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new RatingsFileException(file, "invalid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr());
+            return RatingsFormat.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new RatingsFileException(file, e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new RatingsFileException(file, "expected a JSON object of agent ratings");
-        }
-        Map<String, Rating> loaded = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            loaded.put(field.getKey(), entry(file, field.getKey(), field.getValue()));
-        }
-        return loaded;
-    }
-
-    private static Rating entry(Path file, String id, JsonNode value) {
-        if (!value.isObject()) {
-            throw new RatingsFileException(file, "entry " + id + " is not an object");
-        }
-        JsonNode rating = value.get("rating");
-        JsonNode transactions = value.get("transactions");
-        JsonNode updated = value.get("updated");
-        // The reference saves a NaN rating (Q10) as null; such an agent starts over rather than poison the file.
-        int r = rating == null || rating.isNull() ? Elo.START : number(file, id, "rating", rating);
-        int tx = transactions == null || transactions.isNull() ? 0 : number(file, id, "transactions", transactions);
-        if (updated != null && !updated.isNull() && !updated.isTextual()) {
-            throw new RatingsFileException(file, "entry " + id + " has a non-string updated");
-        }
-        return new Rating(r, tx, updated == null || updated.isNull() ? null : updated.asText());
-    }
-
-    private static int number(Path file, String id, String key, JsonNode value) {
-        if (!value.isNumber() || !Double.isFinite(value.asDouble()) || Math.abs(value.asDouble()) > 1e9) {
-            throw new RatingsFileException(file, "entry " + id + " has an invalid " + key);
-        }
-        return (int) Math.round(value.asDouble());
     }
 }
