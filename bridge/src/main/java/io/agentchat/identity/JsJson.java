@@ -1,34 +1,29 @@
 package io.agentchat.identity;
 
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Writes JSON exactly as JavaScript's {@code JSON.stringify} does, for the few shapes identities need:
- * strings, string-keyed maps (in iteration order) and lists.
- *
- * <p>Jackson is not used for writing because its escaping differs (upper-case {@code \\u00XX} hex) and
- * these bytes are signed or compared with files written by Node (PROTOCOL.md §12.2).
+ * JavaScript's string escaping, and {@code JSON.stringify} of the plain maps and lists identities
+ * are built from (written by {@link JsStringify}). Jackson's own writer is not used because its
+ * escaping differs (upper-case hex) and these bytes are signed or compared with Node's files.
  */
 final class JsJson {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Turns maps and lists into a tree; strings stay strings, insertion order is kept. */
+    private static final ObjectMapper TREES = new ObjectMapper();
 
     private JsJson() {
     }
 
-    /** {@code JSON.stringify(value)}: compact. */
+    /** {@code JSON.stringify(value)} of plain maps, lists and strings (insertion order kept). */
     static String compact(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, null, "");
-        return out.toString();
+        return JsStringify.compact(TREES.valueToTree(value));
     }
 
-    /** {@code JSON.stringify(value, null, 2)}: two-space indentation, no trailing newline. */
+    /** {@code JSON.stringify(value, null, 2)}: no trailing newline. */
     static String pretty(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, "  ", "");
-        return out.toString();
+        return JsStringify.pretty(TREES.valueToTree(value));
     }
 
     /**
@@ -40,46 +35,6 @@ final class JsJson {
         StringBuilder out = new StringBuilder(s.length() + 2);
         quote(out, s);
         return out.toString();
-    }
-
-    private static void write(StringBuilder out, Object value, String indent, String current) {
-        if (value instanceof String s) {
-            quote(out, s);
-        } else if (value instanceof Map<?, ?> map) {
-            writeContainer(out, map.entrySet(), '{', '}', indent, current);
-        } else if (value instanceof List<?> list) {
-            writeContainer(out, list, '[', ']', indent, current);
-        } else {
-            throw new IllegalArgumentException("unsupported JSON value: " + (value == null ? "null" : value.getClass()));
-        }
-    }
-
-    private static void writeContainer(StringBuilder out, Iterable<?> items, char open, char close,
-            String indent, String current) {
-        out.append(open);
-        String inner = indent == null ? current : current + indent;
-        boolean first = true;
-        for (Object item : items) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            if (indent != null) {
-                out.append('\n').append(inner);
-            }
-            if (item instanceof Map.Entry<?, ?> entry) {
-                quote(out, (String) entry.getKey());
-                out.append(indent == null ? ":" : ": ");
-                write(out, entry.getValue(), indent, inner);
-            } else {
-                write(out, item, indent, inner);
-            }
-        }
-        // JSON.stringify prints empty containers as [] and {} even when indenting.
-        if (!first && indent != null) {
-            out.append('\n').append(current);
-        }
-        out.append(close);
     }
 
     private static void quote(StringBuilder out, String s) {
