@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -82,6 +83,11 @@ public final class Channel {
 
     synchronized List<AgentSession> members() {
         return new ArrayList<>(members);
+    }
+
+    /** Hands something to every member without copying the member set (the fan-out hot path). */
+    synchronized void forEachMember(Consumer<AgentSession> action) {
+        members.forEach(action);
     }
 
     synchronized boolean isInvited(String agentId) {

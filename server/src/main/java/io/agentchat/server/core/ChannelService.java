@@ -107,7 +107,7 @@ final class ChannelService {
             if (channel.remove(session, now)) {
                 session.left(channel);
                 String notice = wire.encode(new ServerFrame.AgentLeft(now, name, session.ref()));
-                channel.members().forEach(member -> member.send(notice));
+                channel.forEachMember(member -> member.send(notice));
             }
             wire.send(session, new ServerFrame.Left(now, name));
         }
@@ -120,7 +120,7 @@ final class ChannelService {
                 long now = wire.now();
                 if (channel.remove(session, now)) {
                     String notice = wire.encode(new ServerFrame.AgentLeft(now, channel.name(), session.ref()));
-                    channel.members().forEach(member -> member.send(notice));
+                    channel.forEachMember(member -> member.send(notice));
                 }
             }
             session.left(channel);
@@ -192,7 +192,7 @@ final class ChannelService {
         for (Channel channel : session.channels()) {
             synchronized (channel) {
                 String frame = wire.encode(new ServerFrame.PresenceChanged(wire.now(), session.ref(), status, statusText));
-                channel.members().forEach(member -> member.send(frame));
+                channel.forEachMember(member -> member.send(frame));
             }
         }
     }

@@ -47,9 +47,7 @@ final class Messaging {
             long now = wire.now();
             String text = wire.encode(frame(sender, msg, now));
             channel.buffer(asReplay(text), now);
-            for (AgentSession member : channel.members()) {
-                member.send(text);
-            }
+            channel.forEachMember(member -> member.send(text));
         }
     }
 
