@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * Appends server frames to {@code inbox.jsonl}, one whole line per frame, from one thread (W-2).
  *
  * <p><b>Contract.</b> Each line is the frame's JSON text exactly as received plus {@code \n},
- * written with one {@code write(2)} on an {@code O_APPEND} descriptor, so a reader sees a line
- * completely or not at all, and lines appear in the order {@link #offer} accepted them. After each
+ * written with one {@code write(2)} on an {@code O_APPEND} descriptor, so lines never interleave
+ * and appear in the order {@link #offer} accepted them. A reader racing the write can still see
+ * the head of a line that crosses a page boundary (the kernel copies page by page), so readers
+ * take only bytes up to a newline, as chat.py does. After each
  * batch of appends, {@code newdata} is rewritten with the current time in ms (decimal, no newline,
  * as the original). A {@code replay:true} MSG already stored is skipped ({@link ReplayDedup}).
  *

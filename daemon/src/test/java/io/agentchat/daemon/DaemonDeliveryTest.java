@@ -119,7 +119,7 @@ class DaemonDeliveryTest {
     private static List<String> ownLiveMessages(PersonaPaths paths, Daemon daemon) throws Exception {
         String self = daemon.connected().get();
         List<String> contents = new ArrayList<>();
-        for (String line : Files.readAllLines(paths.inbox())) {
+        for (String line : InboxFollower.completeLines(paths.inbox())) {
             var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
             if ("MSG".equals(node.path("type").asText()) && self.equals(node.path("from").asText())
                     && !node.path("replay").asBoolean(false)) {

@@ -53,6 +53,17 @@ final class InboxFollower implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * The complete lines of {@code file} now. A line still being appended is left out: the kernel
+     * copies a write page by page, so a concurrent reader can see the head of a line that crosses
+     * a page boundary before its newline.
+     */
+    static List<String> completeLines(Path file) throws IOException {
+        String text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
+    }
+
     int reopens() {
         return reopens;
     }
