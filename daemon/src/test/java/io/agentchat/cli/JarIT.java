@@ -101,7 +101,7 @@ class JarIT {
     @Test
     void serveBindsThenPrintsTheBannerAndStopsCleanlyOnSigtermAndSigint() throws Exception {
         for (String signal : new String[] {"TERM", "INT"}) {
-            try (JarProcess serve = JarProcess.start(dir, "serve", "-p", "0", "-H", "127.0.0.1")) {
+            try (JarProcess serve = JarProcess.startWithDefaultSigint(dir, "serve", "-p", "0", "-H", "127.0.0.1")) {
                 await().atMost(WAIT).until(() -> serve.out().contains("Press Ctrl+C to stop"));
                 Matcher m = Pattern.compile("AgentChat server running on ws://127\\.0\\.0\\.1:(\\d+)\n").matcher(serve.out());
                 assertTrue(m.find(), serve.out());

@@ -34,7 +34,24 @@ final class JarProcess implements AutoCloseable {
     }
 
     static JarProcess start(Path workingDir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(workingDir, List.of(), args);
+    }
+
+    /**
+     * Like {@link #start}, with SIGINT back at its default in the child. A process inherits ignored
+     * signals, and a build started in the background by a non-interactive shell (or under some CI
+     * runners) ignores SIGINT; the JVM then rightly leaves it ignored, as {@code nohup} expects. A
+     * test of what Ctrl+C does needs the disposition a terminal gives, so python resets it and execs
+     * the JVM (same pid).
+     */
+    static JarProcess startWithDefaultSigint(Path workingDir, String... args) throws IOException {
+        return start(workingDir, List.of("python3", "-c", "import os, signal, sys; "
+                + "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"), args);
+    }
+
+    private static JarProcess start(Path workingDir, List<String> prefix, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile());
