@@ -7,6 +7,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.agentchat.identity.Ed25519;
+import io.agentchat.identity.SignedText;
 import java.util.List;
 
 /**
@@ -125,13 +128,35 @@ public sealed interface ServerFrame {
     record Pong(long ts) implements ServerFrame {
     }
 
+    /**
+     * A proposal as relayed to both parties. {@code expires} is the absolute deadline in ms (or null);
+     * {@code client_expires} is the relative seconds the proposer sent and signed, relayed only when
+     * given so receivers can check {@code sig} (fixes Q18; Node clients ignore the extra key).
+     */
     @JsonTypeName("PROPOSAL")
     @JsonPropertyOrder({"ts", "id", "from", "to", "task", "amount", "currency", "payment_code", "terms",
-        "expires", "status", "created_at", "sig", "elo_stake"})
+        "expires", "status", "created_at", "sig", "elo_stake", "client_expires"})
     record Proposal(long ts, String id, String from, String to, String task, JsonNode amount, String currency,
                     @JsonProperty("payment_code") String paymentCode, String terms, Long expires, String status,
                     @JsonProperty("created_at") long createdAt, String sig,
-                    @JsonProperty("elo_stake") Integer eloStake) implements ServerFrame {
+                    @JsonProperty("elo_stake") Integer eloStake,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSerialize(using = JsNumberSerializer.class)
+                    @JsonProperty("client_expires") Double clientExpires) implements ServerFrame {
+
+        /** The §7.5 text the proposer signed, rebuilt from the relayed fields. */
+        @JsonIgnore
+        public String signedText() {
+            Double amountValue = amount == null || !amount.isNumber() ? null : amount.asDouble();
+            return SignedText.proposal(to, task, amountValue, currency, paymentCode, clientExpires, eloStake);
+        }
+
+        /**
+         * Whether {@code sig} is the signature of the key {@code pubkeyPem} over {@link #signedText()}.
+         * False for a proposal with an expiry relayed without {@code client_expires} (a Node server).
+         */
+        public boolean signedBy(String pubkeyPem) {
+            return Ed25519.verify(pubkeyPem, signedText(), sig);
+        }
     }
 
     @JsonTypeName("ACCEPT")

@@ -183,6 +183,26 @@ class ConnectionTest {
     }
 
     @Test
+    void aReceivedProposalCarriesWhatTheProposerSignedSoTheRecipientCanCheckIt() {
+        Identity aliceKey = Identity.generate("alice", Clock.systemUTC());
+        Identity bobKey = Identity.generate("bob", Clock.systemUTC());
+        RecordingListener bobFrames = new RecordingListener();
+        try (Connection alice = client.connect(uri, "alice", aliceKey);
+             Connection bob = client.connect(uri, "bob", bobKey, bobFrames)) {
+            ServerFrame.Proposal echo = new Marketplace(alice).propose(new Marketplace.Terms(bob.agentId(),
+                    "Review PR #42", 2.0, "USDC", "alice-pay", null, 300.0, null));
+            assertEquals(300.0, echo.clientExpires());
+            await("bob received the proposal").atMost(WAIT).until(() -> bobFrames.frames.stream()
+                    .anyMatch(f -> f instanceof ServerFrame.Proposal p && p.id().equals(echo.id())));
+            ServerFrame.Proposal received = bobFrames.frames.stream().filter(ServerFrame.Proposal.class::isInstance)
+                    .map(ServerFrame.Proposal.class::cast).filter(p -> p.id().equals(echo.id())).findFirst().orElseThrow();
+            assertEquals(echo, received);
+            assertTrue(received.signedBy(aliceKey.pubkey()));
+            assertFalse(received.signedBy(bobKey.pubkey()));
+        }
+    }
+
+    @Test
     void anInvalidNameIsRefusedAtIdentify() {
         ServerErrorException e = assertThrows(ServerErrorException.class, () -> client.connect(uri, "bad name", null));
         assertEquals("Invalid agent name", e.getMessage());

@@ -2,6 +2,7 @@ package io.agentchat.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.ServerFrame;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class MarketplaceEndToEndTest extends ServerHarness {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FrameCodec CODEC = new FrameCodec();
     @TempDir
     Path dataDir;
     Identity aliceKey;
@@ -59,6 +63,10 @@ class MarketplaceEndToEndTest extends ServerHarness {
         return echo.get("id").asText();
     }
 
+    private static ServerFrame.Proposal decode(JsonNode proposal) {
+        return (ServerFrame.Proposal) CODEC.decodeServer(proposal.toString());
+    }
+
     private void accept(String id) {
         bob.send(frame("ACCEPT").put("proposal_id", id).put("sig", bobKey.sign(SignedText.accept(id, null, null)))
                 .toString());
@@ -85,6 +93,53 @@ class MarketplaceEndToEndTest extends ServerHarness {
             assertEquals(1212, ratings.get(alice.id).get("rating").asInt());
             assertEquals(1, ratings.get(bob.id).get("transactions").asInt());
         });
+    }
+
+    @Test
+    void theRecipientChecksTheProposersSignatureOverTheRelayedFrame() throws Exception {
+        // Q18: sig covers the relative expires the client sent; it is relayed as client_expires.
+        ObjectNode p = frame("PROPOSAL").put("to", bob.id).put("task", "Review PR #42").put("amount", 2.5)
+                .put("currency", "USDC").put("payment_code", "alice-pay").put("expires", 90.5).put("elo_stake", 10);
+        p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, "Review PR #42", 2.5, "USDC", "alice-pay", 90.5, 10)));
+        alice.send(p.toString());
+        ObjectNode received = (ObjectNode) bob.await("PROPOSAL");
+        assertEquals(received, alice.await("PROPOSAL"));
+        assertEquals(90.5, received.get("client_expires").doubleValue());
+        assertEquals(received.get("created_at").asLong() + 90_500, received.get("expires").asLong());
+        assertTrue(decode(received).signedBy(aliceKey.pubkey()));
+        assertFalse(decode(received).signedBy(bobKey.pubkey()));
+
+        ObjectNode[] tampered = {
+            received.deepCopy().put("client_expires", 9000),
+            received.deepCopy().put("task", "Review PR #43"),
+            received.deepCopy().put("amount", 25),
+            received.deepCopy().put("payment_code", "mallory-pay"),
+            received.deepCopy().put("elo_stake", 1),
+            received.deepCopy().put("to", alice.id),
+        };
+        for (ObjectNode t : tampered) {
+            assertFalse(decode(t).signedBy(aliceKey.pubkey()), t.toString());
+        }
+        ObjectNode asNodeRelaysIt = received.deepCopy();
+        asNodeRelaysIt.remove("client_expires");
+        assertFalse(decode(asNodeRelaysIt).signedBy(aliceKey.pubkey()), "without client_expires it cannot be checked");
+    }
+
+    @Test
+    void aProposalWithoutExpiresHasNoClientExpiresAndStillVerifies() throws Exception {
+        for (Integer expires : new Integer[] {null, 0}) {
+            ObjectNode p = frame("PROPOSAL").put("to", bob.id).put("task", "no deadline");
+            if (expires != null) {
+                p.put("expires", expires);
+            }
+            p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, "no deadline", null, null, null, null, null)));
+            alice.send(p.toString());
+            JsonNode received = bob.await("PROPOSAL");
+            assertEquals(received, alice.await("PROPOSAL"));
+            assertTrue(received.get("expires").isNull(), received.toString());
+            assertFalse(received.has("client_expires"), received.toString());
+            assertTrue(decode(received).signedBy(aliceKey.pubkey()), received.toString());
+        }
     }
 
     @Test

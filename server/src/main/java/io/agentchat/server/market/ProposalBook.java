@@ -76,7 +76,7 @@ final class ProposalBook {
                 f.terms(), expires, pendingUntil, now, f.sig(), stake);
         proposals.put(p.id, p);
         return new ServerFrame.Proposal(now, p.id, p.from, p.to, p.task, number(p.amount), p.currency,
-                p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake);
+                p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake, f.expires());
     }
 
     synchronized ServerFrame.Accept accept(String caller, ClientFrame.Accept f, long now) {

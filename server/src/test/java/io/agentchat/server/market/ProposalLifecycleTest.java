@@ -57,7 +57,7 @@ class ProposalLifecycleTest {
         assertEquals(m.clock.millis() + 300_000, p.expires());
         String json = new FrameCodec().encode(p);
         assertTrue(json.contains("\"amount\":2,\"currency\":\"TEST\",\"payment_code\":null,\"terms\":null,"), json);
-        assertTrue(json.endsWith("\"elo_stake\":null}"), json);
+        assertTrue(json.endsWith("\"elo_stake\":null,\"client_expires\":300}"), json);
 
         m.send(m.bob, m.accept(m.bob, p.id(), null));
         sent = m.delivery.drain();
