@@ -6,8 +6,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * reading. The drained file is deleted only after it has been fully consumed, has not grown for
  * the drain grace period, and a checkpoint without it is durable.
  *
+ * <p><b>Writers that hold the file open.</b> Renaming is safe for them (their appends land in the
+ * renamed inode, which is drained), deleting is not: a renamed file some process still holds open
+ * for writing ({@link OpenWriters}, Linux) is kept and followed until the writer closes it. Only
+ * then may the next compaction happen, so such a writer pauses compaction, never loses lines.
+ *
  * <p><b>Order across generations.</b> {@link #nextLines} reads the live file first and the older
  * generations after it, and returns the older lines first. A writer's line in an older generation
  * was written before its line in a newer one, so whenever the newer line has been read the older
@@ -35,6 +44,8 @@ final class OutboxFiles implements AutoCloseable {
 
     private final PersonaPaths paths;
     private final List<OutboxGeneration> draining = new ArrayList<>();
+    private final OpenWriters writers = new OpenWriters(TimeUnit.SECONDS.toNanos(2));
+    private final Set<String> heldNoticed = new HashSet<>();
     private OutboxGeneration live;
     private volatile long compactions;
 
@@ -170,11 +181,23 @@ final class OutboxFiles implements AutoCloseable {
     List<OutboxGeneration> retirable(Duration grace) throws IOException {
         List<OutboxGeneration> done = new ArrayList<>();
         for (OutboxGeneration g : draining) {
-            if (g.offset() == g.size() && g.idleNanos() >= grace.toNanos()) {
+            if (g.offset() == g.size() && g.idleNanos() >= grace.toNanos() && !heldForWriting(g)) {
                 done.add(g);
             }
         }
         return done;
+    }
+
+    /** Whether a process holds {@code g} open for writing; said in the log once per file. */
+    private boolean heldForWriting(OutboxGeneration g) {
+        OptionalLong pid = writers.writerOf(g.path(), g.key());
+        if (pid.isPresent() && heldNoticed.add(g.key())) {
+            LOG.info("{} is held open for writing by pid {}; it is kept and followed until closed "
+                    + "(writers should open the outbox per line)", g.path().getFileName(), pid.getAsLong());
+        } else if (pid.isEmpty() && heldNoticed.remove(g.key())) {
+            LOG.info("{} is no longer held open for writing", g.path().getFileName());
+        }
+        return pid.isPresent();
     }
 
     /** The checkpoint as it will be once {@code retiring} are gone. */
@@ -191,6 +214,8 @@ final class OutboxFiles implements AutoCloseable {
     void retire(List<OutboxGeneration> retiring) throws IOException {
         for (OutboxGeneration g : retiring) {
             draining.remove(g);
+            writers.forget(g.key());
+            heldNoticed.remove(g.key());
             g.close();
             if (g.path().equals(paths.outboxProcessing())
                     && OutboxGeneration.keyOf(g.path()).map(g.key()::equals).orElse(false)) {

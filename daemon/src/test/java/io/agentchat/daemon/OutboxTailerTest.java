@@ -244,6 +244,36 @@ class OutboxTailerTest {
         assertEquals(List.of("new1", "new2"), second.acceptedContents());
     }
 
+    /** A line of about 900 bytes, so a few of them pass {@link #fast()}'s 4096-byte compaction size. */
+    private static String bulky(String content) {
+        return line("#general", content + "-" + "x".repeat(880));
+    }
+
+    @Test
+    void aWriterHoldingTheOutboxOpenLosesNothingToCompaction() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        RecordingSender sender = new RecordingSender();
+        try (OutboxTailer tailer = tailer(paths, sender)) {
+            HeldOutboxWriter writer = new HeldOutboxWriter(paths.outbox());
+            for (int i = 0; i < 5; i++) {
+                writer.write(bulky("held" + i));
+            }
+            await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == 5);
+            await().atMost(10, SECONDS).until(() -> tailer.compactions() == 1);
+            // The writer's descriptor now points at the renamed file. Without the check these
+            // passes would delete it 50 ms after it was drained, and the next line with it.
+            long passes = tailer.passes();
+            await().atMost(20, SECONDS).until(() -> tailer.passes() >= passes + 5);
+            assertTrue(Files.exists(paths.outboxProcessing()), "a held renamed outbox is kept");
+            writer.write(bulky("after-the-pause"));
+            await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == 6);
+            writer.close();
+            tailer.wake();
+            await().atMost(20, SECONDS).until(() -> !Files.exists(paths.outboxProcessing()));
+        }
+        assertTrue(sender.acceptedContents().get(5).startsWith("after-the-pause-"));
+    }
+
     @Test
     void anOutboxDeletedAndRecreatedByHandIsDrainedThenFollowed() throws Exception {
         PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
