@@ -56,6 +56,15 @@ public sealed interface ServerFrame {
             return new Msg(ts, from, to, content, sig, clientTs, Boolean.TRUE);
         }
 
+        /**
+         * Whether {@code sig} is the signature of the key {@code pubkeyPem} over the text the
+         * sender signed; false when the message is unsigned or was relayed without {@code client_ts}.
+         */
+        public boolean signedBy(String pubkeyPem) {
+            return sig != null && clientTs != null
+                    && Ed25519.verify(pubkeyPem, SignedText.msg(to, content, clientTs), sig);
+        }
+
         @JsonIgnore
         public boolean isReplay() {
             return Boolean.TRUE.equals(replay);

@@ -179,6 +179,12 @@ class ConnectionTest {
             assertNotNull(echo.clientTs());
             assertTrue(identity.verify(SignedText.msg("#general", "signed \"hello\"\n", echo.clientTs()),
                     echo.sig()));
+            assertTrue(echo.signedBy(identity.pubkey()), "a receiver can check the relayed message");
+            assertFalse(new ServerFrame.Msg(echo.ts(), echo.from(), echo.to(), "altered", echo.sig(),
+                    echo.clientTs(), null).signedBy(identity.pubkey()));
+            assertFalse(echo.signedBy(Identity.generate("other", Clock.systemUTC()).pubkey()));
+            assertFalse(ServerFrame.Msg.of(echo.ts(), echo.from(), echo.to(), echo.content())
+                    .signedBy(identity.pubkey()), "an unsigned message is not signed by anyone");
         }
     }
 
