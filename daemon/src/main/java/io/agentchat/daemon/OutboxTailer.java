@@ -190,8 +190,11 @@ public final class OutboxTailer implements AutoCloseable {
                 return true;
             }
         }
-        pacer.recordSend();
         SendOutcome outcome = outcomeOf(message);
+        // Spaced from the answer, not the departure: the server took the line no later than it
+        // answered, so the next line reaches it at least one interval later however slow the
+        // network was (spacing departures let a delayed line and its successor arrive too close).
+        pacer.recordSend();
         switch (outcome.status()) {
             case ACCEPTED -> {
                 accepted.incrementAndGet();

@@ -15,8 +15,9 @@ import java.util.Objects;
  * refused.
  *
  * <p>The pacer never sleeps. Callers ask {@link #delayUntilNextSend()} and wait however suits
- * them (the outbox consumer waits on its wake-up condition, so a shutdown is not delayed), then call
- * {@link #recordSend()} immediately before sending. Time comes from the injected {@link Clock}, so
+ * them (the outbox consumer waits on its wake-up condition, so a shutdown is not delayed), send,
+ * and call {@link #recordSend()} once the server has answered: the server saw the line no later
+ * than that, so the interval then holds at the server, where it is measured. Time comes from the injected {@link Clock}, so
  * tests can step it. Not thread-safe: one consumer thread owns it.
  */
 public final class Pacer {
@@ -59,7 +60,7 @@ public final class Pacer {
         return Duration.between(now, nextAllowed);
     }
 
-    /** Records a send made now; the next one is allowed one interval later. */
+    /** Records a send answered now; the next one is allowed one interval later. */
     public void recordSend() {
         nextAllowed = clock.instant().plus(interval);
     }

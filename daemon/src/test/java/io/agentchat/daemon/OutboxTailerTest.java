@@ -290,6 +290,31 @@ class OutboxTailerTest {
     }
 
     @Test
+    void pacingCountsFromTheServersAnswerSoASlowLineCannotCrowdTheNextOne() throws Exception {
+        // The server measures its rate limit on arrival. A line whose trip took 150 ms must not be
+        // followed 200 ms after its departure (50 ms after it arrived) but 200 ms after its answer.
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        List<Long> answeredNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        RecordingSender sender = new RecordingSender(m -> CompletableFuture.supplyAsync(() -> {
+            answeredNanos.add(System.nanoTime());
+            return SendOutcome.accepted();
+        }, CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS)));
+        append(paths.outbox(), line("#general", "a") + line("#general", "b") + line("#general", "c"));
+        Duration interval = Duration.ofMillis(200);
+        try (OutboxTailer tailer = new OutboxTailer(paths, sender, new Pacer(interval, Clock.systemUTC()),
+                Clock.systemUTC(), fast()).start()) {
+            await().atMost(10, SECONDS).until(() -> sender.acceptedContents().size() == 3);
+        }
+        List<Long> sent = sender.attemptNanos();
+        for (int i = 1; i < sent.size(); i++) {
+            // 2 ms of slack: the pacer's clock counts whole milliseconds.
+            long sinceAnswerMs = TimeUnit.NANOSECONDS.toMillis(sent.get(i) - answeredNanos.get(i - 1));
+            assertTrue(sinceAnswerMs >= interval.toMillis() - 2, "line " + i + " went " + sinceAnswerMs
+                    + " ms after the previous answer");
+        }
+    }
+
+    @Test
     void sendsArePacedToTheConfiguredInterval() throws Exception {
         PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
         RecordingSender sender = new RecordingSender();
