@@ -112,8 +112,8 @@ public final class Connection implements AutoCloseable {
 
     /** Leaves {@code channel}. Confirmed by a PING round trip, since the server may not answer a LEAVE. */
     public void leave(String channel) {
-        request("PONG after LEAVE " + channel, f -> f instanceof ServerFrame.Pong ? Boolean.TRUE : null,
-                new ClientFrame.Leave(channel), new ClientFrame.Ping());
+        await(submit(() -> pending.addPingBarrier("PONG after LEAVE " + channel),
+                new ClientFrame.Leave(channel), new ClientFrame.Ping()), options.requestTimeout());
     }
 
     /**
@@ -162,8 +162,8 @@ public final class Connection implements AutoCloseable {
      * so a PING follows: an ERROR before the PONG is the invite's failure.
      */
     public void invite(String channel, String agent) {
-        request("PONG after INVITE", f -> f instanceof ServerFrame.Pong ? Boolean.TRUE : null,
-                new ClientFrame.Invite(channel, agent), new ClientFrame.Ping());
+        await(submit(() -> pending.addPingBarrier("PONG after INVITE"),
+                new ClientFrame.Invite(channel, agent), new ClientFrame.Ping()), options.requestTimeout());
     }
 
     /** One PING/PONG round trip; also a barrier: every earlier request has been handled. */

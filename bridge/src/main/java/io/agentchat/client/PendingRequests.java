@@ -18,7 +18,7 @@ import java.util.function.Function;
  *
  * <p>The FIFO also holds every reply still owed to us that nobody waits for (an <em>unawaited</em>
  * entry), so that reply, or its ERROR, is never taken for a later request's: the reply to a
- * VERIFY_RESPONSE we sent on our own.
+ * VERIFY_RESPONSE we sent on our own, and the PONG of a PING barrier whose request already failed.
  * A frame that an unawaited entry does not accept may still answer the request behind it; the
  * unawaited entries before that request are then dropped, since in-order replies mean theirs will
  * never come. An ERROR is always the oldest entry's, awaited or not.
@@ -32,11 +32,14 @@ final class PendingRequests {
         final CompletableFuture<T> future = new CompletableFuture<>();
         /** False for a reply we only keep track of, so it cannot be taken for another request's. */
         final boolean awaited;
+        /** Confirmed by a trailing PING: when an ERROR fails it, the PONG is still to come. */
+        final boolean pingBarrier;
 
-        private Request(String description, Function<ServerFrame, T> matcher, boolean awaited) {
+        private Request(String description, Function<ServerFrame, T> matcher, boolean awaited, boolean pingBarrier) {
             this.description = description;
             this.matcher = matcher;
             this.awaited = awaited;
+            this.pingBarrier = pingBarrier;
         }
     }
 
@@ -46,7 +49,16 @@ final class PendingRequests {
 
     /** Adds a request; if the connection already closed, it fails at once. */
     <T> Request<T> add(String description, Function<ServerFrame, T> matcher) {
-        return enqueue(new Request<>(description, matcher, true));
+        return enqueue(new Request<>(description, matcher, true, false));
+    }
+
+    /**
+     * Adds a request sent together with a trailing PING and confirmed by its PONG (for frames the
+     * server may not answer). An ERROR before the PONG is the request's failure; its PONG (or the
+     * PING's own ERROR) is then drained, so it cannot confirm the next request.
+     */
+    Request<Boolean> addPingBarrier(String description) {
+        return enqueue(new Request<>(description, PendingRequests::pong, true, true));
     }
 
     /**
@@ -54,7 +66,7 @@ final class PendingRequests {
      * by the reply (the frame could not be sent), the entry goes, as no reply will come.
      */
     <T> Request<T> addUnawaited(String description, Function<ServerFrame, T> matcher) {
-        Request<T> request = enqueue(new Request<>(description, matcher, false));
+        Request<T> request = enqueue(new Request<>(description, matcher, false, false));
         request.future.whenComplete((result, failure) -> remove(request));
         return request;
     }
@@ -66,6 +78,10 @@ final class PendingRequests {
         synchronized (this) {
             if (frame instanceof ServerFrame.Error) {
                 answered = queue.pollFirst();
+                if (answered != null && answered.pingBarrier) {
+                    queue.addFirst(new Request<>("the PONG after failed " + answered.description,
+                            PendingRequests::pong, false, false));
+                }
             } else {
                 int skipped = 0;
                 for (Request<?> request : queue) {
@@ -131,6 +147,10 @@ final class PendingRequests {
             request.future.completeExceptionally(failure);
         }
         return request;
+    }
+
+    private static Boolean pong(ServerFrame frame) {
+        return frame instanceof ServerFrame.Pong ? Boolean.TRUE : null;
     }
 
     @SuppressWarnings("unchecked")

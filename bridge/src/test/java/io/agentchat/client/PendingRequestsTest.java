@@ -65,6 +65,19 @@ class PendingRequestsTest {
     }
 
     @Test
+    void thePongOfAFailedBarrierIsDrainedNotTakenByTheNextRequest() throws Exception {
+        var invite = pending.addPingBarrier("PONG after INVITE");
+        var ping = pending.add("PONG", f -> f instanceof ServerFrame.Pong ? "pong" : null);
+
+        pending.onFrame(new ServerFrame.Error(1, "NOT_INVITED", "Not a member of #secret"));
+        assertTrue(invite.future.isCompletedExceptionally());
+        pending.onFrame(new ServerFrame.Pong(2)); // the failed invite's
+        assertFalse(ping.future.isDone());
+        pending.onFrame(new ServerFrame.Pong(3));
+        assertEquals("pong", ping.future.get());
+    }
+
+    @Test
     void closingFailsPendingAndLaterRequests() {
         var before = pending.add("PONG", f -> null);
         ClientException closed = new ClientException(ClientException.Reason.CLOSED, "Connection closed");

@@ -2,6 +2,8 @@ package io.agentchat.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentchat.daemon.MutableClock;
 import io.agentchat.identity.Identity;
@@ -19,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +95,34 @@ class ReplyCorrelationTest {
             await("the refusal of the answer still reaches the listener").atMost(WAIT).until(() ->
                     gate.frames.stream().anyMatch(f -> f instanceof ServerFrame.Error e
                             && ErrorCode.VERIFICATION_EXPIRED.name().equals(e.code())));
+        }
+    }
+
+    @Test
+    void thePongConfirmingAFailedInviteNeverConfirmsTheNextOne() throws Exception {
+        Gate gate = new Gate();
+        try (Connection alice = client.connect(uri, "alice", null);
+             Connection bob = stallable.connect(uri, "bob", null, gate)) {
+            CompletableFuture<ServerFrame> filled = bob.expect(f -> isMsg(f, "fill") ? f : null);
+            alice.send(bob.agentId(), "hold");
+            alice.send(bob.agentId(), "fill");
+            filled.get(WAIT.toSeconds(), TimeUnit.SECONDS); // bob stops reading at the next frame
+
+            // The ERROR fails the first invite; the PONG of its barrier PING is still unread.
+            ServerErrorException first = assertThrows(ServerErrorException.class,
+                    () -> bob.invite("#nosuch", alice.agentId()));
+            assertEquals(ErrorCode.CHANNEL_NOT_FOUND, first.code());
+
+            CompletableFuture<Void> second = whileWaiting(() -> {
+                bob.invite("#nosuch", alice.agentId());
+                return null;
+            });
+            gate.releaseAll();
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(failure.getCause() instanceof ServerErrorException, String.valueOf(failure.getCause()));
+            assertEquals(ErrorCode.CHANNEL_NOT_FOUND, ((ServerErrorException) failure.getCause()).code());
+            assertTrue(bob.ping().toNanos() > 0, "the connection stays usable");
         }
     }
 
