@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -39,10 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    /** Only challenges from the server itself, during the handshake, with this prefix are signed (Q19). */
-    static final String CHALLENGE_FROM = "@server";
-    static final String CHALLENGE_PREFIX = "AGENTCHAT-IDENTIFY-";
-    private static final int MAX_CHALLENGE_LENGTH = 128;
 
     private final URI uri;
     private final String name;
@@ -115,8 +112,8 @@ public final class Connection implements AutoCloseable {
 
     /** Leaves {@code channel}. Confirmed by a PING round trip, since the server may not answer a LEAVE. */
     public void leave(String channel) {
-        request("PONG after LEAVE " + channel, f -> f instanceof ServerFrame.Pong ? Boolean.TRUE : null,
-                new ClientFrame.Leave(channel), new ClientFrame.Ping());
+        await(submit(() -> pending.addPingBarrier("PONG after LEAVE " + channel),
+                new ClientFrame.Leave(channel), new ClientFrame.Ping()), options.requestTimeout());
     }
 
     /**
@@ -165,8 +162,8 @@ public final class Connection implements AutoCloseable {
      * so a PING follows: an ERROR before the PONG is the invite's failure.
      */
     public void invite(String channel, String agent) {
-        request("PONG after INVITE", f -> f instanceof ServerFrame.Pong ? Boolean.TRUE : null,
-                new ClientFrame.Invite(channel, agent), new ClientFrame.Ping());
+        await(submit(() -> pending.addPingBarrier("PONG after INVITE"),
+                new ClientFrame.Invite(channel, agent), new ClientFrame.Ping()), options.requestTimeout());
     }
 
     /** One PING/PONG round trip; also a barrier: every earlier request has been handled. */
@@ -219,8 +216,8 @@ public final class Connection implements AutoCloseable {
     void identify(Duration timeout) {
         String pubkey = identity == null ? null : identity.pubkey();
         try {
-            welcome = request("WELCOME", f -> f instanceof ServerFrame.Welcome w ? w : null, timeout,
-                    new ClientFrame.Identify(name, pubkey));
+            welcome = await(submit(() -> pending.add("WELCOME", f -> f instanceof ServerFrame.Welcome w ? w : null),
+                    new ClientFrame.Identify(name, pubkey)), timeout);
         } catch (ClientException e) {
             if (e.reason() != ClientException.Reason.TIMEOUT) {
                 throw e;
@@ -274,11 +271,7 @@ public final class Connection implements AutoCloseable {
             return;
         }
         if (frame instanceof ServerFrame.VerifyRequest request) {
-            if (welcome == null) {
-                answerChallenge(request);
-            } else if (options.answerVerifications()) {
-                answerPeer(request);
-            }
+            answerVerification(request);
         }
         waiters.onFrame(frame);
         pending.onFrame(frame);
@@ -316,27 +309,28 @@ public final class Connection implements AutoCloseable {
 
     // ---- internals ----
 
-    private void answerChallenge(ServerFrame.VerifyRequest challenge) {
-        String nonce = challenge.nonce();
-        if (identity == null || !challenge.isChallenge() || !CHALLENGE_FROM.equals(challenge.from())
-                || challenge.requestId() == null || !nonce.startsWith(CHALLENGE_PREFIX)
-                || nonce.length() > MAX_CHALLENGE_LENGTH) {
-            LOG.debug("ignoring a verification request during the handshake with {}", uri);
+    /**
+     * Before WELCOME, the server's identity challenge; after it, if enabled, another agent's request
+     * (W-9). Answered only in a form that cannot be misused (Q19, see VerificationResponder). The
+     * server answers our answer (VERIFY_SUCCESS/FAILED or an ERROR) in order, so that reply is
+     * tracked without being awaited: it must not be taken for a request's.
+     */
+    private void answerVerification(ServerFrame.VerifyRequest request) {
+        boolean handshake = welcome == null;
+        if (!handshake && !options.answerVerifications()) {
             return;
         }
-        serverChallenged = true;
-        sendFrame(new ClientFrame.VerifyResponse(challenge.requestId(), nonce, identity.sign(nonce)));
-    }
-
-    /** W-9: another agent asks us to prove our key; answered only in a form that cannot be misused (Q19). */
-    private void answerPeer(ServerFrame.VerifyRequest request) {
-        ClientFrame.VerifyResponse response = VerificationResponder.answer(identity, request, serverChallenged);
+        ClientFrame.VerifyResponse response = handshake
+                ? VerificationResponder.answerChallenge(identity, request)
+                : VerificationResponder.answer(identity, request, serverChallenged);
         if (response == null) {
             LOG.info("not answering verification request {} from {}", request.requestId(), request.from());
             return;
         }
+        serverChallenged |= handshake;
         LOG.info("answering verification request {} from {}", request.requestId(), request.from());
-        sendFrame(response);
+        submit(() -> pending.addUnawaited("the reply to our VERIFY_RESPONSE " + response.requestId(),
+                VerificationResponder.replyTo(response)), response);
     }
 
     private void keepAlive() {
@@ -371,26 +365,30 @@ public final class Connection implements AutoCloseable {
     }
 
     <T> T request(String description, Function<ServerFrame, T> matcher, ClientFrame... frames) {
-        return request(description, matcher, options.requestTimeout(), frames);
+        return await(submit(() -> pending.add(description, matcher), frames), options.requestTimeout());
     }
 
-    private <T> T request(String description, Function<ServerFrame, T> matcher, Duration timeout,
-                          ClientFrame... frames) {
-        PendingRequests.Request<T> request;
+    /** Queues a request and sends its frames under one lock, so the wire order is the queue order. */
+    private <T> PendingRequests.Request<T> submit(Supplier<PendingRequests.Request<T>> enqueue,
+                                                  ClientFrame... frames) {
         synchronized (sendLock) {
-            request = pending.add(description, matcher);
+            PendingRequests.Request<T> request = enqueue.get();
             for (ClientFrame frame : frames) {
                 if (!request.future.isDone()) {
                     write(frame, request.future, false);
                 }
             }
+            return request;
         }
+    }
+
+    private <T> T await(PendingRequests.Request<T> request, Duration timeout) {
         try {
             return request.future.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.remove(request);
             throw new ClientException(ClientException.Reason.TIMEOUT,
-                    "Timed out after " + seconds(timeout) + " waiting for " + description);
+                    "Timed out after " + seconds(timeout) + " waiting for " + request.description);
         } catch (ExecutionException e) {
             pending.remove(request);
             Throwable cause = e.getCause();
@@ -401,7 +399,7 @@ public final class Connection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.remove(request);
-            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for " + description, e);
+            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for " + request.description, e);
         }
     }
 

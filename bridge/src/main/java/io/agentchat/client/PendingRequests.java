@@ -4,6 +4,7 @@ import io.agentchat.protocol.ServerFrame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -14,6 +15,13 @@ import java.util.function.Function;
  * only the oldest one can be answered: by a frame its matcher accepts, or by an ERROR, which is
  * that request's failure. Frames no request accepts are left alone (they still go to the listener).
  * Thread-safe.
+ *
+ * <p>The FIFO also holds every reply still owed to us that nobody waits for (an <em>unawaited</em>
+ * entry), so that reply, or its ERROR, is never taken for a later request's: the reply to a
+ * VERIFY_RESPONSE we sent on our own, and the PONG of a PING barrier whose request already failed.
+ * A frame that an unawaited entry does not accept may still answer the request behind it; the
+ * unawaited entries before that request are then dropped, since in-order replies mean theirs will
+ * never come. An ERROR is always the oldest entry's, awaited or not.
  */
 final class PendingRequests {
 
@@ -22,10 +30,16 @@ final class PendingRequests {
         final String description;
         final Function<ServerFrame, T> matcher;
         final CompletableFuture<T> future = new CompletableFuture<>();
+        /** False for a reply we only keep track of, so it cannot be taken for another request's. */
+        final boolean awaited;
+        /** Confirmed by a trailing PING: when an ERROR fails it, the PONG is still to come. */
+        final boolean pingBarrier;
 
-        Request(String description, Function<ServerFrame, T> matcher) {
+        private Request(String description, Function<ServerFrame, T> matcher, boolean awaited, boolean pingBarrier) {
             this.description = description;
             this.matcher = matcher;
+            this.awaited = awaited;
+            this.pingBarrier = pingBarrier;
         }
     }
 
@@ -35,41 +49,69 @@ final class PendingRequests {
 
     /** Adds a request; if the connection already closed, it fails at once. */
     <T> Request<T> add(String description, Function<ServerFrame, T> matcher) {
-        Request<T> request = new Request<>(description, matcher);
-        ClientException failure;
-        synchronized (this) {
-            failure = closed ? closeCause : null;
-            if (failure == null) {
-                queue.addLast(request);
-            }
-        }
-        if (failure != null) {
-            request.future.completeExceptionally(failure);
-        }
+        return enqueue(new Request<>(description, matcher, true, false));
+    }
+
+    /**
+     * Adds a request sent together with a trailing PING and confirmed by its PONG (for frames the
+     * server may not answer). An ERROR before the PONG is the request's failure; its PONG (or the
+     * PING's own ERROR) is then drained, so it cannot confirm the next request.
+     */
+    Request<Boolean> addPingBarrier(String description) {
+        return enqueue(new Request<>(description, PendingRequests::pong, true, true));
+    }
+
+    /**
+     * Keeps track of a reply nobody waits for. Its future still completes; if it fails other than
+     * by the reply (the frame could not be sent), the entry goes, as no reply will come.
+     */
+    <T> Request<T> addUnawaited(String description, Function<ServerFrame, T> matcher) {
+        Request<T> request = enqueue(new Request<>(description, matcher, false, false));
+        request.future.whenComplete((result, failure) -> remove(request));
         return request;
     }
 
-    /** Offers an incoming frame to the oldest request. */
+    /** Offers an incoming frame to the oldest request, and past unawaited entries to the next one. */
     void onFrame(ServerFrame frame) {
-        Request<?> head;
+        Request<?> answered = null;
         Object result = null;
         synchronized (this) {
-            head = queue.peekFirst();
-            if (head == null) {
-                return;
-            }
-            if (!(frame instanceof ServerFrame.Error)) {
-                result = head.matcher.apply(frame);
-                if (result == null) {
+            if (frame instanceof ServerFrame.Error) {
+                answered = queue.pollFirst();
+                if (answered != null && answered.pingBarrier) {
+                    queue.addFirst(new Request<>("the PONG after failed " + answered.description,
+                            PendingRequests::pong, false, false));
+                }
+            } else {
+                int skipped = 0;
+                for (Request<?> request : queue) {
+                    result = request.matcher.apply(frame);
+                    if (result != null) {
+                        answered = request;
+                        break;
+                    }
+                    if (request.awaited) {
+                        return;
+                    }
+                    skipped++;
+                }
+                if (answered == null) {
                     return;
                 }
+                Iterator<Request<?>> it = queue.iterator();
+                for (int i = 0; i <= skipped; i++) {
+                    it.next();
+                    it.remove(); // nobody waits on the skipped ones' futures
+                }
             }
-            queue.pollFirst();
+        }
+        if (answered == null) {
+            return;
         }
         if (frame instanceof ServerFrame.Error error) {
-            head.future.completeExceptionally(new ServerErrorException(error.code(), error.message()));
+            answered.future.completeExceptionally(new ServerErrorException(error.code(), error.message()));
         } else {
-            complete(head, result);
+            complete(answered, result);
         }
     }
 
@@ -91,6 +133,24 @@ final class PendingRequests {
             queue.clear();
         }
         failed.forEach(request -> request.future.completeExceptionally(cause));
+    }
+
+    private <T> Request<T> enqueue(Request<T> request) {
+        ClientException failure;
+        synchronized (this) {
+            failure = closed ? closeCause : null;
+            if (failure == null) {
+                queue.addLast(request);
+            }
+        }
+        if (failure != null) {
+            request.future.completeExceptionally(failure);
+        }
+        return request;
+    }
+
+    private static Boolean pong(ServerFrame frame) {
+        return frame instanceof ServerFrame.Pong ? Boolean.TRUE : null;
     }
 
     @SuppressWarnings("unchecked")

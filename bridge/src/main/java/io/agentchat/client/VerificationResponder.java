@@ -4,12 +4,16 @@ import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ServerFrame;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Decides how (and whether) to answer another agent's VERIFY_REQUEST (PROTOCOL.md §7.6, W-9)
- * without becoming a signing oracle (Q19).
+ * Decides how (and whether) to answer a VERIFY_REQUEST without becoming a signing oracle (Q19):
+ * the server's identity challenge during the handshake, and another agent's request after it
+ * (PROTOCOL.md §7.6, W-9).
  *
+ * <p>The server's identity challenge is signed only when it comes from {@code @server} and its
+ * nonce has the server's {@code AGENTCHAT-IDENTIFY-} prefix (at most 128 characters). For a peer:
  * <ul>
  *   <li>On a server that challenged us during the handshake (ours), we sign the domain-separated
  *       {@link SignedText#verification} text, which no other protocol string can equal.</li>
@@ -21,20 +25,45 @@ import java.util.regex.Pattern;
  * Anything else is not answered; the requester sees the server's timeout.
  */
 final class VerificationResponder {
+    private static final String CHALLENGE_FROM = "@server";
+    private static final String CHALLENGE_PREFIX = "AGENTCHAT-IDENTIFY-";
+    private static final int MAX_CHALLENGE_LENGTH = 128;
     private static final Pattern SAFE_NONCE = Pattern.compile("[A-Za-z0-9+/=_.:-]{16,128}");
 
     private VerificationResponder() {
     }
 
+    /** The answer to the server's identity challenge, received before WELCOME, or null if it is not one. */
+    static ClientFrame.VerifyResponse answerChallenge(Identity identity, ServerFrame.VerifyRequest challenge) {
+        String nonce = challenge.nonce();
+        if (identity == null || !challenge.isChallenge() || !CHALLENGE_FROM.equals(challenge.from())
+                || challenge.requestId() == null || !nonce.startsWith(CHALLENGE_PREFIX)
+                || nonce.length() > MAX_CHALLENGE_LENGTH) {
+            return null;
+        }
+        return new ClientFrame.VerifyResponse(challenge.requestId(), nonce, identity.sign(nonce));
+    }
+
     /**
-     * The VERIFY_RESPONSE for {@code request}, or null if it must not be answered.
+     * Matches the server's reply to our {@code response}: the responder's copy of VERIFY_SUCCESS or
+     * VERIFY_FAILED (the one with {@code verified}; a requester's copy has none) for its request id.
+     */
+    static Function<ServerFrame, ServerFrame> replyTo(ClientFrame.VerifyResponse response) {
+        String id = response.requestId();
+        return f -> f instanceof ServerFrame.VerifySuccess s && s.verified() != null && id.equals(s.requestId())
+                || f instanceof ServerFrame.VerifyFailed x && x.verified() != null && id.equals(x.requestId())
+                ? f : null;
+    }
+
+    /**
+     * The VERIFY_RESPONSE for another agent's {@code request}, or null if it must not be answered.
      *
      * @param domainSeparated whether the server is known to accept the domain-separated text
      */
     static ClientFrame.VerifyResponse answer(Identity identity, ServerFrame.VerifyRequest request,
             boolean domainSeparated) {
         if (identity == null || !request.isChallenge() || request.requestId() == null
-                || Connection.CHALLENGE_FROM.equals(request.from())) {
+                || CHALLENGE_FROM.equals(request.from())) {
             return null;
         }
         String nonce = request.nonce();

@@ -104,9 +104,11 @@ public final class Daemon implements AutoCloseable {
         // Receipts and local ratings sit beside the personas, where the reference keeps them.
         Ledger ledger = new Ledger(paths.agentchatDir().resolve("receipts.jsonl"),
                 paths.agentchatDir().resolve("ratings.json"), config.clock());
-        link = new ServerLink(config.server(), identity, config.channels(), config.clientOptions(), config.backoff(),
-                config.maxOutage(), config.clock(), holder -> new InboxRouter(inbox, identity, holder, ledger),
-                new LinkEvents(), paths.name());
+        // The client answers peers' VERIFY_REQUESTs (W-9): it keeps the server's reply to each answer
+        // apart from the replies the outbox waits for, which are matched by order.
+        link = new ServerLink(config.server(), identity, config.channels(),
+                config.clientOptions().withAnswerVerifications(true), config.backoff(), config.maxOutage(),
+                config.clock(), new InboxRouter(inbox, identity, ledger), new LinkEvents(), paths.name());
         tailer = new OutboxTailer(paths, new LinkSender(link), new Pacer(config.sendInterval(), config.clock()),
                 config.clock(), config.outbox()).start();
         watcher = OutboxWatcher.start(paths, tailer::wake);

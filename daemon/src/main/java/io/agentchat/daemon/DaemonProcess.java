@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
  * rewrites or deletes a file: a stale pid file is reported, left in place, and overwritten by the
  * next daemon that takes the lock.
  *
- * <p>{@link #stop} signals only a process whose command line carries one of our markers, so a
- * planted PID of an unrelated process (the original killed a {@code sleep}) is refused.
+ * <p>{@link #stop} signals only a process whose command line carries one of our markers and names
+ * this persona, so a planted PID of an unrelated process (the original killed a {@code sleep}), or
+ * a stale pid file naming another persona's daemon, is refused.
  */
 public final class DaemonProcess {
 
@@ -117,8 +118,32 @@ public final class DaemonProcess {
         }
     }
 
+    /** One of our programs, running this persona: the persona lock is ours, but a pid file may be stale. */
     boolean isOurs(String commandLine) {
-        return markers.stream().anyMatch(commandLine::contains);
+        return markers.stream().anyMatch(commandLine::contains) && paths.name().equals(personaOf(commandLine));
+    }
+
+    /**
+     * The persona a command line runs, read as picocli reads {@code --name}/{@code -n} (value
+     * separate, after {@code =} or attached; the last one wins), else the default persona. Persona
+     * names never contain spaces, so splitting the space-joined command line loses nothing.
+     */
+    static String personaOf(String commandLine) {
+        String name = PersonaPaths.DEFAULT_NAME;
+        String[] args = commandLine.trim().split("\\s+");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if ((arg.equals("--name") || arg.equals("-n")) && i + 1 < args.length) {
+                name = args[++i];
+            } else if (arg.startsWith("--name=")) {
+                name = arg.substring("--name=".length());
+            } else if (arg.startsWith("-n")) {
+                // -nalice or -n=alice. A JVM flag such as -noverify reads as a name too, which only
+                // ever makes us refuse to signal, never signal the wrong process.
+                name = arg.substring(arg.startsWith("-n=") ? 3 : 2);
+            }
+        }
+        return name;
     }
 
     private static String describePid(PidFile file, OptionalLong pid, boolean alive) {

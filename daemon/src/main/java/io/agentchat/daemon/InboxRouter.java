@@ -1,12 +1,9 @@
 package io.agentchat.daemon;
 
-import io.agentchat.client.Connection;
 import io.agentchat.client.FrameListener;
 import io.agentchat.identity.Identity;
-import io.agentchat.identity.SignedText;
 import io.agentchat.ledger.Ledger;
 import io.agentchat.ledger.LedgerFileException;
-import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ServerFrame;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -14,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a connection's frames do: the frames the original mirrors (CLI.md §3.3) and every
- * ERROR (W-3) go to the inbox as the server's raw text; a peer's VERIFY_REQUEST is answered with
- * our key (W-9); a COMPLETE we are a party to becomes a receipt in the ledger (CLI.md §3.6). Runs on the connection's dispatcher thread and never blocks it: the inbox writer's
- * {@code offer} only queues.
+ * ERROR (W-3) go to the inbox as the server's raw text; a COMPLETE we are a party to becomes a
+ * receipt in the ledger (CLI.md §3.6). A peer's VERIFY_REQUEST is answered by the client itself
+ * (W-9, {@code ClientOptions.withAnswerVerifications}). Runs on the connections' dispatcher threads
+ * and never blocks them: the inbox writer's {@code offer} only queues.
  */
 public final class InboxRouter implements FrameListener {
 
@@ -28,13 +26,11 @@ public final class InboxRouter implements FrameListener {
 
     private final InboxWriter inbox;
     private final Identity identity;
-    private final ServerLink.LinkHolder holder;
     private final Ledger ledger;
 
-    public InboxRouter(InboxWriter inbox, Identity identity, ServerLink.LinkHolder holder, Ledger ledger) {
+    public InboxRouter(InboxWriter inbox, Identity identity, Ledger ledger) {
         this.inbox = inbox;
         this.identity = identity;
-        this.holder = holder;
         this.ledger = ledger;
     }
 
@@ -47,9 +43,6 @@ public final class InboxRouter implements FrameListener {
             saveReceipt(complete, rawText);
         } else if (frame instanceof ServerFrame.Error error) {
             LOG.warn("Server error {}: {}", error.code(), error.message());
-        } else if (frame instanceof ServerFrame.VerifyRequest request && request.isChallenge()
-                && !"@server".equals(request.from())) {
-            answer(request);
         }
     }
 
@@ -67,21 +60,5 @@ public final class InboxRouter implements FrameListener {
     @Override
     public void onError(Throwable error) {
         LOG.warn("Connection problem: {}", error.getMessage());
-    }
-
-    /**
-     * Signs the domain-separated text {@code AGENTCHAT-VERIFY|<request_id>|<nonce>}, never the bare
-     * nonce, so a peer cannot use us to sign anything else (the server accepts both forms).
-     */
-    private void answer(ServerFrame.VerifyRequest request) {
-        Connection connection = holder.connection();
-        if (connection == null || request.requestId() == null) {
-            LOG.warn("Verification request from {} arrived before the connection was ready; not answered",
-                    request.from());
-            return;
-        }
-        String signature = identity.sign(SignedText.verification(request.requestId(), request.nonce()));
-        connection.sendFrame(new ClientFrame.VerifyResponse(request.requestId(), request.nonce(), signature));
-        LOG.info("Answered verification request {} from {}", request.requestId(), request.from());
     }
 }

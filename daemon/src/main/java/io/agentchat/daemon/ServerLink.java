@@ -22,7 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class ServerLink implements AutoCloseable {
     private final Backoff backoff;
     private final Duration maxOutage;
     private final Clock clock;
-    private final Function<LinkHolder, FrameListener> listeners;
+    private final FrameListener listener;
     private final Events events;
     private final AgentChatClient client;
     private final ScheduledExecutorService executor;
@@ -72,24 +71,15 @@ public final class ServerLink implements AutoCloseable {
     private int attempt;
     private long downSinceMs;
 
-    /** Lets a per-connection listener reach its connection once connect() has returned. */
-    public static final class LinkHolder {
-        private volatile Connection connection;
-
-        public Connection connection() {
-            return connection;
-        }
-    }
-
     public ServerLink(URI uri, Identity identity, List<String> initialChannels, ClientOptions options,
                       Backoff backoff, Duration maxOutage, Clock clock,
-                      Function<LinkHolder, FrameListener> listeners, Events events, String persona) {
+                      FrameListener listener, Events events, String persona) {
         this.uri = uri;
         this.identity = identity;
         this.backoff = backoff;
         this.maxOutage = maxOutage;
         this.clock = clock;
-        this.listeners = listeners;
+        this.listener = listener;
         this.events = events;
         this.channels.addAll(initialChannels);
         this.client = new AgentChatClient(options);
@@ -146,10 +136,9 @@ public final class ServerLink implements AutoCloseable {
             return;
         }
         LOG.info("Connecting to {}...", uri);
-        LinkHolder holder = new LinkHolder();
         Connection connection;
         try {
-            connection = client.connect(uri, identity.name(), identity, listeners.apply(holder));
+            connection = client.connect(uri, identity.name(), identity, listener);
         } catch (ServerErrorException e) {
             LOG.error("Server refused the identity: {}", e.getMessage());
             events.onFatal("Server refused the identity: " + e.getMessage());
@@ -164,7 +153,6 @@ public final class ServerLink implements AutoCloseable {
             scheduleReconnect();
             return;
         }
-        holder.connection = connection;
         LOG.info("Connected as {}", connection.agentId());
         Session fresh = new Session(connection, ConcurrentHashMap.newKeySet());
         for (String channel : channels()) {

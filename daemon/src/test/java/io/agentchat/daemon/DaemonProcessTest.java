@@ -97,10 +97,44 @@ class DaemonProcessTest {
     }
 
     @Test
-    void markersRecogniseOurCommandLines() {
+    void stopForOnePersonaNeverSignalsAnotherPersonasDaemon() throws Exception {
+        PersonaPaths alpha = PersonaPaths.of(home, "alpha");
+        Process alphaDaemon = PersonaLockTest.startHolder(home, "alpha");
+        Process betaDaemon = PersonaLockTest.startHolder(home, "beta");
+        try {
+            assertTrue(PersonaLockTest.firstLine(alphaDaemon).startsWith("LOCKED "));
+            assertTrue(PersonaLockTest.firstLine(betaDaemon).startsWith("LOCKED "));
+            // alpha holds its lock, but its pid file names beta's daemon (stale, e.g. after PID reuse).
+            Files.writeString(alpha.pidFile(), Long.toString(betaDaemon.pid()));
+
+            DaemonProcess.StopResult refused = new DaemonProcess(alpha).stop(Duration.ofSeconds(30));
+            assertEquals(DaemonProcess.StopOutcome.NOT_OUR_PROCESS, refused.outcome(), refused.detail());
+            assertTrue(betaDaemon.isAlive(), "--stop for alpha must not signal beta's daemon");
+
+            Files.writeString(alpha.pidFile(), Long.toString(alphaDaemon.pid()));
+            DaemonProcess.StopResult stopped = new DaemonProcess(alpha).stop(Duration.ofSeconds(30));
+            assertEquals(DaemonProcess.StopOutcome.STOPPED, stopped.outcome(), stopped.detail());
+            assertFalse(alphaDaemon.isAlive());
+            assertTrue(betaDaemon.isAlive());
+        } finally {
+            alphaDaemon.destroyForcibly();
+            betaDaemon.destroyForcibly();
+        }
+    }
+
+    @Test
+    void markersAndThePersonaNameRecogniseOurCommandLines() {
         DaemonProcess process = new DaemonProcess(PersonaPaths.of(home, "m"));
         assertTrue(process.isOurs("/usr/bin/java -jar /opt/agentchat/agentchat.jar daemon ws://x --name m"));
-        assertTrue(process.isOurs("/usr/bin/java -cp a.jar io.agentchat.cli.Main daemon"));
+        assertTrue(process.isOurs("/usr/bin/java -cp a.jar io.agentchat.cli.Main daemon ws://x --name=m"));
+        assertTrue(process.isOurs("java -jar agentchat.jar daemon ws://x -n m --background"));
+        assertTrue(process.isOurs("java -jar agentchat.jar daemon ws://x -nm"));
+        assertFalse(process.isOurs("/usr/bin/java -jar /opt/agentchat/agentchat.jar daemon ws://x --name m2"));
+        assertFalse(process.isOurs("java -jar agentchat.jar daemon ws://x"), "no --name is the default persona");
+        assertFalse(process.isOurs("sleep 300 --name m"));
         assertFalse(process.isOurs("sleep 300"));
+        DaemonProcess fallback = new DaemonProcess(PersonaPaths.of(home, PersonaPaths.DEFAULT_NAME));
+        assertTrue(fallback.isOurs("java -jar agentchat.jar daemon ws://x"));
+        assertFalse(fallback.isOurs("java -jar agentchat.jar daemon ws://x --name m"));
     }
 }

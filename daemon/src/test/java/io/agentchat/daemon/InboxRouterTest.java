@@ -32,7 +32,7 @@ class InboxRouterTest {
                 + "\"rating_changes\":null}";
         String theirs = ours.replace("prop_a_1", "prop_b_2").replace("@" + bob.agentId(), "@bbbbbbbb");
         try (InboxWriter inbox = new InboxWriter(paths, InboxWriter.Config.defaults(), Clock.systemUTC())) {
-            InboxRouter router = new InboxRouter(inbox, bob, new ServerLink.LinkHolder(), ledger);
+            InboxRouter router = new InboxRouter(inbox, bob, ledger);
             router.onFrame(codec.decodeServer(ours), ours);
             router.onFrame(codec.decodeServer(theirs), theirs);
             inbox.flush().get();

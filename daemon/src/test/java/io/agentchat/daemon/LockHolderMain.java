@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A stand-in daemon run in a second JVM by the tests: takes the persona lock, writes the pid file,
  * prints {@code LOCKED <pid>} (or {@code REFUSED}), then holds the lock until stdin closes or it
- * is signalled.
+ * is signalled. Its arguments are {@code --home <dir> --name <persona>}, so its command line names
+ * its persona as a real daemon's does.
  */
 public final class LockHolderMain {
 
@@ -16,7 +17,7 @@ public final class LockHolderMain {
     }
 
     public static void main(String[] args) throws IOException {
-        PersonaPaths paths = PersonaPaths.of(Path.of(args[0]), args[1]).createDirectories();
+        PersonaPaths paths = PersonaPaths.of(Path.of(args[1]), args[3]).createDirectories();
         Optional<PersonaLock> lock = PersonaLock.tryAcquire(paths.lockFile(), Duration.ZERO);
         if (lock.isEmpty()) {
             System.out.println("REFUSED");

@@ -28,7 +28,7 @@ class PersonaLockTest {
     static Process startHolder(Path home, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), LockHolderMain.class.getName(), home.toString(), name);
+                System.getProperty("java.class.path"), LockHolderMain.class.getName(), "--home", home.toString(), "--name", name);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         return pb.start();
     }
@@ -65,7 +65,7 @@ class PersonaLockTest {
             assertEquals("REFUSED", firstLine(third));
             assertTrue(third.waitFor(30, TimeUnit.SECONDS));
 
-            // --stop signals it (its command line names our main class) and waits for the exit.
+            // --stop signals it (its command line names our main class and the persona) and waits for the exit.
             DaemonProcess.StopResult stop = new DaemonProcess(paths).stop(Duration.ofSeconds(30));
             assertEquals(DaemonProcess.StopOutcome.STOPPED, stop.outcome(), stop.detail());
             assertFalse(holder.isAlive());
