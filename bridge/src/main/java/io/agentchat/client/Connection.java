@@ -374,9 +374,10 @@ public final class Connection implements AutoCloseable {
         synchronized (sendLock) {
             PendingRequests.Request<T> request = enqueue.get();
             for (ClientFrame frame : frames) {
-                if (!request.future.isDone()) {
-                    write(frame, request.future, false);
-                }
+                // Every frame goes out even if the request already failed: a fast ERROR for an
+                // INVITE can arrive before its barrier PING is written, and the PONG of that PING
+                // is what PendingRequests then waits to drain.
+                write(frame, request.future, false);
             }
             return request;
         }
