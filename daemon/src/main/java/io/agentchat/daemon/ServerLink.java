@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * reconnects with exponential backoff and jitter (W-5), until it has been unable to connect for
  * longer than the allowed outage (then it gives up, W-7). A refused IDENTIFY is fatal, not retried (W-8).
  *
+ * <p>Being kicked because another connection proved the same key is not a network failure: two
+ * processes sharing one identity would take it from each other forever. Each consecutive kick
+ * therefore lengthens the wait before reconnecting, as failed attempts do, up to the backoff's
+ * cap, and says in the log what is going on.
+ *
  * <p>All connecting and joining happens on one named thread. The current {@link Session} is
  * published only after the channels are rejoined, so the outbox sender never sends into a channel
  * the new connection has not joined yet; it may join more channels itself ({@link #remember}).
@@ -69,7 +74,12 @@ public final class ServerLink implements AutoCloseable {
     private volatile boolean closing;
     private boolean everConnected;
     private int attempt;
+    private int kicks;
+    private long connectedAtMs;
     private long downSinceMs;
+
+    /** The close reason a server gives the older connection when a newer one proves the same key. */
+    static final String KICKED_REASON = "Identity claimed by new connection";
 
     public ServerLink(URI uri, Identity identity, List<String> initialChannels, ClientOptions options,
                       Backoff backoff, Duration maxOutage, Clock clock,
@@ -182,6 +192,7 @@ public final class ServerLink implements AutoCloseable {
             sessionLock.notifyAll();
         }
         attempt = 0;
+        connectedAtMs = clock.millis();
         boolean first = !everConnected;
         everConnected = true;
         events.onConnected(fresh, first);
@@ -196,8 +207,17 @@ public final class ServerLink implements AutoCloseable {
         if (closing) {
             return;
         }
-        LOG.warn("Disconnected from server ({})", status.describe());
         downSinceMs = clock.millis();
+        if (!status.local() && status.code() == 1000 && KICKED_REASON.equals(status.reason())) {
+            // A connection that held the id for longer than the backoff's cap ends an old clash.
+            kicks = downSinceMs - connectedAtMs > backoff.ceiling(62).toMillis() ? 1 : kicks + 1;
+            attempt = Math.min(kicks, 62);
+            LOG.error("Another connection proved this persona's key and took its id (kick {} in a row); "
+                    + "is the same identity file used by another daemon or client?", kicks);
+        } else {
+            kicks = 0;
+            LOG.warn("Disconnected from server ({})", status.describe());
+        }
         scheduleReconnect();
     }
 
