@@ -56,6 +56,8 @@ public final class Connection implements AutoCloseable {
     private final AtomicBoolean closeHandled = new AtomicBoolean();
     private volatile Session session;
     private volatile ServerFrame.Welcome welcome;
+    /** Set by the reader at WELCOME, so the frame right after it is never taken for the handshake. */
+    private volatile boolean welcomed;
     private volatile boolean localClose;
     private volatile String abortReason;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -270,7 +272,9 @@ public final class Connection implements AutoCloseable {
             dispatcher.dispatch(() -> listener.onError(error));
             return;
         }
-        if (frame instanceof ServerFrame.VerifyRequest request) {
+        if (frame instanceof ServerFrame.Welcome) {
+            welcomed = true;
+        } else if (frame instanceof ServerFrame.VerifyRequest request) {
             answerVerification(request);
         }
         waiters.onFrame(frame);
@@ -316,7 +320,7 @@ public final class Connection implements AutoCloseable {
      * tracked without being awaited: it must not be taken for a request's.
      */
     private void answerVerification(ServerFrame.VerifyRequest request) {
-        boolean handshake = welcome == null;
+        boolean handshake = !welcomed;
         if (!handshake && !options.answerVerifications()) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.agentchat.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,6 +58,33 @@ class HandshakeTest {
             String response = hostile.received.stream().filter(t -> t.contains("VERIFY_RESPONSE")).findFirst().get();
             assertTrue(response.contains("\"request_id\":\"identify_1\""), response);
             assertFalse(response.contains("COMPLETE"), response);
+        }
+    }
+
+    @Test
+    void aPeersVerificationRequestRightAfterWelcomeIsAnswered() throws Exception {
+        Identity identity = Identity.generate("keyed", Clock.systemUTC());
+        try (ScriptedServer server = new ScriptedServer((session, text) -> {
+                if (text.contains("\"IDENTIFY\"")) {
+                    // A server without an identity challenge (the reference), and a peer's request
+                    // in the same burst as WELCOME. The reader marks the end of the handshake at
+                    // WELCOME; when connect() returns is too late. This run cannot force the reader
+                    // to win that race, so it checks the behaviour, not the interleaving.
+                    ScriptedServer.reply(session, "{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@"
+                            + identity.agentId() + "\",\"server\":\"s\"}");
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"verify_1\","
+                            + "\"from\":\"@12345678\",\"nonce\":\"0123456789abcdef0123456789abcdef\"}");
+                } else if (text.contains("\"PING\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"PONG\",\"ts\":2}");
+                }
+            });
+             AgentChatClient client = new AgentChatClient(ClientOptions.defaults().withTimeouts(Duration.ofSeconds(5))
+                     .withAnswerVerifications(true));
+             Connection c = client.connect(server.uri(), "x", identity)) {
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    server.received.stream().anyMatch(t -> t.contains("\"VERIFY_RESPONSE\"")));
+            String response = server.received.stream().filter(t -> t.contains("VERIFY_RESPONSE")).findFirst().get();
+            assertTrue(response.contains("\"request_id\":\"verify_1\""), response);
         }
     }
 
