@@ -333,8 +333,14 @@ public final class Connection implements AutoCloseable {
         }
         serverChallenged |= handshake;
         LOG.info("answering verification request {} from {}", request.requestId(), request.from());
-        submit(() -> pending.addUnawaited("the reply to our VERIFY_RESPONSE " + response.requestId(),
-                VerificationResponder.replyTo(response)), response);
+        String description = "the reply to our VERIFY_RESPONSE " + response.requestId();
+        if (handshake) {
+            // Only our server challenges, and it answers every challenge response.
+            submit(() -> pending.addUnawaited(description, VerificationResponder.replyTo(response)), response);
+        } else {
+            // Servers differ in whether they answer the responder; a PING bounds whatever comes.
+            submit(() -> pending.addUnawaitedPingBarrier(description), response, new ClientFrame.Ping());
+        }
     }
 
     private void keepAlive() {
@@ -378,9 +384,12 @@ public final class Connection implements AutoCloseable {
         synchronized (sendLock) {
             PendingRequests.Request<T> request = enqueue.get();
             for (ClientFrame frame : frames) {
-                // Every frame goes out even if the request already failed: a fast ERROR for an
-                // INVITE can arrive before its barrier PING is written, and the PONG of that PING
-                // is what PendingRequests then waits to drain.
+                // A server ERROR does not stop the rest: a fast ERROR for an INVITE can arrive
+                // before its barrier PING is written, and PendingRequests then drains that PING's
+                // PONG. A failed write here does: no reply will come for what is not sent.
+                if (request.failedLocally()) {
+                    break;
+                }
                 write(frame, request.future, false);
             }
             return request;

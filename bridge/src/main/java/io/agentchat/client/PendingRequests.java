@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -41,6 +43,21 @@ final class PendingRequests {
             this.awaited = awaited;
             this.pingBarrier = pingBarrier;
         }
+
+        /** Failed here (a write failed, the connection closed), not by a server ERROR. */
+        boolean failedLocally() {
+            if (!future.isCompletedExceptionally()) {
+                return false;
+            }
+            try {
+                future.getNow(null);
+                return false;
+            } catch (CompletionException e) {
+                return !(e.getCause() instanceof ServerErrorException);
+            } catch (CancellationException e) {
+                return true;
+            }
+        }
     }
 
     private final Deque<Request<?>> queue = new ArrayDeque<>();
@@ -67,6 +84,17 @@ final class PendingRequests {
      */
     <T> Request<T> addUnawaited(String description, Function<ServerFrame, T> matcher) {
         Request<T> request = enqueue(new Request<>(description, matcher, false, false));
+        request.future.whenComplete((result, failure) -> remove(request));
+        return request;
+    }
+
+    /**
+     * Keeps track, without awaiting it, of a frame sent with a trailing PING: whether or not the
+     * server answers the frame itself, the PONG ends the entry, and an ERROR before it is the
+     * frame's (then the PONG is drained as for {@link #addPingBarrier}).
+     */
+    Request<Boolean> addUnawaitedPingBarrier(String description) {
+        Request<Boolean> request = enqueue(new Request<>(description, PendingRequests::pong, false, true));
         request.future.whenComplete((result, failure) -> remove(request));
         return request;
     }

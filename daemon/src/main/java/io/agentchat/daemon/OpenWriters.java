@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -39,16 +38,20 @@ final class OpenWriters {
     }
 
     /**
-     * A process (other than a reader) holding {@code file} open with write access, cached by the
-     * file's identity {@code key}; empty when there is none, or none that can be seen.
+     * A process holding the file whose identity is {@code key} (as {@link OutboxGeneration#keyOf})
+     * open with write access, cached per key; empty when there is none, or none that can be seen.
+     * Only descriptors on paths in {@code dir} starting with {@code outbox.jsonl} are examined: the
+     * inode may have been renamed within the directory, never out of it.
+     *
+     * @throws IOException when {@code /proc} exists but could not be read, so the answer is unknown
      */
-    OptionalLong writerOf(Path file, String key) {
+    OptionalLong writerOf(Path dir, String key) throws IOException {
         long now = System.nanoTime();
         Cached cached = cache.get(key);
         if (cached != null && now - cached.atNanos() < recheckNanos) {
             return cached.pid();
         }
-        OptionalLong pid = scan(file);
+        OptionalLong pid = scan(dir, key);
         cache.put(key, new Cached(now, pid));
         return pid;
     }
@@ -58,41 +61,34 @@ final class OpenWriters {
         cache.remove(key);
     }
 
-    static OptionalLong scan(Path file) {
-        String target;
-        Object fileKey;
-        try {
-            target = file.toRealPath().toString();
-            fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return OptionalLong.empty();
-        }
+    static OptionalLong scan(Path dir, String key) throws IOException {
         if (!Files.isDirectory(PROC.resolve("self").resolve("fd"))) {
             return OptionalLong.empty();
         }
+        String prefix = dir.toRealPath().resolve("outbox.jsonl").toString();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName()))) {
             for (Path process : processes) {
-                if (holdsForWriting(process, target, fileKey)) {
+                if (holdsForWriting(process, prefix, key)) {
                     return OptionalLong.of(Long.parseLong(process.getFileName().toString()));
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            return OptionalLong.empty();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         return OptionalLong.empty();
     }
 
-    private static boolean holdsForWriting(Path process, String target, Object fileKey) {
+    private static boolean holdsForWriting(Path process, String prefix, String key) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
             for (Path fd : fds) {
                 try {
-                    // Cheap test first: the link names the file's current path.
-                    if (target.equals(Files.readSymbolicLink(fd).toString())
-                            && Objects.equals(fileKey, Files.readAttributes(fd, BasicFileAttributes.class).fileKey())
+                    // Cheap test first: the link names a path in the persona's directory.
+                    if (Files.readSymbolicLink(fd).toString().startsWith(prefix)
+                            && key.equals(String.valueOf(Files.readAttributes(fd, BasicFileAttributes.class).fileKey()))
                             && writable(process.resolve("fdinfo").resolve(fd.getFileName()))) {
                         return true;
                     }
-                } catch (IOException | UnsupportedOperationException e) {
+                } catch (IOException | RuntimeException e) {
                     // The fd was closed or the process ended while we looked: not a holder.
                 }
             }

@@ -188,9 +188,19 @@ final class OutboxFiles implements AutoCloseable {
         return done;
     }
 
-    /** Whether a process holds {@code g} open for writing; said in the log once per file. */
+    /**
+     * Whether a process holds {@code g} open for writing; said in the log once per file. When that
+     * cannot be told, the file is kept for now: keeping it costs disk, deleting it could cost lines.
+     */
     private boolean heldForWriting(OutboxGeneration g) {
-        OptionalLong pid = writers.writerOf(g.path(), g.key());
+        OptionalLong pid;
+        try {
+            pid = writers.writerOf(paths.dir(), g.key());
+        } catch (IOException e) {
+            LOG.warn("Could not tell whether {} is still open for writing ({}); keeping it", g.path().getFileName(),
+                    e.toString());
+            return true;
+        }
         if (pid.isPresent() && heldNoticed.add(g.key())) {
             LOG.info("{} is held open for writing by pid {}; it is kept and followed until closed "
                     + "(writers should open the outbox per line)", g.path().getFileName(), pid.getAsLong());

@@ -163,6 +163,7 @@ public final class ServerLink implements AutoCloseable {
             scheduleReconnect();
             return;
         }
+        connectedAtMs = clock.millis(); // before joining: a kick may come while we join
         LOG.info("Connected as {}", connection.agentId());
         Session fresh = new Session(connection, ConcurrentHashMap.newKeySet());
         for (String channel : channels()) {
@@ -192,7 +193,6 @@ public final class ServerLink implements AutoCloseable {
             sessionLock.notifyAll();
         }
         attempt = 0;
-        connectedAtMs = clock.millis();
         boolean first = !everConnected;
         everConnected = true;
         events.onConnected(fresh, first);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentchat.identity.Identity;
+import io.agentchat.protocol.ErrorCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,33 @@ class HandshakeTest {
                     server.received.stream().anyMatch(t -> t.contains("\"VERIFY_RESPONSE\"")));
             String response = server.received.stream().filter(t -> t.contains("VERIFY_RESPONSE")).findFirst().get();
             assertTrue(response.contains("\"request_id\":\"verify_1\""), response);
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersOurVerificationAnswerDoesNotShiftTheNextRequestsError() throws Exception {
+        Identity identity = Identity.generate("keyed", Clock.systemUTC());
+        try (ScriptedServer server = new ScriptedServer((session, text) -> {
+                if (text.contains("\"IDENTIFY\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@"
+                            + identity.agentId() + "\",\"server\":\"s\"}");
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"v1\","
+                            + "\"from\":\"@12345678\",\"nonce\":\"0123456789abcdef0123456789abcdef\"}");
+                } else if (text.contains("\"PING\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"PONG\",\"ts\":2}");
+                } else if (text.contains("\"JOIN\"")) {
+                    ScriptedServer.reply(session, "{\"type\":\"ERROR\",\"ts\":3,\"code\":\"CHANNEL_NOT_FOUND\","
+                            + "\"message\":\"Channel #nosuch not found\"}");
+                }
+                // VERIFY_RESPONSE: no reply at all.
+            });
+             AgentChatClient client = new AgentChatClient(ClientOptions.defaults().withTimeouts(Duration.ofSeconds(3))
+                     .withAnswerVerifications(true));
+             Connection c = client.connect(server.uri(), "x", identity)) {
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    server.received.stream().anyMatch(t -> t.contains("\"VERIFY_RESPONSE\"")));
+            ServerErrorException e = assertThrows(ServerErrorException.class, () -> c.join("#nosuch"));
+            assertEquals(ErrorCode.CHANNEL_NOT_FOUND, e.code());
         }
     }
 

@@ -43,8 +43,10 @@ class DaemonIdentityClashTest {
                 // 800-1600 ms. Without the rule every wait would be the first attempt's 50-100 ms.
                 long waitedMs = 0;
                 for (int kick = 1; kick <= 4; kick++) {
-                    Connection twin = client.connect(server.uri(), "twin", same);
+                    // Taken before connecting: the kick may happen before connect() returns, and
+                    // an earlier start only makes the measured wait longer than the real one.
                     long tookIdAt = System.nanoTime();
+                    Connection twin = client.connect(server.uri(), "twin", same);
                     CloseStatus status = twin.closed().get(30, TimeUnit.SECONDS);
                     waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tookIdAt);
                     assertTrue(status.reason().contains("Identity claimed"), status.describe());
