@@ -86,6 +86,20 @@ class LimitsTest extends ServerHarness {
     }
 
     @Test
+    void oversizedFragmentedMessagesCloseTheConnectionWith1009() throws Exception {
+        start(config().maxFrameBytes(4096).build());
+        try (TestAgent agent = ephemeral("big")) {
+            // Each fragment is under the limit; the message they make is not.
+            agent.getSession().sendPartialText("{\"type\":\"PING\",\"pad\":\"" + "x".repeat(3000), false,
+                    org.eclipse.jetty.websocket.api.Callback.NOOP);
+            agent.getSession().sendPartialText("x".repeat(3000) + "\"}", true,
+                    org.eclipse.jetty.websocket.api.Callback.NOOP);
+            assertTrue(agent.awaitClose());
+            assertEquals(1009, agent.closeCode());
+        }
+    }
+
+    @Test
     void unidentifiedSocketsAreClosedAfterTheTimeout() throws Exception {
         start(config().identifyTimeout(Duration.ofMillis(200)).build());
         try (TestAgent silent = TestAgent.connect(client, uri)) {

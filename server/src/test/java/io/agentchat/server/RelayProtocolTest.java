@@ -246,6 +246,24 @@ class RelayProtocolTest extends ServerHarness {
     }
 
     @Test
+    void fragmentedMessagesAreReassembled() throws Exception {
+        try (TestAgent agent = TestAgent.connect(client, uri)) {
+            agent.getSession().sendPartialText("{\"type\":", false, org.eclipse.jetty.websocket.api.Callback.NOOP);
+            agent.getSession().sendPartialText("\"PING\"}", true, org.eclipse.jetty.websocket.api.Callback.NOOP);
+            assertEquals("PONG", agent.next().get("type").asText());
+        }
+    }
+
+    @Test
+    void webSocketPingsAreAnsweredWithTheirPayload() throws Exception {
+        try (TestAgent agent = TestAgent.connect(client, uri)) {
+            agent.getSession().sendPing(java.nio.ByteBuffer.wrap("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    org.eclipse.jetty.websocket.api.Callback.NOOP);
+            assertEquals("hi", agent.awaitPong());
+        }
+    }
+
+    @Test
     void anyPathUpgrades() throws Exception {
         try (TestAgent agent = TestAgent.connect(client, uri.resolve("/foo/bar?x=1"))) {
             agent.send("{\"type\":\"PING\"}");

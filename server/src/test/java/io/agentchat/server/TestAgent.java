@@ -28,6 +28,7 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile int closeCode = -1;
     private volatile String closeReason;
@@ -64,6 +65,20 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
     @Override
     public void onWebSocketText(String message) {
         frames.add(message);
+    }
+
+    @Override
+    public void onWebSocketPong(java.nio.ByteBuffer payload) {
+        pongs.add(java.nio.charset.StandardCharsets.UTF_8.decode(payload).toString());
+    }
+
+    /** The payload of the next WebSocket pong, or a failure after the deadline. */
+    public String awaitPong() throws InterruptedException {
+        String payload = pongs.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (payload == null) {
+            throw new AssertionError("no pong within " + WAIT);
+        }
+        return payload;
     }
 
     @Override

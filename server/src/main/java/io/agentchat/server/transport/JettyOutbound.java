@@ -9,14 +9,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Outbound} on a Jetty session, with its own bounded queue. {@link #send} only enqueues:
- * Jetty's {@code sendText} writes to the socket on the caller's thread when the connection is
+ * {@link Outbound} on a Jetty websocket-core session, with its own bounded queue. {@link #send} only
+ * enqueues: Jetty's {@code sendFrame} writes to the socket on the caller's thread when the connection is
  * idle, and callers hold a channel lock, so the writing happens in a drain task on the server's
  * pool, one at a time per socket (order kept), outside every lock.
  *
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class JettyOutbound implements Outbound {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
 
-    private final Session session;
+    private final CoreSession session;
     private final String address;
     private final Executor executor;
     private final int maxQueued;
@@ -41,15 +43,15 @@ final class JettyOutbound implements Outbound {
     private volatile CloseRequest pendingClose;
     private final Callback sendCallback = new Callback() {
         @Override
-        public void fail(Throwable cause) {
+        public void failed(Throwable cause) {
             boolean slow = cause instanceof WritePendingException;
             drop(slow ? "slow consumer: outbound queue full" : "send failed: " + cause.getClass().getSimpleName(), slow);
         }
     };
 
-    JettyOutbound(Session session, Executor executor, int maxQueued, Runnable onDead) {
+    JettyOutbound(CoreSession session, Executor executor, int maxQueued, Runnable onDead) {
         this.session = session;
-        this.address = hostOf(session.getRemoteSocketAddress());
+        this.address = hostOf(session.getRemoteAddress());
         this.executor = executor;
         this.maxQueued = maxQueued;
         this.onDead = onDead;
@@ -84,7 +86,7 @@ final class JettyOutbound implements Outbound {
             while ((text = queue.poll()) != null) {
                 queued.decrementAndGet();
                 if (!aborted) {
-                    session.sendText(text, sendCallback);
+                    session.sendFrame(new Frame(OpCode.TEXT, true, text), sendCallback, false);
                 }
             }
             CloseRequest close = pendingClose;
@@ -114,7 +116,7 @@ final class JettyOutbound implements Outbound {
                 LOG.debug("dropping connection ip={}: {}", address, reason);
             }
             executor.execute(() -> {
-                session.disconnect();
+                session.abort();
                 onDead.run();
             });
         }
@@ -122,8 +124,8 @@ final class JettyOutbound implements Outbound {
 
     @Override
     public void ping() {
-        if (!closing.get() && session.isOpen()) {
-            session.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        if (!closing.get() && session.isOutputOpen()) {
+            session.sendFrame(new Frame(OpCode.PING, true, ByteBuffer.allocate(0)), Callback.NOOP, false);
         }
     }
 
@@ -132,7 +134,7 @@ final class JettyOutbound implements Outbound {
         closing.set(true);
         aborted = true;
         queue.clear();
-        session.disconnect();
+        session.abort();
     }
 
     /** Frames already queued (e.g. the takeover notice, a last echo) go out before the close frame. */

@@ -13,7 +13,9 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 
 /** Builds the Jetty pieces: thread pool, (TLS) connector, and the WebSocket handler with its limits. */
 public final class Transport {
@@ -46,21 +48,26 @@ public final class Transport {
         return connector;
     }
 
-    /** Any path upgrades (as in the reference); plain HTTP requests fall through to {@code fallback}. */
+    /**
+     * Any path upgrades (as in the reference); plain HTTP requests fall through to {@code fallback}.
+     * Built on Jetty's websocket-core API, not the Jetty API: see {@link ServerEndpoint} for why.
+     */
     public static Handler webSocketHandler(Server server, ServerConfig config, Hub hub, Handler fallback) {
-        WebSocketUpgradeHandler handler = WebSocketUpgradeHandler.from(server, container -> {
-            container.setMaxTextMessageSize(config.maxFrameBytes());
-            container.setMaxBinaryMessageSize(config.maxFrameBytes());
-            container.setMaxOutgoingFrames(config.maxOutgoingFrames());
+        WebSocketUpgradeHandler handler = new WebSocketUpgradeHandler(
+                WebSocketServerComponents.ensureWebSocketComponents(server), upgrade -> {
+            Configuration limits = upgrade.getConfiguration();
+            limits.setMaxTextMessageSize(config.maxFrameBytes());
+            limits.setMaxBinaryMessageSize(config.maxFrameBytes());
+            limits.setMaxOutgoingFrames(config.maxOutgoingFrames());
             // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
-            container.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
+            limits.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
             Executor writers = server.getThreadPool();
             // Jetty's bound (frames not yet written to the socket) is what detects a peer that does
             // not read; ours only covers the hand-off to the drain task, which may lag on a busy
             // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
             int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
-            container.addMapping("/*", (request, response, callback) ->
+            upgrade.addMapping("/*", (request, response, callback) ->
                     new ServerEndpoint(hub, writers, handOffBound));
         });
         handler.setHandler(fallback);
