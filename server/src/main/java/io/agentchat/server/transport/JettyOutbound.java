@@ -34,7 +34,8 @@ final class JettyOutbound implements Outbound {
     private final Executor executor;
     private final int maxQueued;
     private final Runnable onDead;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final SharedUtf8 utf8;
+    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -49,8 +50,9 @@ final class JettyOutbound implements Outbound {
         }
     };
 
-    JettyOutbound(CoreSession session, Executor executor, int maxQueued, Runnable onDead) {
+    JettyOutbound(CoreSession session, Executor executor, int maxQueued, SharedUtf8 utf8, Runnable onDead) {
         this.session = session;
+        this.utf8 = utf8;
         this.address = hostOf(session.getRemoteAddress());
         this.executor = executor;
         this.maxQueued = maxQueued;
@@ -66,7 +68,8 @@ final class JettyOutbound implements Outbound {
             drop("slow consumer: " + maxQueued + " frames queued", true);
             return;
         }
-        queue.add(text);
+        // Encoded here, on the fan-out's thread, so every member of one fan-out shares the bytes.
+        queue.add(utf8.encode(text));
         scheduleDrain();
     }
 
@@ -82,11 +85,11 @@ final class JettyOutbound implements Outbound {
      */
     private void drain() {
         while (true) {
-            String text;
-            while ((text = queue.poll()) != null) {
+            ByteBuffer payload;
+            while ((payload = queue.poll()) != null) {
                 queued.decrementAndGet();
                 if (!aborted) {
-                    session.sendFrame(new Frame(OpCode.TEXT, true, text), sendCallback, false);
+                    session.sendFrame(new Frame(OpCode.TEXT, true, payload), sendCallback, false);
                 }
             }
             CloseRequest close = pendingClose;

@@ -37,13 +37,15 @@ final class ServerEndpoint implements FrameHandler {
     private final Hub hub;
     private final Executor writers;
     private final int maxQueued;
+    private final SharedUtf8 utf8;
     private CoreSession session;
     private volatile AgentSession agent;
     /** The opcode of the fragmented message being assembled, or {@link OpCode#UNDEFINED}. */
     private byte partialType = OpCode.UNDEFINED;
     private ByteArrayOutputStream partial;
 
-    ServerEndpoint(Hub hub, Executor writers, int maxQueued) {
+    ServerEndpoint(Hub hub, Executor writers, int maxQueued, SharedUtf8 utf8) {
+        this.utf8 = utf8;
         this.hub = hub;
         this.writers = writers;
         this.maxQueued = maxQueued;
@@ -52,7 +54,7 @@ final class ServerEndpoint implements FrameHandler {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
-        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, this::dead));
+        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, utf8, this::dead));
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }

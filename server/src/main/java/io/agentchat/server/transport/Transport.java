@@ -67,8 +67,9 @@ public final class Transport {
             // not read; ours only covers the hand-off to the drain task, which may lag on a busy
             // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
             int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
+            SharedUtf8 utf8 = new SharedUtf8();
             upgrade.addMapping("/*", (request, response, callback) ->
-                    new ServerEndpoint(hub, writers, handOffBound));
+                    new ServerEndpoint(hub, writers, handOffBound, utf8));
         });
         handler.setHandler(fallback);
         return handler;
