@@ -171,7 +171,7 @@ public final class Connection implements AutoCloseable {
     /** One PING/PONG round trip; also a barrier: every earlier request has been handled. */
     public Duration ping() {
         long start = System.nanoTime();
-        request("PONG", f -> f instanceof ServerFrame.Pong ? Boolean.TRUE : null, new ClientFrame.Ping());
+        request("PONG", PendingRequests::pong, new ClientFrame.Ping());
         return Duration.ofNanos(System.nanoTime() - start);
     }
 

@@ -177,7 +177,8 @@ final class PendingRequests {
         return request;
     }
 
-    private static Boolean pong(ServerFrame frame) {
+    /** Matches a PONG; the one matcher for every PING barrier. */
+    static Boolean pong(ServerFrame frame) {
         return frame instanceof ServerFrame.Pong ? Boolean.TRUE : null;
     }
 
