@@ -87,6 +87,47 @@ public final class Ed25519 {
         return verify(publicKey, text.getBytes(StandardCharsets.UTF_8), decodeBase64Lenient(signatureBase64));
     }
 
+    /**
+     * Verifies as a relay must: the signature only in its one canonical form (see
+     * {@link #decodeSignatureStrict}), so a signature cannot be re-encoded into a "new" one that
+     * slips past a replay guard keyed on its bytes. Anything malformed gives {@code false}.
+     */
+    public static boolean verifyStrict(String publicKeyPem, String text, String signatureBase64) {
+        byte[] signature = decodeSignatureStrict(signatureBase64);
+        if (publicKeyPem == null || text == null || signature == null) {
+            return false;
+        }
+        byte[] publicKey;
+        try {
+            publicKey = Pem.parseCanonicalPublicKey(publicKeyPem);
+        } catch (IdentityException e) {
+            return false;
+        }
+        return verify(publicKey, text.getBytes(StandardCharsets.UTF_8), signature);
+    }
+
+    /**
+     * The 64 signature bytes of {@code text} if it is exactly their standard padded base64 (88
+     * characters, what Node's {@code toString('base64')} and {@link #encodeBase64} write), else
+     * {@code null}: no URL-safe alphabet, no missing padding, no stray characters, no non-zero
+     * trailing bits.
+     */
+    public static byte[] decodeSignatureStrict(String text) {
+        if (text == null || text.length() != 88) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (bytes.length != SIGNATURE_SIZE || !encodeBase64(bytes).equals(text)) {
+            return null;
+        }
+        return bytes;
+    }
+
     /** Standard base64 with padding (88 characters for a signature), as Node's {@code toString('base64')}. */
     public static String encodeBase64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);

@@ -41,19 +41,31 @@ public sealed interface ServerFrame {
      * Node clients ignore the extra key); {@code replay} marks history sent on JOIN.
      */
     @JsonTypeName("MSG")
-    @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "replay"})
+    /**
+     * A relayed message. {@code verified} (our extension; the field name the original adopted
+     * later) is {@code true} only when the sender answered the server's IDENTIFY challenge for
+     * its key, and absent otherwise.
+     */
+    @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "verified", "replay"})
     record Msg(long ts, String from, String to, String content,
                @JsonInclude(JsonInclude.Include.NON_NULL) String sig,
                @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("client_ts") Long clientTs,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Boolean verified,
                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean replay) implements ServerFrame {
 
         public static Msg of(long ts, String from, String to, String content) {
-            return new Msg(ts, from, to, content, null, null, null);
+            return new Msg(ts, from, to, content, null, null, null, null);
         }
 
         /** The same message marked as replayed history, keeping its original ts. */
         public Msg asReplay() {
-            return new Msg(ts, from, to, content, sig, clientTs, Boolean.TRUE);
+            return new Msg(ts, from, to, content, sig, clientTs, verified, Boolean.TRUE);
+        }
+
+        /** Whether the server vouched that the sender proved its key. */
+        @JsonIgnore
+        public boolean isVerified() {
+            return Boolean.TRUE.equals(verified);
         }
 
         /**

@@ -61,6 +61,36 @@ class Ed25519Test {
         assertTrue(Ed25519.verify(TestVectors.PUBKEY, "nonce", withJunk));
     }
 
+    @Test
+    void aRelayAcceptsOnlyTheCanonicalEncodingOfASignature() {
+        String message = "nonce";
+        byte[] signature = Ed25519.sign(SEED, message.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; !Ed25519.encodeBase64(signature).matches(".*[+/].*"); i++) {
+            message = "nonce" + i; // one whose URL-safe spelling differs from the standard one
+            signature = Ed25519.sign(SEED, message.getBytes(StandardCharsets.UTF_8));
+        }
+        String canonical = Ed25519.encodeBase64(signature);
+        assertTrue(Ed25519.verifyStrict(TestVectors.PUBKEY, message, canonical));
+        assertArrayEquals(signature, Ed25519.decodeSignatureStrict(canonical));
+        for (String variant : new String[] {
+                canonical.substring(0, 86),
+                canonical.substring(0, 40) + "!" + canonical.substring(40),
+                Base64.getUrlEncoder().encodeToString(signature),
+                " " + canonical,
+                canonical.substring(0, 85) + flipLowBits(canonical.charAt(85)) + "==",
+                Ed25519.encodeBase64(Arrays.copyOf(signature, 63))}) {
+            assertTrue(Ed25519.verify(TestVectors.PUBKEY, message, variant) || variant.length() < 88, variant);
+            assertFalse(Ed25519.verifyStrict(TestVectors.PUBKEY, message, variant), variant);
+            assertEquals(null, Ed25519.decodeSignatureStrict(variant), variant);
+        }
+    }
+
+    /** A base64 character with the same top bits: decodes to the same bytes, but is not canonical. */
+    private static char flipLowBits(char c) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        return alphabet.charAt(alphabet.indexOf(c) ^ 0b1111);
+    }
+
     /** Expected values were produced by Node 20: {@code Buffer.from(s, 'base64').toString('hex')}. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

@@ -120,18 +120,17 @@ class IdentityProofTest extends ServerHarness {
     }
 
     @Test
-    void theReferenceClientsSignedMessageTakesOverFromAnotherUnprovenConnection() throws Exception {
-        try (TestAgent first = TestAgent.connect(client, uri); TestAgent second = TestAgent.connect(client, uri)) {
-            first.send(identify(alice));
-            first.await("WELCOME");
-            second.send(identify(alice));
-            second.await("WELCOME");
+    void aSignedMessageNeverTakesTheIdOverEvenFromAnotherUnprovenConnection() throws Exception {
+        try (TestAgent first = TestAgent.unproven(client, uri, alice);
+             TestAgent second = TestAgent.unproven(client, uri, alice);
+             TestAgent watcher = joined("watcher", "#general")) {
             second.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
             second.await("JOINED");
-            second.send(signedMessage("takeover"));
-            second.await("MSG", m -> m.get("content").asText().equals("takeover"));
-            first.awaitError("INVALID_MSG", "Disconnected: Another connection claimed this identity");
-            assertTrue(first.awaitClose());
+            second.send(signedMessage("fresh"));
+            second.await("MSG", m -> m.get("content").asText().equals("fresh"));
+            assertTrue(first.drainUntilPong().isEmpty(), "not displaced");
+            watcher.send("{\"type\":\"MSG\",\"to\":\"@" + alice.agentId() + "\",\"content\":\"dm\"}");
+            watcher.awaitError("AGENT_NOT_FOUND", "Agent @" + alice.agentId() + " not found");
         }
     }
 

@@ -33,6 +33,7 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
     private volatile int closeCode = -1;
     private volatile String closeReason;
     public String id;
+    private JsonNode challenge;
 
     public static TestAgent connect(WebSocketClient client, URI uri) throws Exception {
         TestAgent agent = new TestAgent();
@@ -46,6 +47,26 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         agent.send("{\"type\":\"IDENTIFY\",\"name\":\"" + name + "\",\"pubkey\":null}");
         agent.id = agent.await("WELCOME").get("agent_id").asText();
         return agent;
+    }
+
+    /**
+     * Connects with a key and never answers the IDENTIFY challenge, as the original's client does
+     * (or anyone who has only the public key).
+     */
+    public static TestAgent unproven(WebSocketClient client, URI uri, Identity identity) throws Exception {
+        TestAgent agent = connect(client, uri);
+        agent.send("{\"type\":\"IDENTIFY\",\"name\":\"" + identity.name() + "\",\"pubkey\":"
+                + JSON.writeValueAsString(identity.pubkey()) + "}");
+        agent.challenge = agent.await("VERIFY_REQUEST");
+        agent.id = agent.await("WELCOME").get("agent_id").asText();
+        return agent;
+    }
+
+    /** The VERIFY_RESPONSE that answers this agent's IDENTIFY challenge, for an answer sent late. */
+    public String challengeAnswer(Identity identity) {
+        String nonce = challenge.get("nonce").asText();
+        return "{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
+                + "\",\"nonce\":\"" + nonce + "\",\"sig\":\"" + identity.sign(nonce) + "\"}";
     }
 
     /** Connects with a key and answers the IDENTIFY challenge, as our client does. */

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which session answers to which agent id (DM routing, invites, takeover). Ephemeral ids come
- * from a CSPRNG and are never handed out while in use (Q21).
+ * Which session answers to which agent id (DM routing, invites, proposals, verification,
+ * takeover). Holds only sessions that act as their id: ephemeral ones, and key-based ones once
+ * they answered the challenge. Ephemeral ids come from a CSPRNG and are never handed out while
+ * in use.
  */
 final class AgentRegistry {
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
@@ -29,11 +31,6 @@ final class AgentRegistry {
         }
     }
 
-    /** Registers a key-based session if the id is free; returns the current holder otherwise. */
-    AgentSession registerIfAbsent(String id, AgentSession session) {
-        return byId.putIfAbsent(id, session);
-    }
-
     /** Makes {@code session} the holder of {@code id}; returns the previous holder, if any. */
     AgentSession takeOver(String id, AgentSession session) {
         return byId.put(id, session);
@@ -41,10 +38,6 @@ final class AgentRegistry {
 
     AgentSession get(String id) {
         return byId.get(id);
-    }
-
-    boolean holds(AgentSession session) {
-        return session.id() != null && byId.get(session.id()) == session;
     }
 
     void remove(AgentSession session) {

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One connected socket and what the relay knows about it. The id is fixed at IDENTIFY; a
- * key-based session starts <em>unproven</em> and becomes proven once it shows it holds the key
- * (answers the IDENTIFY challenge or sends a correctly signed message). Only a proven session
- * may take an id over from another connection or use the id's invites.
+ * key-based session starts <em>unproven</em> and becomes proven only by answering this server's
+ * IDENTIFY challenge. Until then it does not act as the id: nothing addressed to the id reaches
+ * it, and nothing others see about the id changes because of it (see {@link #actsAsId()}).
  */
 public final class AgentSession {
     private final Outbound outbound;
@@ -21,7 +21,6 @@ public final class AgentSession {
     private volatile String name;
     private volatile String pubkey;
     private volatile boolean proven;
-    private volatile boolean signedSender;
     private volatile String presence = "online";
     private volatile String statusText;
     private volatile String challengeId;
@@ -66,13 +65,13 @@ public final class AgentSession {
         return proven;
     }
 
-    /** Sent a fresh, correctly signed message: may speak for the id, not use its invites. */
-    public boolean signedSender() {
-        return signedSender;
-    }
-
-    void markSignedSender() {
-        this.signedSender = true;
+    /**
+     * Whether this session is the id's: an ephemeral session always is (its id was made for it), a
+     * key-based one once it has answered the challenge. Only such a session is routed to, is seen
+     * in member lists and presence, and may create, invite, or use the marketplace.
+     */
+    public boolean actsAsId() {
+        return identified() && (pubkey == null || proven);
     }
 
     public String presence() {

@@ -8,9 +8,13 @@ import java.util.function.Consumer;
 import java.util.Set;
 
 /**
- * One channel: members in join order, invite set, replay buffer. Every method that reads or
- * changes membership runs under the channel's own lock, and frames for members are handed out
- * while that lock is held, so each member sees the channel's frames in one order.
+ * One channel: members in join order, unseen readers, invite set, replay buffer. Every method
+ * that reads or changes membership runs under the channel's own lock, and frames for members are
+ * handed out while that lock is held, so each member sees the channel's frames in one order.
+ *
+ * <p>An unseen reader is a key-based session that has not proved its key: it receives the
+ * channel's frames and may post freshly signed messages, but it is not a member others can see
+ * (member lists, counts, join and leave notices), since it has not shown the id is its own.
  */
 public final class Channel {
     private final String name;
@@ -19,6 +23,7 @@ public final class Channel {
     private final boolean permanent;
     private final long sequence;
     private final LinkedHashSet<AgentSession> members = new LinkedHashSet<>();
+    private final Set<AgentSession> unseenReaders = new HashSet<>();
     private final Set<String> invited = new HashSet<>();
     private final ReplayBuffer replay;
     private final int maxInvites;
@@ -75,19 +80,52 @@ public final class Channel {
 
     synchronized boolean remove(AgentSession session, long now) {
         boolean removed = members.remove(session);
-        if (removed && members.isEmpty()) {
+        if (removed && isEmpty()) {
             emptySince = now;
         }
         return removed;
+    }
+
+    /** Adds an unseen reader; false if it already was one. */
+    synchronized boolean addUnseen(AgentSession session, long now) {
+        lastActivity = now;
+        return unseenReaders.add(session);
+    }
+
+    synchronized boolean removeUnseen(AgentSession session, long now) {
+        boolean removed = unseenReaders.remove(session);
+        if (removed && isEmpty()) {
+            emptySince = now;
+        }
+        return removed;
+    }
+
+    synchronized boolean isUnseen(AgentSession session) {
+        return unseenReaders.contains(session);
+    }
+
+    /** Members and unseen readers: what the member cap bounds. */
+    synchronized int occupancy() {
+        return members.size() + unseenReaders.size();
+    }
+
+    /** Whether the session receives this channel's messages and may post to it. */
+    synchronized boolean isReader(AgentSession session) {
+        return members.contains(session) || unseenReaders.contains(session);
+    }
+
+    private boolean isEmpty() {
+        return members.isEmpty() && unseenReaders.isEmpty();
     }
 
     synchronized List<AgentSession> members() {
         return new ArrayList<>(members);
     }
 
-    /** Hands something to every member without copying the member set (the fan-out hot path). */
-    synchronized void forEachMember(Consumer<AgentSession> action) {
+    /** Hands something to every member and unseen reader without copying the sets (the fan-out hot path). */
+    synchronized void forEachReader(Consumer<AgentSession> action) {
         members.forEach(action);
+        unseenReaders.forEach(action);
     }
 
     synchronized boolean isInvited(String agentId) {
@@ -116,7 +154,7 @@ public final class Channel {
 
     /** Marks the channel gone if it has been empty for the grace period; checked and set under one lock. */
     synchronized boolean reclaimIfIdle(long now, long graceMillis) {
-        if (!permanent && members.isEmpty() && now - emptySince >= graceMillis) {
+        if (!permanent && isEmpty() && now - emptySince >= graceMillis) {
             reclaimed = true;
         }
         return reclaimed;

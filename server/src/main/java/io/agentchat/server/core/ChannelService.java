@@ -48,32 +48,70 @@ final class ChannelService {
             if (channel.reclaimed()) {
                 throw new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
             }
-            if (channel.isMember(session)) {
+            if (channel.isReader(session)) {
                 wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
                 return;
             }
-            if (channel.size() >= maxMembers) {
+            if (channel.occupancy() >= maxMembers) {
                 throw ProtocolException.invalid("Channel " + name + " is full");
             }
             List<AgentSession> others = channel.members();
-            channel.add(session, now);
+            if (session.actsAsId()) {
+                channel.add(session, now);
+            } else {
+                channel.addUnseen(session, now);
+            }
             session.joined(channel);
             if (undoIfClosed(session, channel, now)) {
                 return;
             }
-            String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, name, session.ref()));
-            others.forEach(member -> member.send(joinedNotice));
+            if (session.actsAsId()) {
+                announceJoin(channel, session, others, now);
+            }
             wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
             channel.replay().forEach(session::send);
             wire.send(session, ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", " + session.ref()
                     + "! Say hello to introduce yourself and start collaborating with other agents."));
-            if (!others.isEmpty()) {
-                String hey = wire.encode(ServerFrame.Msg.of(now, "@server", name, "Hey " + greeted(others)
-                        + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
-                others.forEach(member -> member.send(hey));
+            if (session.actsAsId()) {
+                greet(channel, session, others, now);
             }
         }
         LOG.debug("join id={} channel={}", session.ref(), name);
+    }
+
+    /**
+     * A session that just proved its key becomes a visible member of the channels it was reading
+     * unseen, and their members are told, as for a JOIN.
+     */
+    void revealUnseen(AgentSession session) {
+        for (Channel channel : session.channels()) {
+            synchronized (channel) {
+                long now = wire.now();
+                if (!channel.removeUnseen(session, now)) {
+                    continue;
+                }
+                List<AgentSession> others = channel.members();
+                channel.add(session, now);
+                if (undoIfClosed(session, channel, now)) {
+                    continue;
+                }
+                announceJoin(channel, session, others, now);
+                greet(channel, session, others, now);
+            }
+        }
+    }
+
+    private void announceJoin(Channel channel, AgentSession session, List<AgentSession> others, long now) {
+        String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, channel.name(), session.ref()));
+        others.forEach(member -> member.send(joinedNotice));
+    }
+
+    private void greet(Channel channel, AgentSession session, List<AgentSession> others, long now) {
+        if (!others.isEmpty()) {
+            String hey = wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), "Hey " + greeted(others)
+                    + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
+            others.forEach(member -> member.send(hey));
+        }
     }
 
     /**
@@ -85,6 +123,7 @@ final class ChannelService {
             return false;
         }
         channel.remove(session, now);
+        channel.removeUnseen(session, now);
         session.left(channel);
         return true;
     }
@@ -94,7 +133,7 @@ final class ChannelService {
      * the key; otherwise anyone who knows a public key could read its private channels.
      */
     private static boolean mayEnter(AgentSession session, Channel channel) {
-        return channel.isInvited(session.id()) && (!session.hasKey() || session.proven());
+        return channel.isInvited(session.id()) && session.actsAsId();
     }
 
     void leave(AgentSession session, String name) {
@@ -107,7 +146,9 @@ final class ChannelService {
             if (channel.remove(session, now)) {
                 session.left(channel);
                 String notice = wire.encode(new ServerFrame.AgentLeft(now, name, session.ref()));
-                channel.forEachMember(member -> member.send(notice));
+                channel.forEachReader(member -> member.send(notice));
+            } else if (channel.removeUnseen(session, now)) {
+                session.left(channel);
             }
             wire.send(session, new ServerFrame.Left(now, name));
         }
@@ -120,7 +161,9 @@ final class ChannelService {
                 long now = wire.now();
                 if (channel.remove(session, now)) {
                     String notice = wire.encode(new ServerFrame.AgentLeft(now, channel.name(), session.ref()));
-                    channel.forEachMember(member -> member.send(notice));
+                    channel.forEachReader(member -> member.send(notice));
+                } else {
+                    channel.removeUnseen(session, now);
                 }
             }
             session.left(channel);
@@ -192,7 +235,7 @@ final class ChannelService {
         for (Channel channel : session.channels()) {
             synchronized (channel) {
                 String frame = wire.encode(new ServerFrame.PresenceChanged(wire.now(), session.ref(), status, statusText));
-                channel.forEachMember(member -> member.send(frame));
+                channel.forEachReader(member -> member.send(frame));
             }
         }
     }

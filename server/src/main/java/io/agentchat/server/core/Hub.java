@@ -169,14 +169,17 @@ public final class Hub implements AutoCloseable {
             channels.join(session, f.channel());
         } else if (frame instanceof ClientFrame.Leave f) {
             channels.leave(session, f.channel());
+        } else if (frame instanceof ClientFrame.VerifyResponse f && identity.answerChallenge(session, f)) {
+            return;
+        } else if (!session.actsAsId() && !(frame instanceof ClientFrame.SearchSkills)) {
+            // Everything below acts as the id (visible to others, or addressed back to the id).
+            throw IdentityGate.proofRequired(session);
         } else if (frame instanceof ClientFrame.CreateChannel f) {
             channels.create(session, f.channel(), f.inviteOnly());
         } else if (frame instanceof ClientFrame.Invite f) {
             channels.invite(session, f.channel(), f.agent());
         } else if (frame instanceof ClientFrame.SetPresence f) {
             channels.setPresence(session, f.status(), f.statusText());
-        } else if (frame instanceof ClientFrame.VerifyResponse f && identity.answerChallenge(session, f)) {
-            return;
         } else {
             market.handle(session, frame);
         }

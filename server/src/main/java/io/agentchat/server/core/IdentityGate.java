@@ -15,10 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * IDENTIFY, and proof of key possession (fixes Q6 and Q8). A key-based IDENTIFY is answered with
- * the key-derived id as the reference does, preceded by a challenge; the session becomes proven
- * when it answers the challenge or sends a correctly signed, fresh, never-seen message (which the
- * reference client does by itself). Only then may it take the id over from another connection.
+ * IDENTIFY, and proof of key possession. A key-based IDENTIFY is answered with the key-derived id
+ * as the original server does, preceded by a challenge. Only the answer to that challenge proves
+ * the session holds the key; only then is the session routed to as the id, and may it displace
+ * another connection holding the id. Before that it may read public channels unseen and post
+ * messages it signed itself, each signature fresh and never seen before (the original's client
+ * signs every message but never answers the challenge).
  */
 final class IdentityGate {
     static final String CHALLENGE_PREFIX = "AGENTCHAT-IDENTIFY-";
@@ -62,11 +64,8 @@ final class IdentityGate {
         session.setChallenge(requestId, nonce);
         // The challenge goes first so a client that answers it does so before anything else it sends.
         wire.send(session, ServerFrame.VerifyRequest.challenge(wire.now(), requestId, "@server", nonce));
-        AgentSession holder = agents.registerIfAbsent(id, session);
-        if (session.closed()) {
-            agents.remove(session);
-        }
-        LOG.info("identify id=@{} key=true holder={}", id, holder == null ? "self" : "other");
+        // Not registered under the id yet: a public key is public, so only the answer routes the id here.
+        LOG.info("identify id=@{} key=true", id);
         wire.send(session, new ServerFrame.Welcome(wire.now(), session.ref(), serverName));
     }
 
@@ -77,7 +76,7 @@ final class IdentityGate {
             return false;
         }
         boolean valid = response.nonce().equals(session.challengeNonce())
-                && Ed25519.verify(session.pubkey(), response.nonce(), response.sig());
+                && Ed25519.verifyStrict(session.pubkey(), response.nonce(), response.sig());
         if (!valid) {
             wire.send(session, new ServerFrame.VerifyFailed(wire.now(), response.requestId(), null,
                     "Signature verification failed", Boolean.FALSE));
@@ -89,60 +88,60 @@ final class IdentityGate {
     }
 
     /**
-     * Checks a MSG's signature. A key-based session that has not answered the challenge must sign
-     * (the reference client always does). Its first fresh, never-seen signature makes it a signed
-     * sender, which may take the id over from a holder that has not answered the challenge either
-     * (the reference's takeover between Node clients), but never from one that has: a signed message
-     * copied from another server could otherwise be replayed here within the freshness window.
+     * Checks a MSG's signature and says whether the sender is proven. An ephemeral or proven
+     * sender may sign or not; a signature it gives must be valid. A key-based sender that has not
+     * answered the challenge must sign, with a fresh timestamp and a signature never seen before
+     * (by its bytes, decoded strictly), so a message copied from a channel cannot be sent again.
      */
-    void checkMessageSignature(AgentSession session, ClientFrame.Msg msg) {
+    boolean checkMessageSignature(AgentSession session, ClientFrame.Msg msg) {
         if (!session.hasKey()) {
-            return;
+            return false;
         }
         boolean signed = msg.sig() != null && msg.ts() != null;
         if (!signed) {
             if (session.proven()) {
-                return;
+                return true;
             }
-            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED,
-                    "Prove you hold the key of " + session.ref() + ": sign the message or answer the IDENTIFY challenge");
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Prove you hold the key of " + session.ref()
+                    + ": answer the IDENTIFY challenge, or sign the message");
         }
-        String text = SignedText.msg(msg.to(), msg.content(), msg.ts());
-        if (!Ed25519.verify(session.pubkey(), text, msg.sig())) {
+        byte[] signature = Ed25519.decodeSignatureStrict(msg.sig());
+        if (signature == null || !Ed25519.verifyStrict(session.pubkey(), SignedText.msg(msg.to(), msg.content(), msg.ts()),
+                msg.sig())) {
             throw ProtocolException.invalid("Invalid message signature");
         }
         long now = wire.now();
-        // Only fresh signatures are remembered: stale ones prove nothing, so they need no memory.
-        boolean firstUse = replayGuard.fresh(msg.ts(), now) && replayGuard.firstUse(msg.sig(), now);
-        if (session.proven() || session.signedSender()) {
-            return;
+        // Every fresh signature is remembered, a proven sender's too, so nobody else can send it again.
+        boolean firstUse = replayGuard.fresh(msg.ts(), now) && replayGuard.firstUse(signature, now);
+        if (session.proven()) {
+            return true;
         }
         if (!firstUse) {
-            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED,
-                    "Signed message is stale or replayed; it does not prove key possession");
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Signed message is stale or was already sent;"
+                    + " answer the IDENTIFY challenge to send as " + session.ref());
         }
-        session.markSignedSender();
-        AgentSession holder = agents.get(session.id());
-        if (holder == null || (holder != session && !holder.proven())) {
-            claim(session);
-        }
+        return false;
     }
 
-    /** Challenge answered: the session holds the key, and the id is its own. */
+    /** The refusal of anything that acts as the id from a key-based session that has not proved it. */
+    static ProtocolException proofRequired(AgentSession session) {
+        return new ProtocolException(ErrorCode.AUTH_REQUIRED, "Prove you hold the key of " + session.ref()
+                + " first: answer the IDENTIFY challenge (VERIFY_REQUEST from @server)");
+    }
+
+    /** Challenge answered: the session holds the key, the id is its own, and it becomes visible. */
     private void prove(AgentSession session) {
         session.markProven();
-        claim(session);
-        LOG.info("proven id={}", session.ref());
-    }
-
-    private void claim(AgentSession session) {
         AgentSession previous = agents.takeOver(session.id(), session);
         if (previous != null && previous != session) {
             kick(previous);
         }
         if (session.closed()) {
             agents.remove(session); // closed while this frame was handled: the clean-up already ran
+            return;
         }
+        channels.revealUnseen(session);
+        LOG.info("proven id={}", session.ref());
     }
 
     private void kick(AgentSession old) {

@@ -44,7 +44,7 @@ final class IdlePrompter {
                 String content = String.join(", ", refs) + " - " + STARTERS.get(random.nextInt(STARTERS.size()));
                 String text = wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), content));
                 channel.buffer(Messaging.asReplay(text), now);
-                members.forEach(member -> member.send(text));
+                channel.forEachReader(member -> member.send(text));
             }
         }
     }

@@ -34,8 +34,8 @@ final class MarketAdapter implements MarketHandler, Delivery {
 
     /**
      * Replies to the caller go to the connection that sent the frame, not to whichever connection
-     * holds the id: an unproven Node client sharing an identity with a proven holder (it cannot kick
-     * it, see "Identity proof") must still see the answer to its own request.
+     * holds the id: a key-based session that has not proved its key may still search skills, and
+     * the results are its own, not the proven holder's.
      */
     private final class ToCaller implements Delivery {
         private final AgentSession caller;
@@ -95,8 +95,8 @@ final class MarketAdapter implements MarketHandler, Delivery {
             return;
         }
         String text = wire.encode(frame); // encoded once for every member
-        for (AgentSession member : target.members()) {
-            member.send(text);
+        synchronized (target) {
+            target.forEachReader(member -> member.send(text));
         }
     }
 

@@ -27,44 +27,46 @@ final class Messaging {
     }
 
     void send(AgentSession sender, ClientFrame.Msg msg) {
-        identity.checkMessageSignature(sender, msg);
+        boolean verified = identity.checkMessageSignature(sender, msg);
         if (!sender.messageLimiter().tryAcquire()) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, rateLimitMessage);
         }
         if (Names.isChannelTarget(msg.to())) {
-            toChannel(sender, msg);
+            toChannel(sender, msg, verified);
         } else {
-            toAgent(sender, msg);
+            toAgent(sender, msg, verified);
         }
     }
 
-    private void toChannel(AgentSession sender, ClientFrame.Msg msg) {
+    private void toChannel(AgentSession sender, ClientFrame.Msg msg, boolean verified) {
         Channel channel = channels.require(msg.to());
         synchronized (channel) {
-            if (!channel.isMember(sender)) {
+            if (!channel.isReader(sender)) {
                 throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
             }
             long now = wire.now();
-            String text = wire.encode(frame(sender, msg, now));
+            String text = wire.encode(frame(sender, msg, verified, now));
             channel.buffer(asReplay(text), now);
-            channel.forEachMember(member -> member.send(text));
+            channel.forEachReader(member -> member.send(text));
         }
     }
 
-    private void toAgent(AgentSession sender, ClientFrame.Msg msg) {
+    private void toAgent(AgentSession sender, ClientFrame.Msg msg, boolean verified) {
         AgentSession target = agents.get(msg.to().substring(1));
         if (target == null) {
             throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
         }
-        String text = wire.encode(frame(sender, msg, wire.now()));
+        String text = wire.encode(frame(sender, msg, verified, wire.now()));
         target.send(text);
         sender.send(text);
     }
 
-    private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, long now) {
+    /** {@code verified} is set only for a sender that answered the challenge: the server's word for it. */
+    private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, boolean verified, long now) {
         String sig = msg.sig() == null || msg.sig().isEmpty() ? null : msg.sig();
         Long clientTs = sig == null ? null : msg.ts();
-        return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs, null);
+        return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs,
+                verified ? Boolean.TRUE : null, null);
     }
 
     /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */

@@ -5,9 +5,9 @@ package io.agentchat.server.market;
  *
  * @param agentRef the agent's id with its {@code @}
  * @param pubkey   the PEM it identified with, or null for an ephemeral agent
- * @param proven   whether it proved possession of the key at IDENTIFY. Informational: every signed
- *                 marketplace frame is checked against {@code pubkey} anyway, which is the proof
- *                 that matters for Node clients that cannot answer the IDENTIFY challenge.
+ * @param proven   whether it answered the IDENTIFY challenge. The hub hands a key-based caller's
+ *                 frames here only once it has (searching skills aside), and every signed frame is
+ *                 checked against {@code pubkey} as well.
  */
 public record Caller(String agentRef, String pubkey, boolean proven) {
     public boolean hasKey() {

@@ -7,8 +7,9 @@ import io.agentchat.protocol.ProtocolException;
 
 /**
  * Checks the {@code sig} of every signed marketplace frame against the sender's key, over the
- * exact strings of PROTOCOL.md §7.5. The reference checks none of them (Q7), so anyone could act
- * for anyone; here a bad signature is {@code INVALID_MSG} and nothing changes.
+ * exact strings of {@link SignedText}, the signature in its canonical encoding only. The original
+ * server checks none of them, so anyone could act for anyone; here a bad signature is
+ * {@code INVALID_MSG} and nothing changes.
  */
 final class FrameSignatures {
     private FrameSignatures() {
@@ -39,7 +40,7 @@ final class FrameSignatures {
         } else {
             throw new IllegalArgumentException("not a signed marketplace frame: " + frame.wireType());
         }
-        if (!Ed25519.verify(pubkey, text, sig)) {
+        if (!Ed25519.verifyStrict(pubkey, text, sig)) {
             throw ProtocolException.invalid("Invalid signature for " + frame.wireType()
                     + " (not made by the sender's key over this frame)");
         }

@@ -51,6 +51,10 @@ final class ProposalBook {
         int fromPending = 0;
         int toPending = 0;
         for (Proposal p : proposals.values()) {
+            if (p.sig.equals(f.sig())) {
+                // Signatures are checked in their one canonical encoding, so equal text is equal bytes.
+                throw invalid("Signature already used: this proposal was already made (sign a new one)");
+            }
             if (isPending(p, now)) {
                 fromPending += p.from.equals(from) ? 1 : 0;
                 toPending += p.to.equals(f.to()) ? 1 : 0;

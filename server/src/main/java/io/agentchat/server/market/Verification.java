@@ -98,8 +98,8 @@ final class Verification {
             }
             pending.remove(p.id());
         }
-        boolean valid = Ed25519.verify(p.targetPubkey(), p.nonce(), f.sig())
-                || Ed25519.verify(p.targetPubkey(), SignedText.verification(p.id(), p.nonce()), f.sig());
+        boolean valid = Ed25519.verifyStrict(p.targetPubkey(), p.nonce(), f.sig())
+                || Ed25519.verifyStrict(p.targetPubkey(), SignedText.verification(p.id(), p.nonce()), f.sig());
         if (valid) {
             delivery.toAgent(p.requester(), new ServerFrame.VerifySuccess(now, p.id(), p.target(), p.targetPubkey(), null));
             delivery.toAgent(caller.agentRef(), new ServerFrame.VerifySuccess(now, p.id(), null, null, Boolean.TRUE));

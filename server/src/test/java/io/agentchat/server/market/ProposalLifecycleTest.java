@@ -40,9 +40,12 @@ class ProposalLifecycleTest {
         m.close();
     }
 
+    private int proposals;
+
+    /** A new proposal each time: signatures are single-use, and the same frame signs the same. */
     private String propose(MarketFixture.Agent from, MarketFixture.Agent to, Double amount, Integer stake) {
         m.delivery.drain();
-        m.send(from, m.proposal(from, to, "Review PR #42", amount, 300.0, stake));
+        m.send(from, m.proposal(from, to, "Review PR #" + ++proposals, amount, 300.0, stake));
         List<Sent> sent = m.delivery.drain();
         return ((ServerFrame.Proposal) sent.get(0).frame()).id();
     }
@@ -165,6 +168,15 @@ class ProposalLifecycleTest {
     }
 
     @Test
+    void aProposalSignatureIsSingleUse() {
+        var frame = m.proposal(m.alice, m.bob, "Review PR #42", 2.0, 300.0, 50);
+        m.send(m.alice, frame);
+        m.delivery.drain();
+        m.refused(m.alice, frame, INVALID_MSG, "Signature already used: this proposal was already made (sign a new one)");
+        assertEquals(Map.of("pending", 1), m.market.stats().byStatus(), "no second proposal");
+    }
+
+    @Test
     void pendingProposalsPerAgentAreBounded() {
         for (int i = 0; i < 20; i++) {
             propose(m.alice, m.bob, null, null);
@@ -185,7 +197,7 @@ class ProposalLifecycleTest {
         m.send(m.bob, m.accept(m.bob, noExpiry, null));
         String later = ((ServerFrame.Accept) m.delivery.drain().get(0).frame()).proposalId();
         assertEquals(noExpiry, later);
-        m.send(m.alice, m.proposal(m.alice, m.bob, "no expiry", null, null, null));
+        m.send(m.alice, m.proposal(m.alice, m.bob, "no expiry either", null, null, null));
         String stale = ((ServerFrame.Proposal) m.delivery.drain().get(0).frame()).id();
         m.clock.advance(Duration.ofHours(24).plusSeconds(1));
         m.refused(m.bob, m.accept(m.bob, stale, null), INVALID_PROPOSAL, "PROPOSAL_EXPIRED");
