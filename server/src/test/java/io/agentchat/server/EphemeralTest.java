@@ -37,8 +37,14 @@ class EphemeralTest extends ServerHarness {
                 alice.await("MSG", m -> m.get("content").asText().contains(secret));
                 alice.send("{\"type\":\"SET_PRESENCE\",\"status\":\"busy\",\"status_text\":\"" + secret + "\"}");
                 alice.await("PRESENCE_CHANGED");
-                alice.send("{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#x\",\"invite_only\":true}");
+                // A private channel's name can say what it is about: it is not logged either.
+                String privateName = "#p" + secret.substring(secret.length() - 12);
+                alice.send("{\"type\":\"CREATE_CHANNEL\",\"channel\":\"" + privateName + "\",\"invite_only\":true}");
                 alice.await("JOINED");
+                alice.send("{\"type\":\"INVITE\",\"channel\":\"" + privateName + "\",\"agent\":\"" + bob.id + "\"}");
+                bob.await("MSG", m -> m.get("content").asText().startsWith("You have been invited"));
+                bob.send("{\"type\":\"JOIN\",\"channel\":\"" + privateName + "\"}");
+                bob.await("JOINED");
                 alice.send("{\"type\":\"MSG\",\"to\":\"#nope\",\"content\":\"" + secret + "\"}");
                 alice.await("ERROR");
             }
@@ -49,6 +55,8 @@ class EphemeralTest extends ServerHarness {
         String logged = log.toString(StandardCharsets.UTF_8);
         assertTrue(logged.contains("message type=MSG"), "the event log ran: " + logged);
         assertTrue(!logged.contains(secret), "content leaked into the log");
+        assertTrue(logged.contains("create_channel") && logged.contains("invite id="), "the channel events were logged");
+        assertTrue(!logged.contains(secret.substring(secret.length() - 12)), "a private channel's name leaked into the log");
         List<Path> leaks = new ArrayList<>();
         for (Path root : List.of(dataDir, Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir")))) {
             leaks.addAll(filesContaining(root, secret));

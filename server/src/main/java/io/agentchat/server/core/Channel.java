@@ -48,6 +48,14 @@ public final class Channel {
         return name;
     }
 
+    /**
+     * How the log names this channel: a private channel's name can say what it is about, so it is
+     * never logged; its creation number still ties the create, invite and join lines together.
+     */
+    String logName() {
+        return inviteOnly ? "private-" + sequence : name;
+    }
+
     public boolean inviteOnly() {
         return inviteOnly;
     }

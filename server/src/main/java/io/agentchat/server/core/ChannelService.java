@@ -76,7 +76,7 @@ final class ChannelService {
                 greet(channel, session, others, now);
             }
         }
-        LOG.debug("join id={} channel={}", session.ref(), name);
+        LOG.debug("join id={} channel={}", session.ref(), channel.logName());
     }
 
     /**
@@ -186,7 +186,7 @@ final class ChannelService {
             }
             wire.send(session, new ServerFrame.Joined(wire.now(), name, refs(channel.members())));
         }
-        LOG.info("create_channel id={} channel={} private={}", session.ref(), name, inviteOnly);
+        LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
     }
 
     void invite(AgentSession session, String name, String agentRef) {
@@ -204,7 +204,7 @@ final class ChannelService {
         if (target != null) {
             wire.send(target, ServerFrame.Msg.of(wire.now(), session.ref(), agentRef, "You have been invited to " + name));
         }
-        LOG.info("invite id={} channel={}", session.ref(), name);
+        LOG.info("invite id={} channel={}", session.ref(), channel.logName());
     }
 
     void listChannels(AgentSession session) {
