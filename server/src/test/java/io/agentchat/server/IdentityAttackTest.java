@@ -246,6 +246,12 @@ class IdentityAttackTest extends ServerHarness {
             JsonNode relayed = watcher.await("MSG", content("fresh and signed"));
             assertFalse(relayed.has("verified"), relayed.toString());
             assertTrue(none(watcher.drainUntilPong(), type("AGENT_JOINED")));
+            try (TestAgent passerby = joined("passerby", "#general")) {
+                assertEquals(passerby.id, reader.await("AGENT_JOINED").get("agent").asText(), "a reader follows joins");
+                passerby.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+                assertEquals(passerby.id, reader.await("AGENT_LEFT").get("agent").asText(), "and leaves");
+            }
+            watcher.drainUntilPong();
 
             // Late answer to the challenge: the reader becomes a member the others can see.
             reader.send(reader.challengeAnswer(victimKey));

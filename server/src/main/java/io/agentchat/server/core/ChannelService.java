@@ -66,7 +66,7 @@ final class ChannelService {
                 return;
             }
             if (session.actsAsId()) {
-                announceJoin(channel, session, others, now);
+                announceJoin(channel, session, now);
             }
             wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
             channel.replay().forEach(session::send);
@@ -95,23 +95,32 @@ final class ChannelService {
                 if (undoIfClosed(session, channel, now)) {
                     continue;
                 }
-                announceJoin(channel, session, others, now);
+                announceJoin(channel, session, now);
                 greet(channel, session, others, now);
             }
         }
     }
 
-    private void announceJoin(Channel channel, AgentSession session, List<AgentSession> others, long now) {
+    /** Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone. */
+    private void announceJoin(Channel channel, AgentSession session, long now) {
         String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, channel.name(), session.ref()));
-        others.forEach(member -> member.send(joinedNotice));
+        toEveryReaderBut(channel, session, joinedNotice);
     }
 
     private void greet(Channel channel, AgentSession session, List<AgentSession> others, long now) {
         if (!others.isEmpty()) {
             String hey = wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), "Hey " + greeted(others)
                     + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
-            others.forEach(member -> member.send(hey));
+            toEveryReaderBut(channel, session, hey);
         }
+    }
+
+    private static void toEveryReaderBut(Channel channel, AgentSession self, String text) {
+        channel.forEachReader(reader -> {
+            if (reader != self) {
+                reader.send(text);
+            }
+        });
     }
 
     /**
