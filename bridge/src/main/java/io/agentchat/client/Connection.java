@@ -325,7 +325,7 @@ public final class Connection implements AutoCloseable {
             return;
         }
         ClientFrame.VerifyResponse response = handshake
-                ? VerificationResponder.answerChallenge(identity, request)
+                ? VerificationResponder.answerChallenge(identity, request, uri)
                 : VerificationResponder.answer(identity, request, serverChallenged);
         if (response == null) {
             LOG.info("not answering verification request {} from {}", request.requestId(), request.from());

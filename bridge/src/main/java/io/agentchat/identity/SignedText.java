@@ -12,6 +12,8 @@ public final class SignedText {
 
     /** Prefix of the domain-separated verification text (the Q19 fix, see {@link #verification}). */
     public static final String VERIFY_DOMAIN = "AGENTCHAT-VERIFY";
+    /** First field of the identify challenge text (see {@link #identifyChallenge}). */
+    public static final String IDENTIFY_DOMAIN = "AGENTCHAT-IDENTIFY";
 
     private SignedText() {
     }
@@ -65,6 +67,40 @@ public final class SignedText {
      */
     public static String verification(String requestId, String nonce) {
         return String.join("|", VERIFY_DOMAIN, text(requestId), text(nonce));
+    }
+
+    /**
+     * What a client signs to answer a server's IDENTIFY challenge:
+     * {@code AGENTCHAT-IDENTIFY|<host>|<nonce>}, where host is the one the client itself dialled
+     * (see {@link #challengeHost}). Naming the host means an answer obtained by a hostile server the
+     * client dialled is worthless anywhere else; the {@code |} means no bare peer nonce can equal it.
+     */
+    public static String identifyChallenge(String host, String nonce) {
+        return String.join("|", IDENTIFY_DOMAIN, text(host), text(nonce));
+    }
+
+    /**
+     * The host part of an identify challenge from an HTTP {@code Host} value or a URI's authority
+     * ({@code host}, {@code host:port}, {@code [v6]:port}): lower-cased, with the port kept unless it
+     * is absent, 80 or 443 (so a proxy on the default port and a Host header without one agree).
+     */
+    public static String challengeHost(String authority) {
+        if (authority == null) {
+            return "";
+        }
+        String value = authority.trim().toLowerCase(java.util.Locale.ROOT);
+        int at = value.lastIndexOf('@');
+        if (at >= 0) {
+            value = value.substring(at + 1);
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon > value.lastIndexOf(']')) {
+            String port = value.substring(colon + 1);
+            if (port.isEmpty() || port.equals("80") || port.equals("443")) {
+                value = value.substring(0, colon);
+            }
+        }
+        return value;
     }
 
     private static String text(String value) {

@@ -33,12 +33,16 @@ import java.util.Objects;
  * @param idlePrompt       a channel with two or more members and no activity this long gets a
  *                         conversation starter from {@code @server} (§6.6); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
+ * @param publicHosts      hosts (as in a URL: {@code host} or {@code host:port}) clients may name when
+ *                         they answer the identify challenge, besides the HTTP Host they sent: for a
+ *                         proxy in front that rewrites the Host header
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
-                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock) {
+                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock,
+                           java.util.List<String> publicHosts) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -50,6 +54,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(idlePrompt, "idlePrompt");
+        publicHosts = java.util.List.copyOf(publicHosts);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
@@ -88,7 +93,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
-                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock);
+                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock)
+                .publicHosts(publicHosts);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -116,6 +122,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxMembersPerChannel = 10_000;
         private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
+        private java.util.List<String> publicHosts = java.util.List.of();
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -139,12 +146,14 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
         public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
+        public Builder publicHosts(java.util.List<String> hosts) { this.publicHosts = hosts; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
-                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock);
+                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock,
+                    publicHosts);
         }
     }
 }

@@ -49,6 +49,8 @@ class IdentityAttackTest extends ServerHarness {
         return "{\"type\":\"MSG\",\"to\":\"" + to + "\",\"content\":\"" + content + "\"}";
     }
 
+    private static final long MESSAGE_WINDOW_MILLIS = 120_000;
+
     private String signedMessage(String to, String content) {
         long ts = System.currentTimeMillis();
         return signedMessage(to, content, ts, victimKey.sign(SignedText.msg(to, content, ts)));
@@ -254,7 +256,7 @@ class IdentityAttackTest extends ServerHarness {
             watcher.drainUntilPong();
 
             // Late answer to the challenge: the reader becomes a member the others can see.
-            reader.send(reader.challengeAnswer(victimKey));
+            reader.send(reader.challengeAnswer(victimKey, uri));
             reader.await("VERIFY_SUCCESS");
             assertEquals(victim(), watcher.await("AGENT_JOINED").get("agent").asText());
             reader.send(dm("#general", "now proven"));
@@ -286,6 +288,61 @@ class IdentityAttackTest extends ServerHarness {
                 JsonNode replayed = late.await("MSG", content("from a proven key"));
                 assertTrue(replayed.get("replay").asBoolean() && replayed.get("verified").asBoolean(), replayed.toString());
             }
+        }
+    }
+
+    @Test
+    void anAnswerToOurChallengeObtainedElsewhereDoesNotProveTheKey() throws Exception {
+        // The victim's client also talks to a hostile server, which forwards our challenge nonce to it.
+        try (TestAgent victim = TestAgent.proven(client, uri, victimKey);
+             TestAgent attacker = TestAgent.unproven(client, uri, victimKey)) {
+            String nonce = attacker.challenge().get("nonce").asText();
+            attacker.send(attacker.challengeAnswer(victimKey, nonce)); // the bare nonce: what a peer request yields
+            assertEquals("Signature verification failed", attacker.await("VERIFY_FAILED").get("reason").asText());
+            attacker.send(attacker.challengeAnswer(victimKey, SignedText.identifyChallenge("evil.example:7000", nonce)));
+            assertEquals("Signature verification failed", attacker.await("VERIFY_FAILED").get("reason").asText());
+            assertTrue(none(victim.drainUntilPong(), type("ERROR")), "the victim was not displaced");
+            assertTrue(victim.isOpen());
+        }
+    }
+
+    @Test
+    void aSignatureAheadOfTheWindowIsNotRelayedSoItCannotBeReplayedLater() throws Exception {
+        try (TestAgent victim = TestAgent.proven(client, uri, victimKey);
+             TestAgent watcher = joined("watcher", "#general");
+             TestAgent attacker = TestAgent.unproven(client, uri, victimKey)) {
+            victim.send(join("#general"));
+            victim.await("JOINED");
+            long ahead = System.currentTimeMillis() + MESSAGE_WINDOW_MILLIS + 60_000;
+            victim.send(signedMessage("#general", "from a fast clock", ahead,
+                    victimKey.sign(SignedText.msg("#general", "from a fast clock", ahead))));
+            JsonNode seen = watcher.await("MSG", content("from a fast clock"));
+            assertTrue(seen.get("verified").asBoolean(), seen.toString());
+            assertFalse(seen.has("sig"), "a signature it cannot remember long enough is not published: " + seen);
+
+            long soon = System.currentTimeMillis() + 60_000;
+            String frame = signedMessage("#general", "slightly ahead", soon,
+                    victimKey.sign(SignedText.msg("#general", "slightly ahead", soon)));
+            victim.send(frame);
+            assertTrue(watcher.await("MSG", content("slightly ahead")).has("sig"));
+            attacker.send(join("#general"));
+            attacker.await("JOINED");
+            attacker.send(frame);
+            assertEquals("SIGNATURE_REQUIRED", attacker.await("ERROR").get("code").asText());
+        }
+    }
+
+    @Test
+    void aRefusedMessageDoesNotUseUpItsSignature() throws Exception {
+        try (TestAgent sender = TestAgent.unproven(client, uri, victimKey);
+             TestAgent watcher = joined("watcher", "#general")) {
+            String frame = signedMessage("#general", "first try refused");
+            sender.send(frame);
+            sender.awaitError("NOT_INVITED", "Not a member of #general");
+            sender.send(join("#general"));
+            sender.await("JOINED");
+            sender.send(frame);
+            watcher.await("MSG", content("first try refused"));
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.identity.Ed25519;
 import io.agentchat.identity.Identity;
+import io.agentchat.identity.SignedText;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,11 +63,24 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         return agent;
     }
 
-    /** The VERIFY_RESPONSE that answers this agent's IDENTIFY challenge, for an answer sent late. */
-    public String challengeAnswer(Identity identity) {
-        String nonce = challenge.get("nonce").asText();
+    /**
+     * The VERIFY_RESPONSE that answers this agent's IDENTIFY challenge as our client does: the signed
+     * text names the host the agent dialled.
+     */
+    public String challengeAnswer(Identity identity, URI dialled) {
+        return challengeAnswer(identity, SignedText.identifyChallenge(SignedText.challengeHost(dialled.getRawAuthority()),
+                challenge.get("nonce").asText()));
+    }
+
+    /** A VERIFY_RESPONSE to this agent's IDENTIFY challenge carrying the signature of {@code signedText}. */
+    public String challengeAnswer(Identity identity, String signedText) {
         return "{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
-                + "\",\"nonce\":\"" + nonce + "\",\"sig\":\"" + identity.sign(nonce) + "\"}";
+                + "\",\"nonce\":\"" + challenge.get("nonce").asText() + "\",\"sig\":\"" + identity.sign(signedText)
+                + "\"}";
+    }
+
+    public JsonNode challenge() {
+        return challenge;
     }
 
     /** Connects with a key and answers the IDENTIFY challenge, as our client does. */
@@ -74,11 +88,9 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         TestAgent agent = connect(client, uri);
         agent.send("{\"type\":\"IDENTIFY\",\"name\":\"" + identity.name() + "\",\"pubkey\":"
                 + JSON.writeValueAsString(identity.pubkey()) + "}");
-        JsonNode challenge = agent.await("VERIFY_REQUEST");
+        agent.challenge = agent.await("VERIFY_REQUEST");
         agent.id = agent.await("WELCOME").get("agent_id").asText();
-        String nonce = challenge.get("nonce").asText();
-        agent.send("{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
-                + "\",\"nonce\":\"" + nonce + "\",\"sig\":\"" + identity.sign(nonce) + "\"}");
+        agent.send(agent.challengeAnswer(identity, uri));
         agent.await("VERIFY_SUCCESS");
         return agent;
     }

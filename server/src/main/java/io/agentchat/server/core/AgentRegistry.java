@@ -31,9 +31,29 @@ final class AgentRegistry {
         }
     }
 
-    /** Makes {@code session} the holder of {@code id}; returns the previous holder, if any. */
-    AgentSession takeOver(String id, AgentSession session) {
-        return byId.put(id, session);
+    /** The outcome of a proven session's claim on its id; {@code displaced} is the previous holder, if any. */
+    record Claim(boolean granted, AgentSession displaced) {
+    }
+
+    /**
+     * Makes a proven key-based {@code session} the holder of {@code id}, displacing a holder with the
+     * same key; a holder with another key (or none: ephemeral) keeps the id. Atomic per id.
+     */
+    Claim claim(String id, AgentSession session) {
+        AgentSession[] displaced = new AgentSession[1];
+        boolean[] refused = new boolean[1];
+        byId.compute(id, (key, holder) -> {
+            if (holder == null || holder == session) {
+                return session;
+            }
+            if (session.pubkey().equals(holder.pubkey())) {
+                displaced[0] = holder;
+                return session;
+            }
+            refused[0] = true;
+            return holder;
+        });
+        return new Claim(!refused[0], displaced[0]);
     }
 
     AgentSession get(String id) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AgentSession {
     private final Outbound outbound;
+    private final String dialledHost;
     private final long connectedAt;
     private final RateLimiter messageLimiter;
     private final RateLimiter frameLimiter;
@@ -28,8 +29,10 @@ public final class AgentSession {
     private volatile boolean closed;
     private volatile long lastHeard;
 
-    AgentSession(Outbound outbound, long connectedAt, RateLimiter messageLimiter, RateLimiter frameLimiter) {
+    AgentSession(Outbound outbound, String dialledHost, long connectedAt, RateLimiter messageLimiter,
+            RateLimiter frameLimiter) {
         this.outbound = outbound;
+        this.dialledHost = dialledHost;
         this.connectedAt = connectedAt;
         this.lastHeard = connectedAt;
         this.messageLimiter = messageLimiter;
@@ -133,6 +136,11 @@ public final class AgentSession {
     void setChallenge(String requestId, String nonce) {
         this.challengeId = requestId;
         this.challengeNonce = nonce;
+    }
+
+    /** The HTTP Host of the upgrade request, or null. */
+    String dialledHost() {
+        return dialledHost;
     }
 
     String challengeId() {

@@ -46,8 +46,8 @@ public final class Hub implements AutoCloseable {
         this.channelRegistry = new ChannelRegistry(config.bufferSize(), config.maxChannels(),
                 config.maxChannelsPerCreator(), wire.now());
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel());
-        this.identity = new IdentityGate(wire, agents, channels, config.name());
-        this.messaging = new Messaging(wire, channels, agents, identity, config.rateLimit());
+        this.identity = new IdentityGate(wire, agents, channels, config.name(), config.publicHosts());
+        this.messaging = new Messaging(wire, channels, agents, config.rateLimit());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agentchat-timers");
             thread.setDaemon(true);
@@ -80,8 +80,13 @@ public final class Hub implements AutoCloseable {
         return marketplace;
     }
 
-    /** A new socket. Returns null when its address already holds too many connections. */
-    public AgentSession open(Outbound outbound) {
+    /**
+     * A new socket. Returns null when its address already holds too many connections.
+     *
+     * @param dialledHost the HTTP Host the client sent with its upgrade (null if none): the host
+     *                    its answer to the identify challenge must name
+     */
+    public AgentSession open(Outbound outbound, String dialledHost) {
         String address = outbound.remoteAddress();
         AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
         if (count.incrementAndGet() > config.maxConnectionsPerIp()) {
@@ -89,7 +94,7 @@ public final class Hub implements AutoCloseable {
             LOG.warn("connection refused ip={} reason=too-many-connections", address);
             return null;
         }
-        AgentSession session = new AgentSession(outbound, wire.now(),
+        AgentSession session = new AgentSession(outbound, dialledHost, wire.now(),
                 new RateLimiter(config.clock(), config.rateLimit(), config.rateBurst()),
                 frameLimiter());
         sessions.add(session);

@@ -10,7 +10,9 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,20 +27,20 @@ import org.slf4j.LoggerFactory;
 final class IdentityGate {
     static final String CHALLENGE_PREFIX = "AGENTCHAT-IDENTIFY-";
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
-    private static final long PROOF_WINDOW_MILLIS = 120_000;
 
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelService channels;
     private final String serverName;
     private final SecureRandom random = new SecureRandom();
-    private final SignatureReplayGuard replayGuard = new SignatureReplayGuard(PROOF_WINDOW_MILLIS, 100_000);
+    private final List<String> publicHosts;
 
-    IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, String serverName) {
+    IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, String serverName, List<String> publicHosts) {
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
         this.serverName = serverName;
+        this.publicHosts = publicHosts.stream().map(SignedText::challengeHost).toList();
     }
 
     void identify(AgentSession session, ClientFrame.Identify frame) {
@@ -75,50 +77,32 @@ final class IdentityGate {
         if (expected == null || !expected.equals(response.requestId())) {
             return false;
         }
-        boolean valid = response.nonce().equals(session.challengeNonce())
-                && Ed25519.verifyStrict(session.pubkey(), response.nonce(), response.sig());
-        if (!valid) {
-            wire.send(session, new ServerFrame.VerifyFailed(wire.now(), response.requestId(), null,
-                    "Signature verification failed", Boolean.FALSE));
+        String refusal = response.nonce().equals(session.challengeNonce()) && namesThisServer(session, response)
+                ? prove(session) : "Signature verification failed";
+        if (refusal != null) {
+            wire.send(session, new ServerFrame.VerifyFailed(wire.now(), response.requestId(), null, refusal,
+                    Boolean.FALSE));
             return true;
         }
-        prove(session);
         wire.send(session, new ServerFrame.VerifySuccess(wire.now(), response.requestId(), null, null, Boolean.TRUE));
         return true;
     }
 
     /**
-     * Checks a MSG's signature and says whether the sender is proven. An ephemeral or proven
-     * sender may sign or not; a signature it gives must be valid. A key-based sender that has not
-     * answered the challenge must sign, with a fresh timestamp and a signature never seen before
-     * (by its bytes, decoded strictly), so a message copied from a channel cannot be sent again.
+     * Whether the answer signs {@code AGENTCHAT-IDENTIFY|host|nonce} for a host that is this server:
+     * the Host the client sent, or one the operator named. A client names the host it dialled, so
+     * an answer a hostile server got from a client by forwarding our challenge names that server.
      */
-    boolean checkMessageSignature(AgentSession session, ClientFrame.Msg msg) {
-        if (!session.hasKey()) {
-            return false;
+    private boolean namesThisServer(AgentSession session, ClientFrame.VerifyResponse response) {
+        List<String> hosts = new ArrayList<>(publicHosts);
+        if (session.dialledHost() != null) {
+            hosts.add(SignedText.challengeHost(session.dialledHost()));
         }
-        boolean signed = msg.sig() != null && msg.ts() != null;
-        if (!signed) {
-            if (session.proven()) {
+        for (String host : hosts) {
+            if (Ed25519.verifyStrict(session.pubkey(), SignedText.identifyChallenge(host, response.nonce()),
+                    response.sig())) {
                 return true;
             }
-            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Prove you hold the key of " + session.ref()
-                    + ": answer the IDENTIFY challenge, or sign the message");
-        }
-        byte[] signature = Ed25519.decodeSignatureStrict(msg.sig());
-        if (signature == null || !Ed25519.verifyStrict(session.pubkey(), SignedText.msg(msg.to(), msg.content(), msg.ts()),
-                msg.sig())) {
-            throw ProtocolException.invalid("Invalid message signature");
-        }
-        long now = wire.now();
-        // Every fresh signature is remembered, a proven sender's too, so nobody else can send it again.
-        boolean firstUse = replayGuard.fresh(msg.ts(), now) && replayGuard.firstUse(signature, now);
-        if (session.proven()) {
-            return true;
-        }
-        if (!firstUse) {
-            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Signed message is stale or was already sent;"
-                    + " answer the IDENTIFY challenge to send as " + session.ref());
         }
         return false;
     }
@@ -129,26 +113,36 @@ final class IdentityGate {
                 + " first: answer the IDENTIFY challenge (VERIFY_REQUEST from @server)");
     }
 
-    /** Challenge answered: the session holds the key, the id is its own, and it becomes visible. */
-    private void prove(AgentSession session) {
+    /**
+     * Challenge answered: the id becomes the session's and it becomes visible. Returns why not, when
+     * the id (8 hex characters of the key's hash, so collisions can be ground) is held by a session
+     * with another key, or by an ephemeral session that happened to draw it: the holder keeps it.
+     */
+    private String prove(AgentSession session) {
+        AgentRegistry.Claim claim = agents.claim(session.id(), session);
+        if (!claim.granted()) {
+            LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
+            return "Agent id " + session.ref() + " is held by a different key";
+        }
         session.markProven();
-        AgentSession previous = agents.takeOver(session.id(), session);
-        if (previous != null && previous != session) {
-            kick(previous);
+        if (claim.displaced() != null) {
+            kick(claim.displaced());
         }
         if (session.closed()) {
             agents.remove(session); // closed while this frame was handled: the clean-up already ran
-            return;
+            return null;
         }
         channels.revealUnseen(session);
         LOG.info("proven id={}", session.ref());
+        return null;
     }
 
+    /** Closed before it leaves its channels, so a JOIN it is handling right now cannot stay behind. */
     private void kick(AgentSession old) {
         LOG.info("identity-takeover id={}", old.ref());
         wire.error(old, ErrorCode.INVALID_MSG, "Disconnected: Another connection claimed this identity");
-        channels.leaveAll(old);
         old.close(1000, "Identity claimed by new connection");
+        channels.leaveAll(old);
     }
 
     private String hex(int bytes) {

@@ -15,55 +15,58 @@ final class Messaging {
     private final Wire wire;
     private final ChannelService channels;
     private final AgentRegistry agents;
-    private final IdentityGate identity;
+    private final MessageSignatures signatures;
     private final String rateLimitMessage;
 
-    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, IdentityGate identity, Duration rateLimit) {
+    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, Duration rateLimit) {
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
-        this.identity = identity;
+        this.signatures = new MessageSignatures(wire);
         this.rateLimitMessage = rateLimitMessage(rateLimit);
     }
 
     void send(AgentSession sender, ClientFrame.Msg msg) {
-        boolean verified = identity.checkMessageSignature(sender, msg);
+        MessageSignatures.Checked checked = signatures.check(sender, msg);
         if (!sender.messageLimiter().tryAcquire()) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, rateLimitMessage);
         }
         if (Names.isChannelTarget(msg.to())) {
-            toChannel(sender, msg, verified);
+            toChannel(sender, msg, checked);
         } else {
-            toAgent(sender, msg, verified);
+            toAgent(sender, msg, checked);
         }
     }
 
-    private void toChannel(AgentSession sender, ClientFrame.Msg msg, boolean verified) {
+    private void toChannel(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked) {
         Channel channel = channels.require(msg.to());
         synchronized (channel) {
             if (!channel.isReader(sender)) {
                 throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
             }
+            boolean withSignature = signatures.commit(sender, checked);
             long now = wire.now();
-            String text = wire.encode(frame(sender, msg, verified, now));
+            String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, now));
             channel.buffer(asReplay(text), now);
             channel.forEachReader(member -> member.send(text));
         }
     }
 
-    private void toAgent(AgentSession sender, ClientFrame.Msg msg, boolean verified) {
+    private void toAgent(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked) {
         AgentSession target = agents.get(msg.to().substring(1));
         if (target == null) {
             throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
         }
-        String text = wire.encode(frame(sender, msg, verified, wire.now()));
+        boolean withSignature = signatures.commit(sender, checked);
+        String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, wire.now()));
         target.send(text);
         sender.send(text);
     }
 
     /** {@code verified} is set only for a sender that answered the challenge: the server's word for it. */
-    private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, boolean verified, long now) {
-        String sig = msg.sig() == null || msg.sig().isEmpty() ? null : msg.sig();
+    private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, boolean verified,
+            boolean withSignature, long now) {
+        String sig = withSignature ? msg.sig() : null;
         Long clientTs = sig == null ? null : msg.ts();
         return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs,
                 verified ? Boolean.TRUE : null, null);

@@ -1,48 +1,44 @@
 package io.agentchat.server.core;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
- * Remembers the signatures of recent signed messages, by their bytes, so a message copied from a
- * channel cannot be sent again by a session that has not proved the key. A signature is remembered
- * for twice the freshness window (after that its timestamp is stale and it is refused anyway).
- * Entries expire in the order they were added, so no call scans the whole set. The set is
- * bounded: when it is full, {@link #firstUse} answers false (unproven senders are refused, proven
- * ones do not need it), never forgets an entry early.
+ * Signatures of relayed messages, by their bytes, each until a given time. Expired entries leave
+ * in expiry order, so no call scans the whole set. Bounded: when full, nothing new is remembered
+ * and nothing is forgotten early (the caller decides what "full" means for the message).
  */
 final class SignatureReplayGuard {
+    enum Use { FIRST, SEEN, FULL }
+
     private record Entry(ByteBuffer signature, long expiresAt) {
     }
 
     private final Set<ByteBuffer> seen = new HashSet<>();
-    private final ArrayDeque<Entry> byExpiry = new ArrayDeque<>();
-    private final long windowMillis;
+    private final PriorityQueue<Entry> byExpiry = new PriorityQueue<>(Comparator.comparingLong(Entry::expiresAt));
     private final int capacity;
 
-    SignatureReplayGuard(long windowMillis, int capacity) {
-        this.windowMillis = windowMillis;
+    SignatureReplayGuard(int capacity) {
         this.capacity = capacity;
     }
 
-    /** True if the signed timestamp is inside the freshness window around {@code now}. */
-    boolean fresh(long signedTs, long now) {
-        return Math.abs(now - signedTs) <= windowMillis;
-    }
-
-    /** Records a signature's bytes; false if they were seen before or the guard is full. */
-    synchronized boolean firstUse(byte[] signature, long now) {
-        while (!byExpiry.isEmpty() && byExpiry.peekFirst().expiresAt() <= now) {
-            seen.remove(byExpiry.pollFirst().signature());
+    /** Records a signature until {@code expiresAt}, unless it is already there or there is no room. */
+    synchronized Use use(byte[] signature, long expiresAt, long now) {
+        while (!byExpiry.isEmpty() && byExpiry.peek().expiresAt() <= now) {
+            seen.remove(byExpiry.poll().signature());
         }
         ByteBuffer key = ByteBuffer.wrap(signature.clone());
-        if (seen.contains(key) || seen.size() >= capacity) {
-            return false;
+        if (seen.contains(key)) {
+            return Use.SEEN;
+        }
+        if (seen.size() >= capacity) {
+            return Use.FULL;
         }
         seen.add(key);
-        byExpiry.addLast(new Entry(key, now + 2 * windowMillis));
-        return true;
+        byExpiry.add(new Entry(key, expiresAt));
+        return Use.FIRST;
     }
 }

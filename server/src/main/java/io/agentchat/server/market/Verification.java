@@ -51,6 +51,9 @@ final class Verification {
         if (!NONCE.matcher(f.nonce()).matches()) {
             throw invalid("Nonce may only contain letters, digits and + / = _ . : -");
         }
+        if (f.nonce().startsWith("AGENTCHAT-")) {
+            throw invalid("Nonce may not start with AGENTCHAT- (reserved for the server's own challenges)");
+        }
         if (!delivery.online(f.target())) {
             throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + f.target() + " not found");
         }

@@ -38,14 +38,16 @@ final class ServerEndpoint implements FrameHandler {
     private final Executor writers;
     private final int maxQueued;
     private final SharedUtf8 utf8;
+    private final String dialledHost;
     private CoreSession session;
     private volatile AgentSession agent;
     /** The opcode of the fragmented message being assembled, or {@link OpCode#UNDEFINED}. */
     private byte partialType = OpCode.UNDEFINED;
     private ByteArrayOutputStream partial;
 
-    ServerEndpoint(Hub hub, Executor writers, int maxQueued, SharedUtf8 utf8) {
+    ServerEndpoint(Hub hub, Executor writers, int maxQueued, SharedUtf8 utf8, String dialledHost) {
         this.utf8 = utf8;
+        this.dialledHost = dialledHost;
         this.hub = hub;
         this.writers = writers;
         this.maxQueued = maxQueued;
@@ -54,7 +56,7 @@ final class ServerEndpoint implements FrameHandler {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
-        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, utf8, this::dead));
+        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, utf8, this::dead), dialledHost);
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }

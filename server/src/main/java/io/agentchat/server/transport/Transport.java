@@ -4,6 +4,7 @@ import io.agentchat.server.ServerConfig;
 import io.agentchat.server.core.Hub;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -68,8 +69,9 @@ public final class Transport {
             // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
             int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
             SharedUtf8 utf8 = new SharedUtf8();
-            upgrade.addMapping("/*", (request, response, callback) ->
-                    new ServerEndpoint(hub, writers, handOffBound, utf8));
+            // The Host the client dialled: its answer to the identify challenge must name it.
+            upgrade.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub, writers, handOffBound,
+                    utf8, request.getHeaders().get(HttpHeader.HOST)));
         });
         handler.setHandler(fallback);
         return handler;

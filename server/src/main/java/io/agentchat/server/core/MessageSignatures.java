@@ -1,0 +1,92 @@
+package io.agentchat.server.core;
+
+import io.agentchat.identity.Ed25519;
+import io.agentchat.identity.SignedText;
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
+
+/**
+ * The signature of a MSG, and the memory that makes it single-use. An ephemeral or proven sender
+ * may sign or not, but a signature it gives must be valid. A key-based sender that has not
+ * answered the challenge must sign, with a {@code ts} within {@link #WINDOW_MILLIS} of the server's
+ * clock and a signature never relayed here before, so a message copied from a channel cannot be
+ * sent again under the id.
+ *
+ * <p>Checking and remembering are two steps: {@link #check} before the message is routed, and
+ * {@link #commit} just before it is relayed, so a message that is refused (rate limit, unknown
+ * target, not a member) leaves nothing behind and costs no memory. Every fresh signature that is
+ * relayed is remembered until its {@code ts} is no longer fresh, a proven sender's too; one that
+ * cannot be remembered (its {@code ts} is ahead of the window, or the memory is full) is relayed
+ * without {@code sig}, since a signature never published cannot be replayed.
+ */
+final class MessageSignatures {
+    static final long WINDOW_MILLIS = 120_000;
+    static final int CAPACITY = 100_000;
+
+    /** A checked MSG: who vouches for it, and its signature if it has one. */
+    record Checked(boolean verified, boolean unproven, byte[] signature, long signedTs) {
+        boolean signed() {
+            return signature != null;
+        }
+    }
+
+    private final SignatureReplayGuard guard = new SignatureReplayGuard(CAPACITY);
+    private final Wire wire;
+
+    MessageSignatures(Wire wire) {
+        this.wire = wire;
+    }
+
+    Checked check(AgentSession session, ClientFrame.Msg msg) {
+        if (!session.hasKey()) {
+            return new Checked(false, false, null, 0);
+        }
+        boolean unproven = !session.proven();
+        if (msg.sig() == null || msg.ts() == null) {
+            if (unproven) {
+                throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Prove you hold the key of " + session.ref()
+                        + ": answer the IDENTIFY challenge, or sign the message");
+            }
+            return new Checked(true, false, null, 0);
+        }
+        byte[] signature = Ed25519.decodeSignatureStrict(msg.sig());
+        if (signature == null || !Ed25519.verifyStrict(session.pubkey(),
+                SignedText.msg(msg.to(), msg.content(), msg.ts()), msg.sig())) {
+            throw ProtocolException.invalid("Invalid message signature");
+        }
+        if (unproven && Math.abs(wire.now() - msg.ts()) > WINDOW_MILLIS) {
+            throw stale(session);
+        }
+        return new Checked(!unproven, unproven, signature, msg.ts());
+    }
+
+    /**
+     * Remembers the signature of a message about to be relayed; says whether it may be relayed
+     * with its signature. For an unproven sender a signature seen before (or no room to remember
+     * it) refuses the message.
+     */
+    boolean commit(AgentSession session, Checked checked) {
+        if (!checked.signed()) {
+            return false;
+        }
+        long now = wire.now();
+        long expiresAt = checked.signedTs() + WINDOW_MILLIS;
+        if (expiresAt <= now) {
+            return true; // stale: nobody unproven can use it any more
+        }
+        if (checked.signedTs() - now > WINDOW_MILLIS) {
+            return false; // ahead of the window: it would stay usable longer than we remember it
+        }
+        SignatureReplayGuard.Use use = guard.use(checked.signature(), expiresAt, now);
+        if (checked.unproven() && use != SignatureReplayGuard.Use.FIRST) {
+            throw stale(session);
+        }
+        return use != SignatureReplayGuard.Use.FULL;
+    }
+
+    private static ProtocolException stale(AgentSession session) {
+        return new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "Signed message is stale or was already sent;"
+                + " answer the IDENTIFY challenge to send as " + session.ref());
+    }
+}
