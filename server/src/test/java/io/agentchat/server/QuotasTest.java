@@ -146,6 +146,24 @@ class QuotasTest extends ServerHarness {
         }
     }
 
+    @Test
+    void anAgentOutOfMembershipBudgetCanStillLeave() throws Exception {
+        start(config().clock(new MutableClock()).framesPerSecond(0).membershipChangesPerMinute(3).build());
+        try (TestAgent observer = TestAgent.ephemeral(otherAddress(), uri, "observer");
+             TestAgent agent = ephemeral("agent")) {
+            observer.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            observer.await("JOINED");
+            Counts spent = sendAll(agent, List.of("{\"type\":\"JOIN\",\"channel\":\"#general\"}",
+                    "{\"type\":\"LEAVE\",\"channel\":\"#general\"}", "{\"type\":\"JOIN\",\"channel\":\"#general\"}"));
+            assertEquals(2, spent.of("JOINED"));
+            agent.send("{\"type\":\"JOIN\",\"channel\":\"#agents\"}");
+            agent.awaitError("RATE_LIMITED", "Rate limit exceeded (too many joins and leaves)");
+            agent.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+            agent.await("LEFT");
+            observer.await("AGENT_LEFT", f -> f.path("agent").asText().equals(agent.id));
+        }
+    }
+
     /** AGENT_JOINED and AGENT_LEFT notices the observer got up to a PING/PONG barrier. */
     private static int announcements(TestAgent observer) throws Exception {
         Counts seen = new Counts(observer.drainUntilPong());

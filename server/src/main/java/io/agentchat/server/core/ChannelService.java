@@ -58,7 +58,7 @@ final class ChannelService {
             if (channel.size() >= maxMembers) {
                 throw ProtocolException.invalid("Channel " + name + " is full");
             }
-            membershipLimits.charge(quotaKey(session), session.remoteAddress());
+            membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
             List<AgentSession> others = channel.members();
             channel.add(session, now);
             session.joined(channel);
@@ -109,7 +109,7 @@ final class ChannelService {
         synchronized (channel) {
             long now = wire.now();
             if (channel.isMember(session)) {
-                membershipLimits.charge(quotaKey(session), session.remoteAddress());
+                membershipLimits.chargeLeave(quotaKey(session), session.remoteAddress());
             }
             if (channel.remove(session, now)) {
                 session.left(channel);

@@ -31,12 +31,21 @@ final class KeyedRateLimiter {
         if (interval.isZero()) {
             return true;
         }
-        return buckets.computeIfAbsent(key, k -> new RateLimiter(clock, interval, burst)).tryAcquire();
+        boolean[] acquired = new boolean[1];
+        // Taken inside compute so a concurrent sweep cannot drop the bucket between lookup and use.
+        buckets.compute(key, (k, bucket) -> {
+            RateLimiter b = bucket != null ? bucket : new RateLimiter(clock, interval, burst);
+            acquired[0] = b.tryAcquire();
+            return b;
+        });
+        return acquired[0];
     }
 
     /** Forgets the buckets that are full again. */
     void sweep() {
-        buckets.values().removeIf(RateLimiter::full);
+        for (String key : buckets.keySet()) {
+            buckets.computeIfPresent(key, (k, bucket) -> bucket.full() ? null : bucket);
+        }
     }
 
     int size() {
