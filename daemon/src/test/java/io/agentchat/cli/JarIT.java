@@ -60,7 +60,7 @@ class JarIT {
 
         CliRun channels = JarProcess.run(dir, "channels", url);
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
-                + "  #discovery (0 agents)\n", ""), channels);
+                + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
     }
 
     @Test
