@@ -33,15 +33,15 @@ final class Target implements AutoCloseable {
     }
 
     /**
-     * Our relay with every limit a benchmark would trip over turned off or raised: no MSG rate
-     * limit, no frame budget, 20,000 connections per IP, 20,000 members per channel. The
+     * Our relay with every limit a benchmark would trip over turned off or raised: no rate limits
+     * (MSG rate, frame budget, membership changes), 20,000 connections per IP, 20,000 members per channel. The
      * slow-consumer bound stays, since it is part of what is measured.
      */
     static ServerConfig benchConfig(int port, String host, int maxOutgoingFrames) throws Exception {
         Path dataDir = Files.createTempDirectory("agentchat-bench-data");
         dataDir.toFile().deleteOnExit();
         return ServerConfig.builder().host(host).port(port)
-                .rateLimit(Duration.ZERO).framesPerSecond(0)
+                .noRateLimits()
                 .maxConnectionsPerIp(20_000).maxMembersPerChannel(20_000)
                 .maxOutgoingFrames(maxOutgoingFrames)
                 .identifyTimeout(Duration.ofMinutes(10))

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an AgentChat relay server.",
         footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
-            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY.",
+            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY, and the one named by each limit above.",
+            "Every limit, its default and why: docs/limits.md.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -59,6 +61,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "<dir>", description = "Directory for the server's persistent state (default: ./.agentchat).")
     Path dataDir;
 
+    @Option(names = "--public-host", paramLabel = "<host[:port]>[,...]",
+            description = "Hosts clients dial this server by, when a proxy in front rewrites the Host header:"
+                    + " answers to the identify challenge may name them (env PUBLIC_HOST; default: the Host each client sent).")
+    String publicHosts;
+
+    @Mixin
+    LimitOptions limits;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = config();
@@ -75,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("AgentChat server running on " + (config.tls() ? "wss" : "ws") + "://" + config.host()
                     + ":" + server.port());
-            out.println("Default channels: #general, #agents, #discovery");
+            out.println("Default channels: " + String.join(", ", config.defaultChannels()));
             if (config.tls()) {
                 out.println("TLS enabled");
             }
@@ -111,6 +121,9 @@ final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.dataDir(dataDir);
         }
+        ConfigSource source = new ConfigSource(spec.commandLine(), root::env);
+        builder.publicHosts(source.list(publicHosts, "PUBLIC_HOST", java.util.List.of()));
+        limits.applyTo(builder, source);
         return builder.build();
     }
 

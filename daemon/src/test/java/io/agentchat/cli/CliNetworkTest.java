@@ -94,7 +94,7 @@ class CliNetworkTest {
     void channelsAndAgentsPrintReadableLinesAndFailFastOnErrors() {
         CliRun channels = CliRun.run("channels", url);
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
-                + "  #discovery (0 agents)\n", ""), channels);
+                + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
 
         CliRun empty = CliRun.run("agents", url, "#general");
         assertEquals(new CliRun(0, "Agents in #general:\n", ""), empty);

@@ -60,7 +60,7 @@ class JarIT {
 
         CliRun channels = JarProcess.run(dir, "channels", url);
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
-                + "  #discovery (0 agents)\n", ""), channels);
+                + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
     }
 
     @Test
@@ -105,7 +105,7 @@ class JarIT {
                 await().atMost(WAIT).until(() -> serve.out().contains("Press Ctrl+C to stop"));
                 Matcher m = Pattern.compile("AgentChat server running on ws://127\\.0\\.0\\.1:(\\d+)\n").matcher(serve.out());
                 assertTrue(m.find(), serve.out());
-                assertTrue(serve.out().contains("Default channels: #general, #agents, #discovery\n"), serve.out());
+                assertTrue(serve.out().contains("Default channels: #general, #agents, #discovery, #skills\n"), serve.out());
                 CliRun channels = JarProcess.run(dir, "channels", "ws://127.0.0.1:" + m.group(1));
                 assertEquals(0, channels.rc(), channels.err());
                 Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(serve.pid())).start();

@@ -127,7 +127,7 @@ class ConnectionTest {
         try (Connection c = client.connect(uri, "alice", null)) {
             c.join("#agents");
             List<ServerFrame.ChannelInfo> channels = c.listChannels();
-            assertEquals(List.of("#general", "#agents", "#discovery"),
+            assertEquals(List.of("#general", "#agents", "#discovery", "#skills"),
                     channels.stream().map(ServerFrame.ChannelInfo::name).toList());
             List<ServerFrame.AgentInfo> agents = c.listAgents("#agents");
             assertEquals(1, agents.size());

@@ -38,7 +38,7 @@ public final class AgentChatServer implements AutoCloseable {
         this.config = config;
         FrameCodec codec = new FrameCodec(config.maxFrameBytes());
         // Read before anything starts: a corrupt ratings file stops the server with one line (Q5).
-        MarketConfig market = MarketConfig.defaults();
+        MarketConfig market = config.market();
         this.ratings = config.dataDir() == null ? RatingsStore.inMemory(market.maxRatedAgents())
                 : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
         this.hub = new Hub(config, codec);

@@ -1,8 +1,11 @@
 package io.agentchat.server;
 
+import io.agentchat.protocol.Names;
+import io.agentchat.server.market.MarketConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,8 +31,14 @@ import java.util.Objects;
  * @param maxConnectionsPerIp concurrent sockets from one address
  * @param maxChannels      channels on the server, default ones included
  * @param maxChannelsPerCreator channels one agent may have created and not yet reclaimed
+ * @param maxChannelsPerAddress channels the agents of one address may have created and not yet reclaimed
  * @param emptyChannelGrace how long an empty created channel survives before it is reclaimed
  * @param maxMembersPerChannel members in one channel
+ * @param maxInvitesPerChannel agents one channel's invite list may hold
+ * @param membershipChangesPerMinute JOINs and LEAVEs that change membership, per agent; 0 disables
+ * @param membershipChangesPerMinutePerAddress the same, for all agents of one address together; 0 disables
+ * @param defaultChannels  the permanent public channels every server starts with
+ * @param market           the marketplace's bounds and timers
  * @param idlePrompt       a channel with two or more members and no activity this long gets a
  *                         conversation starter from {@code @server} (§6.6); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
@@ -41,12 +50,15 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
-                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock,
-                           java.util.List<String> publicHosts) {
+                           int maxChannelsPerAddress, Duration emptyChannelGrace, int maxMembersPerChannel,
+                           int maxInvitesPerChannel, int membershipChangesPerMinute,
+                           int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
+                           Duration idlePrompt, Clock clock, List<String> publicHosts) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
     public static final Duration DEFAULT_RATE_LIMIT = Duration.ofMillis(1000);
+    public static final List<String> DEFAULT_CHANNELS = List.of("#general", "#agents", "#discovery", "#skills");
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -54,7 +66,28 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(idlePrompt, "idlePrompt");
-        publicHosts = java.util.List.copyOf(publicHosts);
+        Objects.requireNonNull(market, "market");
+        publicHosts = List.copyOf(publicHosts);
+        defaultChannels = List.copyOf(defaultChannels);
+        for (String channel : defaultChannels) {
+            if (!Names.isChannel(channel)) {
+                throw new IllegalArgumentException("invalid channel name: " + channel);
+            }
+        }
+        if (defaultChannels.stream().distinct().count() != defaultChannels.size()) {
+            throw new IllegalArgumentException("default channels must be distinct: " + defaultChannels);
+        }
+        if (maxChannels < defaultChannels.size()) {
+            throw new IllegalArgumentException("max channels must be >= the number of default channels");
+        }
+        if (maxConnectionsPerIp < 1 || maxChannelsPerCreator < 0 || maxChannelsPerAddress < 0
+                || maxMembersPerChannel < 1 || maxInvitesPerChannel < 0) {
+            throw new IllegalArgumentException("connection, channel, member and invite limits must be >= 0"
+                    + " (connections and members >= 1)");
+        }
+        if (membershipChangesPerMinute < 0 || membershipChangesPerMinutePerAddress < 0) {
+            throw new IllegalArgumentException("membership changes per minute must be >= 0");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
@@ -92,8 +125,11 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .maxFrameBytes(maxFrameBytes).maxOutgoingFrames(maxOutgoingFrames)
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
-                .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
-                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock)
+                .maxChannelsPerCreator(maxChannelsPerCreator).maxChannelsPerAddress(maxChannelsPerAddress)
+                .emptyChannelGrace(emptyChannelGrace).maxMembersPerChannel(maxMembersPerChannel)
+                .maxInvitesPerChannel(maxInvitesPerChannel).membershipChangesPerMinute(membershipChangesPerMinute)
+                .membershipChangesPerMinutePerAddress(membershipChangesPerMinutePerAddress)
+                .defaultChannels(defaultChannels).market(market).idlePrompt(idlePrompt).clock(clock)
                 .publicHosts(publicHosts);
     }
 
@@ -118,11 +154,17 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxConnectionsPerIp = 10_000;
         private int maxChannels = 10_000;
         private int maxChannelsPerCreator = 20;
+        private int maxChannelsPerAddress = 100;
         private Duration emptyChannelGrace = Duration.ofMinutes(10);
         private int maxMembersPerChannel = 10_000;
+        private int maxInvitesPerChannel = 1000;
+        private int membershipChangesPerMinute = 30;
+        private int membershipChangesPerMinutePerAddress = 120;
+        private List<String> defaultChannels = DEFAULT_CHANNELS;
+        private MarketConfig market = MarketConfig.defaults();
         private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
-        private java.util.List<String> publicHosts = java.util.List.of();
+        private List<String> publicHosts = java.util.List.of();
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -142,18 +184,41 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxConnectionsPerIp(int max) { this.maxConnectionsPerIp = max; return this; }
         public Builder maxChannels(int max) { this.maxChannels = max; return this; }
         public Builder maxChannelsPerCreator(int max) { this.maxChannelsPerCreator = max; return this; }
+        public Builder maxChannelsPerAddress(int max) { this.maxChannelsPerAddress = max; return this; }
+        public Builder maxInvitesPerChannel(int max) { this.maxInvitesPerChannel = max; return this; }
+        public Builder membershipChangesPerMinute(int perMinute) { this.membershipChangesPerMinute = perMinute; return this; }
+        public Builder membershipChangesPerMinutePerAddress(int perMinute) {
+            this.membershipChangesPerMinutePerAddress = perMinute;
+            return this;
+        }
+        public Builder defaultChannels(List<String> channels) { this.defaultChannels = channels; return this; }
+        public Builder market(MarketConfig market) { this.market = market; return this; }
+
+        /**
+         * Turns every rate limit off (message rate, frame budget, membership changes) and keeps
+         * every memory bound: for benchmarks and trusted deployments.
+         */
+        public Builder noRateLimits() {
+            this.rateLimit = Duration.ZERO;
+            this.framesPerSecond = 0;
+            this.membershipChangesPerMinute = 0;
+            this.membershipChangesPerMinutePerAddress = 0;
+            return this;
+        }
+
         public Builder emptyChannelGrace(Duration grace) { this.emptyChannelGrace = grace; return this; }
         public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
         public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
-        public Builder publicHosts(java.util.List<String> hosts) { this.publicHosts = hosts; return this; }
+        public Builder publicHosts(List<String> hosts) { this.publicHosts = hosts; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
-                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock,
-                    publicHosts);
+                    maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
+                    maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
+                    defaultChannels, market, idlePrompt, clock, publicHosts);
         }
     }
 }

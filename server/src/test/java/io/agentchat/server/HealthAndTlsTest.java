@@ -41,7 +41,7 @@ class HealthAndTlsTest extends ServerHarness {
             assertEquals("relay-1", body.get("server").asText());
             assertEquals(1, body.get("agents").get("connected").asInt());
             assertEquals(0, body.get("agents").get("with_identity").asInt());
-            assertEquals(3, body.get("channels").get("total").asInt());
+            assertEquals(4, body.get("channels").get("total").asInt(), "#general, #agents, #discovery, #skills");
             assertEquals("{\"total\":0,\"byStatus\":{},\"agents\":0}", body.get("proposals").toString());
             assertTrue(body.get("started_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
             assertEquals(java.util.List.of("status", "server", "version", "uptime_seconds", "started_at", "agents",

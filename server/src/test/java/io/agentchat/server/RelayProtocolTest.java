@@ -42,7 +42,7 @@ class RelayProtocolTest extends ServerHarness {
             agent.send("{\"type\":\"LIST_CHANNELS\"}");
             JsonNode channels = agent.await("CHANNELS");
             assertEquals("#general", channels.get("list").get(0).get("name").asText());
-            assertEquals(3, channels.get("list").size());
+            assertEquals(4, channels.get("list").size(), "#general, #agents, #discovery, #skills");
             agent.send("{\"type\":\"LIST_AGENTS\",\"channel\":\"#agents\"}");
             assertEquals(0, agent.await("AGENTS").get("list").size());
             agent.send("{\"type\":\"PING\",\"x\":1}");

@@ -20,6 +20,7 @@ public final class Channel {
     private final String name;
     private final boolean inviteOnly;
     private final String creatorId;
+    private final String creatorAddress;
     private final boolean permanent;
     private final long sequence;
     private final LinkedHashSet<AgentSession> members = new LinkedHashSet<>();
@@ -31,11 +32,12 @@ public final class Channel {
     private boolean reclaimed;
     private long emptySince;
 
-    Channel(String name, boolean inviteOnly, String creatorId, boolean permanent, long sequence, int bufferSize,
+    Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
             int maxInvites, long now) {
         this.name = name;
         this.inviteOnly = inviteOnly;
         this.creatorId = creatorId;
+        this.creatorAddress = creatorAddress;
         this.permanent = permanent;
         this.sequence = sequence;
         this.replay = new ReplayBuffer(bufferSize);
@@ -62,6 +64,10 @@ public final class Channel {
 
     String creatorId() {
         return creatorId;
+    }
+
+    String creatorAddress() {
+        return creatorAddress;
     }
 
     boolean permanent() {

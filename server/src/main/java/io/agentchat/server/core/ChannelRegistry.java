@@ -9,28 +9,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * All channels, bounded in total and per creator. Default channels are permanent; a created
- * channel outlives its creator's connection and is reclaimed only after it has been empty for a
- * grace period (so {@code create} and {@code invite} can be separate connections).
+ * All channels, bounded in total, per creator and per creator's address. Default channels are
+ * permanent; a created channel outlives its creator's connection and is reclaimed only after it
+ * has been empty for a grace period (so {@code create} and {@code invite} can be separate
+ * connections). A channel counts against its creator's quotas until it is reclaimed.
+ *
+ * <p>The per-address quota exists because identities are free: an ephemeral IDENTIFY costs
+ * nothing, so a per-agent quota alone lets one address fill the namespace with many identities.
+ * It counts channels not yet reclaimed rather than creations per minute: the grace period already
+ * makes each creation hold its slot for minutes, so the quota also bounds the creation rate.
  */
 final class ChannelRegistry {
-    static final List<String> DEFAULT_CHANNELS = List.of("#general", "#agents", "#discovery");
-    private static final int MAX_INVITES_PER_CHANNEL = 1000;
 
     private final ConcurrentHashMap<String, Channel> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> createdBy = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> createdFrom = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final int bufferSize;
     private final int maxChannels;
     private final int maxPerCreator;
+    private final int maxPerAddress;
+    private final int maxInvites;
 
-    ChannelRegistry(int bufferSize, int maxChannels, int maxPerCreator, long now) {
+    ChannelRegistry(List<String> defaultChannels, int bufferSize, int maxChannels, int maxPerCreator,
+                    int maxPerAddress, int maxInvites, long now) {
         this.bufferSize = bufferSize;
         this.maxChannels = maxChannels;
         this.maxPerCreator = maxPerCreator;
-        for (String name : DEFAULT_CHANNELS) {
-            byName.put(name, new Channel(name, false, null, true, sequence.incrementAndGet(), bufferSize,
-                    MAX_INVITES_PER_CHANNEL, now));
+        this.maxPerAddress = maxPerAddress;
+        this.maxInvites = maxInvites;
+        for (String name : defaultChannels) {
+            byName.put(name, new Channel(name, false, null, null, true, sequence.incrementAndGet(), bufferSize,
+                    maxInvites, now));
         }
     }
 
@@ -39,7 +49,7 @@ final class ChannelRegistry {
     }
 
     /** Creates a channel or throws CHANNEL_EXISTS / a limit error. */
-    synchronized Channel create(String name, boolean inviteOnly, String creatorId, long now) {
+    synchronized Channel create(String name, boolean inviteOnly, String creatorId, String address, long now) {
         if (byName.containsKey(name)) {
             throw new ProtocolException(ErrorCode.CHANNEL_EXISTS, "Channel " + name + " already exists");
         }
@@ -50,10 +60,14 @@ final class ChannelRegistry {
         if (created >= maxPerCreator) {
             throw ProtocolException.invalid("Channel limit reached (max " + maxPerCreator + " channels per agent)");
         }
-        Channel channel = new Channel(name, inviteOnly, creatorId, false, sequence.incrementAndGet(), bufferSize,
-                MAX_INVITES_PER_CHANNEL, now);
+        if (createdFrom.getOrDefault(address, 0) >= maxPerAddress) {
+            throw ProtocolException.invalid("Channel limit reached (max " + maxPerAddress + " channels per address)");
+        }
+        Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
+                maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
+        createdFrom.merge(address, 1, Integer::sum);
         return channel;
     }
 
@@ -69,11 +83,16 @@ final class ChannelRegistry {
         int reclaimed = 0;
         for (Channel channel : List.copyOf(byName.values())) {
             if (channel.reclaimIfIdle(now, graceMillis) && byName.remove(channel.name(), channel)) {
-                createdBy.computeIfPresent(channel.creatorId(), (id, count) -> count <= 1 ? null : count - 1);
+                createdBy.computeIfPresent(channel.creatorId(), ChannelRegistry::decrement);
+                createdFrom.computeIfPresent(channel.creatorAddress(), ChannelRegistry::decrement);
                 reclaimed++;
             }
         }
         return reclaimed;
+    }
+
+    private static Integer decrement(String key, Integer count) {
+        return count <= 1 ? null : count - 1;
     }
 
     int size() {

@@ -22,12 +22,15 @@ final class ChannelService {
     private final ChannelRegistry channels;
     private final AgentRegistry agents;
     private final int maxMembers;
+    private final MembershipLimits membershipLimits;
 
-    ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers) {
+    ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers,
+                   MembershipLimits membershipLimits) {
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
         this.maxMembers = maxMembers;
+        this.membershipLimits = membershipLimits;
     }
 
     Channel require(String name) {
@@ -55,6 +58,7 @@ final class ChannelService {
             if (channel.occupancy() >= maxMembers) {
                 throw ProtocolException.invalid("Channel " + name + " is full");
             }
+            membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
             List<AgentSession> others = channel.members();
             if (session.actsAsId()) {
                 channel.add(session, now);
@@ -152,6 +156,9 @@ final class ChannelService {
         }
         synchronized (channel) {
             long now = wire.now();
+            if (channel.isMember(session)) {
+                membershipLimits.chargeLeave(quotaKey(session), session.remoteAddress());
+            }
             if (channel.remove(session, now)) {
                 session.left(channel);
                 String notice = wire.encode(new ServerFrame.AgentLeft(now, name, session.ref()));
@@ -180,10 +187,7 @@ final class ChannelService {
     }
 
     void create(AgentSession session, String name, boolean inviteOnly) {
-        // A key-based session that has not answered the challenge is charged to its address, so
-        // nobody can use up another agent's channel quota with that agent's public key.
-        String quotaKey = session.hasKey() && !session.proven() ? "ip:" + session.remoteAddress() : session.id();
-        Channel channel = channels.create(name, inviteOnly, quotaKey, wire.now());
+        Channel channel = channels.create(name, inviteOnly, quotaKey(session), session.remoteAddress(), wire.now());
         if (inviteOnly) {
             channel.invite(session.id());
         }
@@ -196,6 +200,14 @@ final class ChannelService {
             wire.send(session, new ServerFrame.Joined(wire.now(), name, refs(channel.members())));
         }
         LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
+    }
+
+    /**
+     * Whom a per-agent quota charges. A key-based session that has not answered the challenge is
+     * charged to its address, so nobody can use up another agent's quota with its public key.
+     */
+    private static String quotaKey(AgentSession session) {
+        return session.hasKey() && !session.proven() ? "ip:" + session.remoteAddress() : session.id();
     }
 
     void invite(AgentSession session, String name, String agentRef) {

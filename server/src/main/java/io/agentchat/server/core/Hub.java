@@ -32,6 +32,7 @@ public final class Hub implements AutoCloseable {
     private final AgentRegistry agents = new AgentRegistry();
     private final ChannelRegistry channelRegistry;
     private final ChannelService channels;
+    private final MembershipLimits membershipLimits;
     private final IdentityGate identity;
     private final Messaging messaging;
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
@@ -43,9 +44,12 @@ public final class Hub implements AutoCloseable {
     public Hub(ServerConfig config, FrameCodec codec) {
         this.config = config;
         this.wire = new Wire(codec, config.clock());
-        this.channelRegistry = new ChannelRegistry(config.bufferSize(), config.maxChannels(),
-                config.maxChannelsPerCreator(), wire.now());
-        this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel());
+        this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(), config.maxChannels(),
+                config.maxChannelsPerCreator(), config.maxChannelsPerAddress(), config.maxInvitesPerChannel(), wire.now());
+        this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
+                config.membershipChangesPerMinutePerAddress());
+        this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
+                membershipLimits);
         this.identity = new IdentityGate(wire, agents, channels, config.name(), config.publicHosts());
         this.messaging = new Messaging(wire, channels, agents, config.rateLimit());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -56,6 +60,7 @@ public final class Hub implements AutoCloseable {
         });
         long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
         timers.scheduleWithFixedDelay(safe("reclaim", this::reclaimChannels), reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(safe("rate-buckets", membershipLimits::sweep), 60, 60, TimeUnit.SECONDS);
         long idle = config.idlePrompt().toMillis();
         if (idle > 0) {
             IdlePrompter prompter = new IdlePrompter(wire, channelRegistry, idle);

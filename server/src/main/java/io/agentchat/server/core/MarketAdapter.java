@@ -29,7 +29,7 @@ final class MarketAdapter implements MarketHandler, Delivery {
         if (!Marketplace.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
-        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven()), new ToCaller(session));
+        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress()), new ToCaller(session));
     }
 
     /**

@@ -28,15 +28,28 @@ public final class RateLimiter {
         if (intervalMillis <= 0) {
             return true;
         }
-        long now = clock.millis();
-        if (now > lastRefill) {
-            tokens = Math.min(burst, tokens + (now - lastRefill) / intervalMillis);
-            lastRefill = now;
-        }
+        refill();
         if (tokens >= 1) {
             tokens -= 1;
             return true;
         }
         return false;
+    }
+
+    /** True when every token is back: the bucket remembers nothing a new one would not. */
+    public synchronized boolean full() {
+        if (intervalMillis <= 0) {
+            return true;
+        }
+        refill();
+        return tokens >= burst;
+    }
+
+    private void refill() {
+        long now = clock.millis();
+        if (now > lastRefill) {
+            tokens = Math.min(burst, tokens + (now - lastRefill) / intervalMillis);
+            lastRefill = now;
+        }
     }
 }

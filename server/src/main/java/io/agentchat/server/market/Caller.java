@@ -8,8 +8,14 @@ package io.agentchat.server.market;
  * @param proven   whether it answered the IDENTIFY challenge. The hub hands a key-based caller's
  *                 frames here only once it has (searching skills aside), and every signed frame is
  *                 checked against {@code pubkey} as well.
+ * @param address  the remote address of its connection, or null when unknown; quotas that
+ *                 throwaway keys must not escape (keys are free, addresses are not) count by it
  */
-public record Caller(String agentRef, String pubkey, boolean proven) {
+public record Caller(String agentRef, String pubkey, boolean proven, String address) {
+    public Caller(String agentRef, String pubkey, boolean proven) {
+        this(agentRef, pubkey, proven, null);
+    }
+
     public boolean hasKey() {
         return pubkey != null;
     }

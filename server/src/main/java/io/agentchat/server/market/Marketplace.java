@@ -113,7 +113,7 @@ public final class Marketplace {
         if (!delivery.online(f.to())) {
             throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + f.to() + " not found");
         }
-        ServerFrame.Proposal out = proposals.propose(caller.agentRef(), f, clock.millis());
+        ServerFrame.Proposal out = proposals.propose(caller.agentRef(), caller.address(), f, clock.millis());
         LOG.info("proposal id={} from={} to={}", out.id(), out.from(), out.to());
         delivery.toAgent(out.to(), out);
         delivery.toAgent(caller.agentRef(), out);

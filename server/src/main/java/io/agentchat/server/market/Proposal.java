@@ -20,6 +20,8 @@ final class Proposal {
     final long createdAt;
     final String sig;
     final Integer proposerStake;
+    /** The address the proposer sent it from: the per-address cap on one recipient's inbox counts it. */
+    final String origin;
 
     String status = "pending";
     long updatedAt;
@@ -39,7 +41,9 @@ final class Proposal {
     String disputeSig;
 
     Proposal(String id, String from, String to, String task, Double amount, String currency, String paymentCode,
-            String terms, Long expires, long pendingUntil, long createdAt, String sig, Integer proposerStake) {
+            String terms, Long expires, long pendingUntil, long createdAt, String sig, Integer proposerStake,
+            String origin) {
+        this.origin = origin;
         this.id = id;
         this.from = from;
         this.to = to;

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -26,6 +27,12 @@ import java.util.Set;
  * deadline for accepted ones that releases their escrow (Q16), and caps on pending proposals per
  * agent and in all. Every method holds this object's lock, so stake checks, escrow reservations
  * and rating updates of concurrent requests cannot interleave (Q23).
+ *
+ * <p>The caps on one recipient's inbox are per sender and per sender's address, never a total:
+ * keys cost nothing, so a total per recipient lets a handful of throwaway keys fill the victim's
+ * inbox and refuse every genuine proposal until theirs expire (up to 30 days). A sender may keep
+ * a few proposals waiting for one agent, and one address a few more; other addresses are never
+ * refused because of them. Memory stays bounded by the per-proposer and total caps.
  */
 final class ProposalBook {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -47,24 +54,32 @@ final class ProposalBook {
         this.reputation = reputation;
     }
 
-    synchronized ServerFrame.Proposal propose(String from, ClientFrame.Proposal f, long now) {
+    synchronized ServerFrame.Proposal propose(String from, String origin, ClientFrame.Proposal f, long now) {
         int fromPending = 0;
-        int toPending = 0;
+        int pairPending = 0;
+        int originToPending = 0;
         for (Proposal p : proposals.values()) {
             if (p.sig.equals(f.sig())) {
                 // Signatures are checked in their one canonical encoding, so equal text is equal bytes.
                 throw invalid("Signature already used: this proposal was already made (sign a new one)");
             }
             if (isPending(p, now)) {
-                fromPending += p.from.equals(from) ? 1 : 0;
-                toPending += p.to.equals(f.to()) ? 1 : 0;
+                boolean sameSender = p.from.equals(from);
+                boolean sameRecipient = p.to.equals(f.to());
+                fromPending += sameSender ? 1 : 0;
+                pairPending += sameSender && sameRecipient ? 1 : 0;
+                originToPending += sameRecipient && Objects.equals(p.origin, origin) ? 1 : 0;
             }
         }
         if (fromPending >= config.maxPendingPerProposer()) {
             throw invalid("Too many pending proposals (max " + config.maxPendingPerProposer() + ")");
         }
-        if (toPending >= config.maxPendingPerRecipient()) {
-            throw invalid("Agent " + f.to() + " has too many pending proposals");
+        if (pairPending >= config.maxPendingPerPair()) {
+            throw invalid("Too many pending proposals to " + f.to() + " (max " + config.maxPendingPerPair() + ")");
+        }
+        if (originToPending >= config.maxPendingPerRecipientPerAddress()) {
+            throw invalid("Agent " + f.to() + " has too many pending proposals from your address (max "
+                    + config.maxPendingPerRecipientPerAddress() + ")");
         }
         if (proposals.size() >= config.maxProposals()) {
             sweep(now);
@@ -77,7 +92,7 @@ final class ProposalBook {
         long pendingUntil = expires != null ? expires : now + config.defaultProposalExpiry().toMillis();
         Integer stake = f.eloStake() == null || f.eloStake() == 0 ? null : f.eloStake();
         Proposal p = new Proposal(newId(now), from, f.to(), f.task(), f.amount(), f.currency(), f.paymentCode(),
-                f.terms(), expires, pendingUntil, now, f.sig(), stake);
+                f.terms(), expires, pendingUntil, now, f.sig(), stake, origin);
         proposals.put(p.id, p);
         return new ServerFrame.Proposal(now, p.id, p.from, p.to, p.task, number(p.amount), p.currency,
                 p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake, f.expires());

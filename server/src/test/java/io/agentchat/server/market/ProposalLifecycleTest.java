@@ -178,6 +178,8 @@ class ProposalLifecycleTest {
 
     @Test
     void pendingProposalsPerAgentAreBounded() {
+        m.close();
+        m = new MarketFixture(dir, MarketConfig.defaults().withProposalLimits(20, 100, 100, 50_000));
         for (int i = 0; i < 20; i++) {
             propose(m.alice, m.bob, null, null);
         }
@@ -185,6 +187,17 @@ class ProposalLifecycleTest {
                 "Too many pending proposals (max 20)");
         m.clock.advance(Duration.ofSeconds(301)); // they expire, and stop counting
         propose(m.alice, m.bob, null, null);
+    }
+
+    @Test
+    void pendingProposalsPerSenderAndRecipientAreBounded() {
+        for (int i = 0; i < 5; i++) {
+            propose(m.alice, m.bob, null, null);
+        }
+        m.refused(m.alice, m.proposal(m.alice, m.bob, "one more", null, null, null), INVALID_MSG,
+                "Too many pending proposals to " + m.bob.ref() + " (max 5)");
+        propose(m.alice, m.carol, null, null);
+        propose(m.carol, m.bob, null, null);
     }
 
     @Test
