@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an AgentChat relay server.",
         footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
-            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY.",
+            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY,",
+            "MAX_INVALID_FRAMES_PER_MINUTE.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -58,6 +59,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "<dir>", description = "Directory for the server's persistent state (default: ./.agentchat).")
     Path dataDir;
+
+    @Option(names = "--max-invalid-frames-per-minute", paramLabel = "<n>", description = "Malformed frames (each "
+            + "answered with ERROR) one connection may send per minute before it is closed with 1008; 0 disables "
+            + "(default: " + ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE + ").")
+    Integer maxInvalidFramesPerMinute;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -111,6 +117,10 @@ final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.dataDir(dataDir);
         }
+        int invalidFrames = maxInvalidFramesPerMinute != null ? maxInvalidFramesPerMinute
+                : envInt("MAX_INVALID_FRAMES_PER_MINUTE", ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE);
+        check(invalidFrames >= 0 && invalidFrames <= 1_000_000, "max-invalid-frames-per-minute", invalidFrames, "0-1000000");
+        builder.maxInvalidFramesPerMinute(invalidFrames);
         return builder.build();
     }
 

@@ -109,4 +109,17 @@ class CliUsageTest {
         assertEquals(1, run.rc());
         assertEquals("Error: Invalid URL: notaurl\n", run.err());
     }
+
+    @Test
+    void serveTakesTheFrameBoundsFromFlagThenEnvironmentThenDefault() {
+        ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
+        assertEquals(20, defaults.maxInvalidFramesPerMinute());
+        Map<String, String> env = Map.of("MAX_INVALID_FRAMES_PER_MINUTE", "0");
+        ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
+        assertEquals(0, fromEnv.maxInvalidFramesPerMinute(), "0 disables the check");
+        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "--max-invalid-frames-per-minute", "5").config();
+        assertEquals(5, flags.maxInvalidFramesPerMinute());
+        assertEquals(2, CliRun.run("serve", "--max-invalid-frames-per-minute", "-1").rc());
+        assertTrue(CliRun.run("serve", "--help").out().contains("MAX_INVALID_FRAMES_PER_MINUTE"));
+    }
 }

@@ -33,16 +33,21 @@ import java.util.Objects;
  * @param idlePrompt       a channel with two or more members and no activity this long gets a
  *                         conversation starter from {@code @server} (§6.6); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
+ * @param maxInvalidFramesPerMinute frames the decoder refuses (each answered with ERROR) that one
+ *                         connection may send in a burst, refilled at this rate per minute; the
+ *                         next one closes the connection with 1008. 0 disables the check
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
-                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock) {
+                           Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock,
+                           int maxInvalidFramesPerMinute) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
     public static final Duration DEFAULT_RATE_LIMIT = Duration.ofMillis(1000);
+    public static final int DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE = 20;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -71,6 +76,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame size must be >= 1024 bytes");
         }
+        if (maxInvalidFramesPerMinute < 0) {
+            throw new IllegalArgumentException("max invalid frames per minute must be >= 0");
+        }
     }
 
     public boolean tls() {
@@ -88,7 +96,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
-                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock);
+                .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock)
+                .maxInvalidFramesPerMinute(maxInvalidFramesPerMinute);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -116,6 +125,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxMembersPerChannel = 10_000;
         private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
+        private int maxInvalidFramesPerMinute = DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -139,12 +149,14 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxMembersPerChannel(int max) { this.maxMembersPerChannel = max; return this; }
         public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
+        public Builder maxInvalidFramesPerMinute(int max) { this.maxInvalidFramesPerMinute = max; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
-                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock);
+                    maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock,
+                    maxInvalidFramesPerMinute);
         }
     }
 }

@@ -187,6 +187,16 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         }
     }
 
+    /** Every frame received and not yet taken, without waiting (e.g. after {@link #awaitClose()}). */
+    public List<JsonNode> takeReceived() throws Exception {
+        List<JsonNode> received = new ArrayList<>();
+        String text;
+        while ((text = frames.poll()) != null) {
+            received.add(JSON.readTree(text));
+        }
+        return received;
+    }
+
     static boolean verify(String pubkey, String text, String sig) {
         return Ed25519.verify(pubkey, text, sig);
     }

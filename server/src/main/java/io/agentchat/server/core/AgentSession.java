@@ -15,6 +15,7 @@ public final class AgentSession {
     private final long connectedAt;
     private final RateLimiter messageLimiter;
     private final RateLimiter frameLimiter;
+    private final RateLimiter invalidFrames;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
     private volatile String id;
@@ -29,12 +30,14 @@ public final class AgentSession {
     private volatile boolean closed;
     private volatile long lastHeard;
 
-    AgentSession(Outbound outbound, long connectedAt, RateLimiter messageLimiter, RateLimiter frameLimiter) {
+    AgentSession(Outbound outbound, long connectedAt, RateLimiter messageLimiter, RateLimiter frameLimiter,
+                 RateLimiter invalidFrames) {
         this.outbound = outbound;
         this.connectedAt = connectedAt;
         this.lastHeard = connectedAt;
         this.messageLimiter = messageLimiter;
         this.frameLimiter = frameLimiter;
+        this.invalidFrames = invalidFrames;
     }
 
     public boolean identified() {
@@ -155,6 +158,11 @@ public final class AgentSession {
 
     RateLimiter frameLimiter() {
         return frameLimiter;
+    }
+
+    /** One token per frame the decoder refused; none left means the peer sends garbage, not mistakes. */
+    RateLimiter invalidFrames() {
+        return invalidFrames;
     }
 
     void joined(Channel channel) {
