@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = "Run an AgentChat relay server.",
         footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
             "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY,",
-            "MAX_INVALID_FRAMES_PER_MINUTE.",
+            "MAX_INVALID_FRAMES_PER_MINUTE, MAX_OUTGOING_BYTES.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -64,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
             + "answered with ERROR) one connection may send per minute before it is closed with 1008; 0 disables "
             + "(default: " + ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE + ").")
     Integer maxInvalidFramesPerMinute;
+
+    @Option(names = "--max-outgoing-bytes", paramLabel = "<bytes>", description = "Bytes queued to one socket and not "
+            + "yet written before it is dropped as a slow consumer (default: " + ServerConfig.DEFAULT_MAX_OUTGOING_BYTES + ").")
+    Integer maxOutgoingBytes;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -121,6 +125,10 @@ final class ServeCommand implements Callable<Integer> {
                 : envInt("MAX_INVALID_FRAMES_PER_MINUTE", ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE);
         check(invalidFrames >= 0 && invalidFrames <= 1_000_000, "max-invalid-frames-per-minute", invalidFrames, "0-1000000");
         builder.maxInvalidFramesPerMinute(invalidFrames);
+        int outgoing = maxOutgoingBytes != null ? maxOutgoingBytes
+                : envInt("MAX_OUTGOING_BYTES", ServerConfig.DEFAULT_MAX_OUTGOING_BYTES);
+        check(outgoing >= 1024, "max-outgoing-bytes", outgoing, ">= 1024");
+        builder.maxOutgoingBytes(outgoing);
         return builder.build();
     }
 

@@ -114,12 +114,18 @@ class CliUsageTest {
     void serveTakesTheFrameBoundsFromFlagThenEnvironmentThenDefault() {
         ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
         assertEquals(20, defaults.maxInvalidFramesPerMinute());
-        Map<String, String> env = Map.of("MAX_INVALID_FRAMES_PER_MINUTE", "0");
+        assertEquals(4 * 1024 * 1024, defaults.maxOutgoingBytes());
+        Map<String, String> env = Map.of("MAX_INVALID_FRAMES_PER_MINUTE", "0", "MAX_OUTGOING_BYTES", "65536");
         ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
         assertEquals(0, fromEnv.maxInvalidFramesPerMinute(), "0 disables the check");
-        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "--max-invalid-frames-per-minute", "5").config();
+        assertEquals(65536, fromEnv.maxOutgoingBytes());
+        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "--max-invalid-frames-per-minute", "5",
+                "--max-outgoing-bytes", "1048576").config();
         assertEquals(5, flags.maxInvalidFramesPerMinute());
+        assertEquals(1048576, flags.maxOutgoingBytes());
         assertEquals(2, CliRun.run("serve", "--max-invalid-frames-per-minute", "-1").rc());
-        assertTrue(CliRun.run("serve", "--help").out().contains("MAX_INVALID_FRAMES_PER_MINUTE"));
+        assertEquals(2, CliRun.run("serve", "--max-outgoing-bytes", "100").rc());
+        String help = CliRun.run("serve", "--help").out();
+        assertTrue(help.contains("MAX_INVALID_FRAMES_PER_MINUTE") && help.contains("MAX_OUTGOING_BYTES"), help);
     }
 }

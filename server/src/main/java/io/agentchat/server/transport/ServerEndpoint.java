@@ -36,7 +36,7 @@ final class ServerEndpoint implements FrameHandler {
 
     private final Hub hub;
     private final Executor writers;
-    private final int maxQueued;
+    private final long maxQueuedBytes;
     private final SharedUtf8 utf8;
     private CoreSession session;
     private volatile AgentSession agent;
@@ -44,17 +44,17 @@ final class ServerEndpoint implements FrameHandler {
     private byte partialType = OpCode.UNDEFINED;
     private ByteArrayOutputStream partial;
 
-    ServerEndpoint(Hub hub, Executor writers, int maxQueued, SharedUtf8 utf8) {
+    ServerEndpoint(Hub hub, Executor writers, long maxQueuedBytes, SharedUtf8 utf8) {
         this.utf8 = utf8;
         this.hub = hub;
         this.writers = writers;
-        this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
-        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, utf8, this::dead));
+        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueuedBytes, utf8, this::dead));
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }
