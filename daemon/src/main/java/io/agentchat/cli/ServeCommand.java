@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = "Run an AgentChat relay server.",
         footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
             "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY,",
-            "MAX_INVALID_FRAMES_PER_MINUTE, MAX_OUTGOING_BYTES.",
+            "MAX_INVALID_FRAMES_PER_MINUTE, MAX_OUTGOING_BYTES, MAX_LISTED_CHANNELS.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -68,6 +68,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-outgoing-bytes", paramLabel = "<bytes>", description = "Bytes queued to one socket and not "
             + "yet written before it is dropped as a slow consumer (default: " + ServerConfig.DEFAULT_MAX_OUTGOING_BYTES + ").")
     Integer maxOutgoingBytes;
+
+    @Option(names = "--max-listed-channels", paramLabel = "<n>", description = "Public channels named in one channel "
+            + "listing, the ones with the most members first (default: " + ServerConfig.DEFAULT_MAX_LISTED_CHANNELS + ").")
+    Integer maxListedChannels;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -129,6 +133,10 @@ final class ServeCommand implements Callable<Integer> {
                 : envInt("MAX_OUTGOING_BYTES", ServerConfig.DEFAULT_MAX_OUTGOING_BYTES);
         check(outgoing >= 1024, "max-outgoing-bytes", outgoing, ">= 1024");
         builder.maxOutgoingBytes(outgoing);
+        int listed = maxListedChannels != null ? maxListedChannels
+                : envInt("MAX_LISTED_CHANNELS", ServerConfig.DEFAULT_MAX_LISTED_CHANNELS);
+        check(listed >= 1 && listed <= 1_000_000, "max-listed-channels", listed, "1-1000000");
+        builder.maxListedChannels(listed);
         return builder.build();
     }
 

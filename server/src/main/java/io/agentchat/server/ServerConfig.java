@@ -38,19 +38,22 @@ import java.util.Objects;
  * @param maxOutgoingBytes payload bytes queued to one socket and not yet written; past this the
  *                         peer is a slow consumer and is dropped. One frame bigger than this still
  *                         goes to a peer with nothing else queued
+ * @param maxListedChannels public channels named in one LIST_CHANNELS reply; past this, the ones
+ *                         with the most members (see docs/decisions.md)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
                            Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
                            Duration emptyChannelGrace, int maxMembersPerChannel, Duration idlePrompt, Clock clock,
-                           int maxInvalidFramesPerMinute, int maxOutgoingBytes) {
+                           int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
     public static final Duration DEFAULT_RATE_LIMIT = Duration.ofMillis(1000);
     public static final int DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE = 20;
     public static final int DEFAULT_MAX_OUTGOING_BYTES = 4 * 1024 * 1024;
+    public static final int DEFAULT_MAX_LISTED_CHANNELS = 200;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -85,6 +88,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (maxOutgoingBytes < 1024) {
             throw new IllegalArgumentException("max outgoing bytes must be >= 1024");
         }
+        if (maxListedChannels < 1) {
+            throw new IllegalArgumentException("max listed channels must be >= 1");
+        }
     }
 
     public boolean tls() {
@@ -103,7 +109,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).emptyChannelGrace(emptyChannelGrace)
                 .maxMembersPerChannel(maxMembersPerChannel).idlePrompt(idlePrompt).clock(clock)
-                .maxInvalidFramesPerMinute(maxInvalidFramesPerMinute).maxOutgoingBytes(maxOutgoingBytes);
+                .maxInvalidFramesPerMinute(maxInvalidFramesPerMinute).maxOutgoingBytes(maxOutgoingBytes)
+                .maxListedChannels(maxListedChannels);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -132,6 +139,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private Clock clock = Clock.systemUTC();
         private int maxInvalidFramesPerMinute = DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE;
         private int maxOutgoingBytes = DEFAULT_MAX_OUTGOING_BYTES;
+        private int maxListedChannels = DEFAULT_MAX_LISTED_CHANNELS;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -156,13 +164,14 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder clock(Clock clock) { this.clock = clock; return this; }
         public Builder maxInvalidFramesPerMinute(int max) { this.maxInvalidFramesPerMinute = max; return this; }
         public Builder maxOutgoingBytes(int bytes) { this.maxOutgoingBytes = bytes; return this; }
+        public Builder maxListedChannels(int max) { this.maxListedChannels = max; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
                     dataDir, maxFrameBytes, identifyTimeout, pingInterval, maxConnectionsPerIp,
                     maxChannels, maxChannelsPerCreator, emptyChannelGrace, maxMembersPerChannel, idlePrompt, clock,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels);
         }
     }
 }

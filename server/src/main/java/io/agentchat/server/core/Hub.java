@@ -188,7 +188,7 @@ public final class Hub implements AutoCloseable {
         if (frame instanceof ClientFrame.Ping) {
             wire.send(session, new ServerFrame.Pong(wire.now()));
         } else if (frame instanceof ClientFrame.ListChannels) {
-            channels.listChannels(session);
+            channels.listChannels(session, config.maxListedChannels());
         } else if (frame instanceof ClientFrame.ListAgents f) {
             channels.listAgents(session, f.channel());
         } else if (frame instanceof ClientFrame.Identify f) {
