@@ -166,6 +166,11 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         return closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** True once the socket has closed or failed; never waits. */
+    public boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
     public int closeCode() {
         return closeCode;
     }
