@@ -26,15 +26,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "3600", description = "Stop after this long (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--max-outgoing-frames", defaultValue = "4096",
-            description = "Frames queued per socket before a slow-consumer disconnect (default ${DEFAULT-VALUE}).")
-    int maxOutgoingFrames;
+    @Option(names = "--max-outgoing-bytes", defaultValue = "4194304",
+            description = "Bytes queued per socket before a slow-consumer disconnect (default ${DEFAULT-VALUE}).")
+    int maxOutgoingBytes;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
-        try (AgentChatServer server = new AgentChatServer(Target.benchConfig(port, "127.0.0.1", maxOutgoingFrames))) {
+        try (AgentChatServer server = new AgentChatServer(Target.benchConfig(port, "127.0.0.1", maxOutgoingBytes))) {
             server.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();

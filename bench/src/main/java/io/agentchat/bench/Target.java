@@ -21,8 +21,8 @@ final class Target implements AutoCloseable {
         this.description = description;
     }
 
-    static Target embedded(int maxOutgoingFrames) throws Exception {
-        AgentChatServer server = new AgentChatServer(benchConfig(0, "127.0.0.1", maxOutgoingFrames)).start();
+    static Target embedded(int maxOutgoingBytes) throws Exception {
+        AgentChatServer server = new AgentChatServer(benchConfig(0, "127.0.0.1", maxOutgoingBytes)).start();
         return new Target(server.uri(), server, ServerProbe.inProcess(),
                 "embedded agentchat-java relay (same JVM as the load generator)");
     }
@@ -37,13 +37,13 @@ final class Target implements AutoCloseable {
      * (MSG rate, frame budget, membership changes), 20,000 connections per IP, 20,000 members per channel. The
      * slow-consumer bound stays, since it is part of what is measured.
      */
-    static ServerConfig benchConfig(int port, String host, int maxOutgoingFrames) throws Exception {
+    static ServerConfig benchConfig(int port, String host, int maxOutgoingBytes) throws Exception {
         Path dataDir = Files.createTempDirectory("agentchat-bench-data");
         dataDir.toFile().deleteOnExit();
         return ServerConfig.builder().host(host).port(port)
                 .noRateLimits()
                 .maxConnectionsPerIp(20_000).maxMembersPerChannel(20_000)
-                .maxOutgoingFrames(maxOutgoingFrames)
+                .maxOutgoingBytes(maxOutgoingBytes)
                 .identifyTimeout(Duration.ofMinutes(10))
                 .dataDir(dataDir).build();
     }

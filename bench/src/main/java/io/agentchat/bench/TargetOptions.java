@@ -12,9 +12,9 @@ final class TargetOptions {
     @Option(names = "--server-pid", description = "PID of the --url server, to read its RSS and CPU from /proc.")
     Long serverPid;
 
-    @Option(names = "--max-outgoing-frames", defaultValue = "4096",
-            description = "Embedded only: frames queued per socket before a slow-consumer disconnect (default ${DEFAULT-VALUE}).")
-    int maxOutgoingFrames;
+    @Option(names = "--max-outgoing-bytes", defaultValue = "4194304",
+            description = "Embedded only: bytes queued per socket before a slow-consumer disconnect (default ${DEFAULT-VALUE}).")
+    int maxOutgoingBytes;
 
     static final class Choice {
         @Option(names = "--url", description = "ws://127.0.0.1:PORT of a running relay (only 127.0.0.1 targets).")
@@ -29,7 +29,7 @@ final class TargetOptions {
             if (serverPid != null) {
                 throw new IllegalArgumentException("--server-pid applies to --url only");
             }
-            return Target.embedded(maxOutgoingFrames);
+            return Target.embedded(maxOutgoingBytes);
         }
         URI url = choice.url;
         if (!"127.0.0.1".equals(url.getHost()) && !"localhost".equals(url.getHost())) {

@@ -60,7 +60,8 @@ public final class FrameCodec {
             }
         }
         serverTypes.remove("UNKNOWN");
-        treeReader = mapper.readerFor(JsonNode.class);
+        // A frame is one JSON value: "{..} xyz" or "{..}{..}" is not a frame, whatever comes first.
+        treeReader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
@@ -116,7 +117,10 @@ public final class FrameCodec {
         }
     }
 
-    /** Parses any JSON text to a tree; bad JSON is {@code INVALID_MSG "Invalid JSON"} as in the reference. */
+    /**
+     * Parses one JSON value to a tree; bad JSON, and anything but whitespace after the value, is
+     * {@code INVALID_MSG "Invalid JSON"} as in the reference.
+     */
     public JsonNode parse(String text) {
         try {
             JsonNode node = treeReader.readTree(text);

@@ -123,4 +123,20 @@ class FrameCodecTest {
         String deep = "{\"type\":\"PING\",\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
         assertInvalid(deep, "Invalid JSON");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\":\"PING\"} xyz",
+        "{\"type\":\"PING\"}{\"type\":\"PING\"}",
+        "{\"type\":\"PING\"} 1",
+        "{\"type\":\"PING\"}]",
+    })
+    void anythingAfterTheJsonValueIsInvalidJson(String frame) {
+        assertInvalid(frame, "Invalid JSON");
+    }
+
+    @Test
+    void whitespaceAfterTheJsonValueIsAllowed() {
+        assertInstanceOf(ClientFrame.Ping.class, codec.decodeClient("{\"type\":\"PING\"} \n\t "));
+    }
 }

@@ -61,6 +61,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "<dir>", description = "Directory for the server's persistent state (default: ./.agentchat).")
     Path dataDir;
 
+    @Option(names = "--max-invalid-frames-per-minute", paramLabel = "<n>", description = "Malformed frames (each "
+            + "answered with ERROR) one connection may send per minute before it is closed with 1008; 0 disables "
+            + "(env MAX_INVALID_FRAMES_PER_MINUTE; default: " + ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE + ").")
+    Integer maxInvalidFramesPerMinute;
+
+    @Option(names = "--max-outgoing-bytes", paramLabel = "<bytes>", description = "Bytes queued to one socket and not "
+            + "yet written before it is dropped as a slow consumer (env MAX_OUTGOING_BYTES; default: " + ServerConfig.DEFAULT_MAX_OUTGOING_BYTES + ").")
+    Integer maxOutgoingBytes;
+
+    @Option(names = "--max-listed-channels", paramLabel = "<n>", description = "Public channels named in one channel "
+            + "listing, the ones with the most members first (env MAX_LISTED_CHANNELS; default: " + ServerConfig.DEFAULT_MAX_LISTED_CHANNELS + ").")
+    Integer maxListedChannels;
+
     @Option(names = "--public-host", paramLabel = "<host[:port]>[,...]",
             description = "Hosts clients dial this server by, when a proxy in front rewrites the Host header:"
                     + " answers to the identify challenge may name them (env PUBLIC_HOST; default: the Host each client sent).")
@@ -121,6 +134,18 @@ final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.dataDir(dataDir);
         }
+        int invalidFrames = maxInvalidFramesPerMinute != null ? maxInvalidFramesPerMinute
+                : envInt("MAX_INVALID_FRAMES_PER_MINUTE", ServerConfig.DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE);
+        check(invalidFrames >= 0 && invalidFrames <= 1_000_000, "max-invalid-frames-per-minute", invalidFrames, "0-1000000");
+        builder.maxInvalidFramesPerMinute(invalidFrames);
+        int outgoing = maxOutgoingBytes != null ? maxOutgoingBytes
+                : envInt("MAX_OUTGOING_BYTES", ServerConfig.DEFAULT_MAX_OUTGOING_BYTES);
+        check(outgoing >= 1024, "max-outgoing-bytes", outgoing, ">= 1024");
+        builder.maxOutgoingBytes(outgoing);
+        int listed = maxListedChannels != null ? maxListedChannels
+                : envInt("MAX_LISTED_CHANNELS", ServerConfig.DEFAULT_MAX_LISTED_CHANNELS);
+        check(listed >= 1 && listed <= 1_000_000, "max-listed-channels", listed, "1-1000000");
+        builder.maxListedChannels(listed);
         ConfigSource source = new ConfigSource(spec.commandLine(), root::env);
         builder.publicHosts(source.list(publicHosts, "PUBLIC_HOST", java.util.List.of()));
         limits.applyTo(builder, source);

@@ -109,4 +109,29 @@ class CliUsageTest {
         assertEquals(1, run.rc());
         assertEquals("Error: Invalid URL: notaurl\n", run.err());
     }
+
+    @Test
+    void serveTakesTheFrameBoundsFromFlagThenEnvironmentThenDefault() {
+        ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
+        assertEquals(20, defaults.maxInvalidFramesPerMinute());
+        assertEquals(4 * 1024 * 1024, defaults.maxOutgoingBytes());
+        assertEquals(200, defaults.maxListedChannels());
+        Map<String, String> env = Map.of("MAX_INVALID_FRAMES_PER_MINUTE", "0", "MAX_OUTGOING_BYTES", "65536",
+                "MAX_LISTED_CHANNELS", "50");
+        ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
+        assertEquals(0, fromEnv.maxInvalidFramesPerMinute(), "0 disables the check");
+        assertEquals(65536, fromEnv.maxOutgoingBytes());
+        assertEquals(50, fromEnv.maxListedChannels());
+        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "--max-invalid-frames-per-minute", "5",
+                "--max-outgoing-bytes", "1048576", "--max-listed-channels", "7").config();
+        assertEquals(5, flags.maxInvalidFramesPerMinute());
+        assertEquals(1048576, flags.maxOutgoingBytes());
+        assertEquals(7, flags.maxListedChannels());
+        assertEquals(2, CliRun.run("serve", "--max-invalid-frames-per-minute", "-1").rc());
+        assertEquals(2, CliRun.run("serve", "--max-outgoing-bytes", "100").rc());
+        assertEquals(2, CliRun.run("serve", "--max-listed-channels", "0").rc());
+        String help = CliRun.run("serve", "--help").out();
+        assertTrue(help.contains("MAX_INVALID_FRAMES_PER_MINUTE") && help.contains("MAX_OUTGOING_BYTES")
+                && help.contains("MAX_LISTED_CHANNELS"), help);
+    }
 }

@@ -25,7 +25,6 @@ import java.util.Objects;
  * @param tlsKey           PEM private key
  * @param dataDir          where the ratings store lives (the server's one persistent file)
  * @param maxFrameBytes    largest WebSocket message; bigger ones close the connection with 1009
- * @param maxOutgoingFrames frames queued to one socket before it counts as a slow consumer
  * @param identifyTimeout  an unidentified socket is closed after this long
  * @param pingInterval     WebSocket ping period; a peer silent for two periods is dropped
  * @param maxConnectionsPerIp concurrent sockets from one address
@@ -45,20 +44,32 @@ import java.util.Objects;
  * @param publicHosts      hosts (as in a URL: {@code host} or {@code host:port}) clients may name when
  *                         they answer the identify challenge, besides the HTTP Host they sent: for a
  *                         proxy in front that rewrites the Host header
+ * @param maxInvalidFramesPerMinute frames the decoder refuses (each answered with ERROR) that one
+ *                         connection may send in a burst, refilled at this rate per minute; the
+ *                         next one closes the connection with 1008. 0 disables the check
+ * @param maxOutgoingBytes payload bytes queued to one socket and not yet written; past this the
+ *                         peer is a slow consumer and is dropped. One frame bigger than this still
+ *                         goes to a peer with nothing else queued
+ * @param maxListedChannels public channels named in one LIST_CHANNELS reply; past this, the ones
+ *                         with the most members (see docs/decisions.md)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
-                           int maxOutgoingFrames, Duration identifyTimeout, Duration pingInterval,
+                           Duration identifyTimeout, Duration pingInterval,
                            int maxConnectionsPerIp, int maxChannels, int maxChannelsPerCreator,
                            int maxChannelsPerAddress, Duration emptyChannelGrace, int maxMembersPerChannel,
                            int maxInvitesPerChannel, int membershipChangesPerMinute,
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
-                           Duration idlePrompt, Clock clock, List<String> publicHosts) {
+                           Duration idlePrompt, Clock clock, List<String> publicHosts,
+                           int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
     public static final Duration DEFAULT_RATE_LIMIT = Duration.ofMillis(1000);
     public static final List<String> DEFAULT_CHANNELS = List.of("#general", "#agents", "#discovery", "#skills");
+    public static final int DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE = 20;
+    public static final int DEFAULT_MAX_OUTGOING_BYTES = 4 * 1024 * 1024;
+    public static final int DEFAULT_MAX_LISTED_CHANNELS = 200;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -109,6 +120,15 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame size must be >= 1024 bytes");
         }
+        if (maxInvalidFramesPerMinute < 0) {
+            throw new IllegalArgumentException("max invalid frames per minute must be >= 0");
+        }
+        if (maxOutgoingBytes < 1024) {
+            throw new IllegalArgumentException("max outgoing bytes must be >= 1024");
+        }
+        if (maxListedChannels < 1) {
+            throw new IllegalArgumentException("max listed channels must be >= 1");
+        }
     }
 
     public boolean tls() {
@@ -122,7 +142,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
     public Builder toBuilder() {
         return new Builder().host(host).port(port).name(name).bufferSize(bufferSize).rateLimit(rateLimit)
                 .rateBurst(rateBurst).framesPerSecond(framesPerSecond).frameBurst(frameBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
-                .maxFrameBytes(maxFrameBytes).maxOutgoingFrames(maxOutgoingFrames)
+                .maxFrameBytes(maxFrameBytes)
                 .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
                 .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
                 .maxChannelsPerCreator(maxChannelsPerCreator).maxChannelsPerAddress(maxChannelsPerAddress)
@@ -130,7 +150,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                 .maxInvitesPerChannel(maxInvitesPerChannel).membershipChangesPerMinute(membershipChangesPerMinute)
                 .membershipChangesPerMinutePerAddress(membershipChangesPerMinutePerAddress)
                 .defaultChannels(defaultChannels).market(market).idlePrompt(idlePrompt).clock(clock)
-                .publicHosts(publicHosts);
+                .publicHosts(publicHosts)
+                .maxInvalidFramesPerMinute(maxInvalidFramesPerMinute).maxOutgoingBytes(maxOutgoingBytes)
+                .maxListedChannels(maxListedChannels);
     }
 
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
@@ -148,7 +170,6 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private Path tlsKey;
         private Path dataDir = Path.of(".agentchat");
         private int maxFrameBytes = 64 * 1024;
-        private int maxOutgoingFrames = 4096;
         private Duration identifyTimeout = Duration.ofSeconds(30);
         private Duration pingInterval = Duration.ofSeconds(30);
         private int maxConnectionsPerIp = 10_000;
@@ -165,6 +186,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private Duration idlePrompt = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
         private List<String> publicHosts = java.util.List.of();
+        private int maxInvalidFramesPerMinute = DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE;
+        private int maxOutgoingBytes = DEFAULT_MAX_OUTGOING_BYTES;
+        private int maxListedChannels = DEFAULT_MAX_LISTED_CHANNELS;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -178,7 +202,6 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
         public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
         public Builder maxFrameBytes(int bytes) { this.maxFrameBytes = bytes; return this; }
-        public Builder maxOutgoingFrames(int frames) { this.maxOutgoingFrames = frames; return this; }
         public Builder identifyTimeout(Duration timeout) { this.identifyTimeout = timeout; return this; }
         public Builder pingInterval(Duration interval) { this.pingInterval = interval; return this; }
         public Builder maxConnectionsPerIp(int max) { this.maxConnectionsPerIp = max; return this; }
@@ -211,14 +234,18 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder idlePrompt(Duration idle) { this.idlePrompt = idle; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
         public Builder publicHosts(List<String> hosts) { this.publicHosts = hosts; return this; }
+        public Builder maxInvalidFramesPerMinute(int max) { this.maxInvalidFramesPerMinute = max; return this; }
+        public Builder maxOutgoingBytes(int bytes) { this.maxOutgoingBytes = bytes; return this; }
+        public Builder maxListedChannels(int max) { this.maxListedChannels = max; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
                     logMessages, tlsCert, tlsKey,
-                    dataDir, maxFrameBytes, maxOutgoingFrames, identifyTimeout, pingInterval, maxConnectionsPerIp,
+                    dataDir, maxFrameBytes, identifyTimeout, pingInterval, maxConnectionsPerIp,
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
-                    defaultChannels, market, idlePrompt, clock, publicHosts);
+                    defaultChannels, market, idlePrompt, clock, publicHosts,
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels);
         }
     }
 }

@@ -150,4 +150,28 @@ class LimitsTest extends ServerHarness {
             later.await("JOINED");
         }
     }
+
+    @Test
+    void aChannelListingNamesAtMostTheBusiestChannelsInCreationOrder() throws Exception {
+        start(config().maxListedChannels(3).maxChannelsPerCreator(20).framesPerSecond(0).build());
+        try (TestAgent maker = ephemeral("maker"); TestAgent fan = ephemeral("fan")) {
+            for (int i = 0; i < 10; i++) {
+                maker.send("{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#c" + i + "\"}");
+                maker.await("JOINED");
+            }
+            for (int i = 0; i < 10; i++) {
+                if (i != 4 && i != 9) {
+                    maker.send("{\"type\":\"LEAVE\",\"channel\":\"#c" + i + "\"}");
+                }
+            }
+            maker.drainUntilPong();
+            fan.send("{\"type\":\"JOIN\",\"channel\":\"#c9\"}");
+            fan.await("JOINED");
+            // 13 public channels: #c9 has two members, #c4 one, the rest none (oldest first: #general).
+            fan.send("{\"type\":\"LIST_CHANNELS\"}");
+            com.fasterxml.jackson.databind.JsonNode list = fan.await("CHANNELS").get("list");
+            assertEquals("[{\"name\":\"#general\",\"agents\":0},{\"name\":\"#c4\",\"agents\":1},"
+                    + "{\"name\":\"#c9\",\"agents\":2}]", list.toString());
+        }
+    }
 }

@@ -199,6 +199,11 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         return closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** True once the socket has closed or failed; never waits. */
+    public boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
     public int closeCode() {
         return closeCode;
     }
@@ -218,6 +223,16 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
         if (session != null && session.isOpen()) {
             session.close();
         }
+    }
+
+    /** Every frame received and not yet taken, without waiting (e.g. after {@link #awaitClose()}). */
+    public List<JsonNode> takeReceived() throws Exception {
+        List<JsonNode> received = new ArrayList<>();
+        String text;
+        while ((text = frames.poll()) != null) {
+            received.add(JSON.readTree(text));
+        }
+        return received;
     }
 
     static boolean verify(String pubkey, String text, String sig) {

@@ -16,6 +16,7 @@ public final class AgentSession {
     private final long connectedAt;
     private final RateLimiter messageLimiter;
     private final RateLimiter frameLimiter;
+    private final RateLimiter invalidFrames;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
     private volatile String id;
@@ -30,13 +31,14 @@ public final class AgentSession {
     private volatile long lastHeard;
 
     AgentSession(Outbound outbound, String dialledHost, long connectedAt, RateLimiter messageLimiter,
-            RateLimiter frameLimiter) {
+            RateLimiter frameLimiter, RateLimiter invalidFrames) {
         this.outbound = outbound;
         this.dialledHost = dialledHost;
         this.connectedAt = connectedAt;
         this.lastHeard = connectedAt;
         this.messageLimiter = messageLimiter;
         this.frameLimiter = frameLimiter;
+        this.invalidFrames = invalidFrames;
     }
 
     public boolean identified() {
@@ -162,6 +164,11 @@ public final class AgentSession {
 
     RateLimiter frameLimiter() {
         return frameLimiter;
+    }
+
+    /** One token per frame the decoder refused; none left means the peer sends garbage, not mistakes. */
+    RateLimiter invalidFrames() {
+        return invalidFrames;
     }
 
     void joined(Channel channel) {

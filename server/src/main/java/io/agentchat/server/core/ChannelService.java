@@ -228,14 +228,15 @@ final class ChannelService {
         LOG.info("invite id={} channel={}", session.ref(), channel.logName());
     }
 
-    void listChannels(AgentSession session) {
+    /** At most {@code max} public channels: a 22-byte request must not buy a reply of any size. */
+    void listChannels(AgentSession session, int max) {
         List<ServerFrame.ChannelInfo> list = new ArrayList<>();
         for (Channel channel : channels.all()) {
             if (!channel.inviteOnly()) {
                 list.add(new ServerFrame.ChannelInfo(channel.name(), channel.size()));
             }
         }
-        wire.send(session, new ServerFrame.Channels(wire.now(), list));
+        wire.send(session, new ServerFrame.Channels(wire.now(), ChannelListing.busiest(list, max)));
     }
 
     /** Members of a private channel are shown only to its members (Q13). */

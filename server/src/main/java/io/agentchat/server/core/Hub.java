@@ -101,7 +101,7 @@ public final class Hub implements AutoCloseable {
         }
         AgentSession session = new AgentSession(outbound, dialledHost, wire.now(),
                 new RateLimiter(config.clock(), config.rateLimit(), config.rateBurst()),
-                frameLimiter());
+                frameLimiter(), invalidFrameLimiter());
         sessions.add(session);
         long timeout = config.identifyTimeout().toMillis();
         if (timeout > 0) {
@@ -121,6 +121,16 @@ public final class Hub implements AutoCloseable {
         Duration refill = config.framesPerSecond() == 0 ? Duration.ZERO
                 : Duration.ofNanos(1_000_000_000L / config.framesPerSecond());
         return new RateLimiter(config.clock(), refill, config.frameBurst());
+    }
+
+    /**
+     * A burst of {@code maxInvalidFramesPerMinute} refused frames, refilled at that rate: a client
+     * with a bug gets an ERROR per mistake, a stream of garbage gets the connection closed.
+     */
+    private RateLimiter invalidFrameLimiter() {
+        int perMinute = config.maxInvalidFramesPerMinute();
+        Duration refill = perMinute == 0 ? Duration.ZERO : Duration.ofNanos(60_000_000_000L / perMinute);
+        return new RateLimiter(config.clock(), refill, Math.max(1, perMinute));
     }
 
     /** A periodic task that logs its failure and runs again next time (an escaped exception would cancel it for good). */
@@ -145,9 +155,13 @@ public final class Hub implements AutoCloseable {
         }
         session.heard(wire.now());
         try {
-            ClientFrame frame = wire.codec().decodeClient(text);
+            // Before parsing: a frame costs its budget whether or not it turns out to be one.
             if (!session.frameLimiter().tryAcquire()) {
                 throw new ProtocolException(ErrorCode.RATE_LIMITED, "Rate limit exceeded (too many frames)");
+            }
+            ClientFrame frame = decode(session, text);
+            if (frame == null) {
+                return;
             }
             if (config.logMessages()) {
                 LOG.info("message type={} from={}", frame.wireType(), session.identified() ? session.ref() : "-");
@@ -162,11 +176,29 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /**
+     * The frame, or null once the connection is being closed for sending too many the decoder
+     * refused (1008); a refused frame within the allowance is thrown on, to be answered with ERROR.
+     */
+    private ClientFrame decode(AgentSession session, String text) {
+        try {
+            return wire.codec().decodeClient(text);
+        } catch (ProtocolException refused) {
+            if (session.invalidFrames().tryAcquire()) {
+                throw refused;
+            }
+            LOG.warn("closing connection ip={} id={} reason=too-many-invalid-frames", session.remoteAddress(),
+                    session.identified() ? session.ref() : "-");
+            session.close(1008, "Too many invalid frames");
+            return null;
+        }
+    }
+
     private void dispatch(AgentSession session, ClientFrame frame) {
         if (frame instanceof ClientFrame.Ping) {
             wire.send(session, new ServerFrame.Pong(wire.now()));
         } else if (frame instanceof ClientFrame.ListChannels) {
-            channels.listChannels(session);
+            channels.listChannels(session, config.maxListedChannels());
         } else if (frame instanceof ClientFrame.ListAgents f) {
             channels.listAgents(session, f.channel());
         } else if (frame instanceof ClientFrame.Identify f) {

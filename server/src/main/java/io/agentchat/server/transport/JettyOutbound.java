@@ -4,11 +4,10 @@ import io.agentchat.server.core.Outbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritePendingException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
@@ -17,14 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Outbound} on a Jetty websocket-core session, with its own bounded queue. {@link #send} only
+ * {@link Outbound} on a Jetty websocket-core session, with its own queue. {@link #send} only
  * enqueues: Jetty's {@code sendFrame} writes to the socket on the caller's thread when the connection is
  * idle, and callers hold a channel lock, so the writing happens in a drain task on the server's
  * pool, one at a time per socket (order kept), outside every lock.
  *
- * <p>A peer whose queue passes the bound, or whose send fails, is dropped at once (a peer that does
- * not read cannot read a close frame either) and reported through {@code onDead}, so its channels
- * hear AGENT_LEFT now and nothing stays queued for a dead socket.
+ * <p>The bound is in bytes: the UTF-8 payload of every frame from {@link #send} until Jetty reports
+ * it written (or failed), so it covers both this queue and Jetty's. A frame count would not do:
+ * frames run from 30 bytes to hundreds of KB. A peer whose queued bytes pass the bound, or whose
+ * send fails, is dropped at once (a peer that does not read cannot read a close frame either) and
+ * reported through {@code onDead}, so its channels hear AGENT_LEFT now and nothing stays queued
+ * for a dead socket.
  */
 final class JettyOutbound implements Outbound {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
@@ -32,30 +34,24 @@ final class JettyOutbound implements Outbound {
     private final CoreSession session;
     private final String address;
     private final Executor executor;
-    private final int maxQueued;
+    private final long maxQueuedBytes;
     private final Runnable onDead;
     private final SharedUtf8 utf8;
     private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    /** Payload bytes sent here and not yet written to the socket by Jetty. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private volatile boolean aborted;
     private volatile CloseRequest pendingClose;
-    private final Callback sendCallback = new Callback() {
-        @Override
-        public void failed(Throwable cause) {
-            boolean slow = cause instanceof WritePendingException;
-            drop(slow ? "slow consumer: outbound queue full" : "send failed: " + cause.getClass().getSimpleName(), slow);
-        }
-    };
 
-    JettyOutbound(CoreSession session, Executor executor, int maxQueued, SharedUtf8 utf8, Runnable onDead) {
+    JettyOutbound(CoreSession session, Executor executor, long maxQueuedBytes, SharedUtf8 utf8, Runnable onDead) {
         this.session = session;
         this.utf8 = utf8;
         this.address = hostOf(session.getRemoteAddress());
         this.executor = executor;
-        this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.onDead = onDead;
     }
 
@@ -64,12 +60,16 @@ final class JettyOutbound implements Outbound {
         if (closing.get()) {
             return;
         }
-        if (queued.incrementAndGet() > maxQueued) {
-            drop("slow consumer: " + maxQueued + " frames queued", true);
+        // Encoded here, on the fan-out's thread, so every member of one fan-out shares the bytes.
+        ByteBuffer payload = utf8.encode(text);
+        int size = payload.remaining();
+        long queued = queuedBytes.addAndGet(size);
+        // A frame bigger than the bound still goes to a peer that has caught up (nothing else queued).
+        if (queued > maxQueuedBytes && queued > size) {
+            drop("slow consumer: " + queued + " bytes queued, more than " + maxQueuedBytes, true);
             return;
         }
-        // Encoded here, on the fan-out's thread, so every member of one fan-out shares the bytes.
-        queue.add(utf8.encode(text));
+        queue.add(payload);
         scheduleDrain();
     }
 
@@ -87,9 +87,9 @@ final class JettyOutbound implements Outbound {
         while (true) {
             ByteBuffer payload;
             while ((payload = queue.poll()) != null) {
-                queued.decrementAndGet();
                 if (!aborted) {
-                    session.sendFrame(new Frame(OpCode.TEXT, true, payload), sendCallback, false);
+                    TextFrame frame = new TextFrame(payload);
+                    session.sendFrame(frame, frame, false);
                 }
             }
             CloseRequest close = pendingClose;
@@ -150,6 +150,31 @@ final class JettyOutbound implements Outbound {
     }
 
     private record CloseRequest(int code, String reason) {
+    }
+
+    /**
+     * A text frame that is its own send callback, so counting its bytes out again when Jetty is
+     * done with it costs no allocation beyond the frame itself. The size is kept apart because
+     * writing consumes the payload buffer.
+     */
+    private final class TextFrame extends Frame implements Callback {
+        private final int size;
+
+        TextFrame(ByteBuffer payload) {
+            super(OpCode.TEXT, true, payload);
+            this.size = payload.remaining();
+        }
+
+        @Override
+        public void succeeded() {
+            queuedBytes.addAndGet(-size);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            queuedBytes.addAndGet(-size);
+            drop("send failed: " + cause.getClass().getSimpleName(), false);
+        }
     }
 
     @Override

@@ -36,7 +36,7 @@ final class ServerEndpoint implements FrameHandler {
 
     private final Hub hub;
     private final Executor writers;
-    private final int maxQueued;
+    private final long maxQueuedBytes;
     private final SharedUtf8 utf8;
     private final String dialledHost;
     private CoreSession session;
@@ -45,18 +45,18 @@ final class ServerEndpoint implements FrameHandler {
     private byte partialType = OpCode.UNDEFINED;
     private ByteArrayOutputStream partial;
 
-    ServerEndpoint(Hub hub, Executor writers, int maxQueued, SharedUtf8 utf8, String dialledHost) {
+    ServerEndpoint(Hub hub, Executor writers, long maxQueuedBytes, SharedUtf8 utf8, String dialledHost) {
         this.utf8 = utf8;
         this.dialledHost = dialledHost;
         this.hub = hub;
         this.writers = writers;
-        this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
-        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueued, utf8, this::dead), dialledHost);
+        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueuedBytes, utf8, this::dead), dialledHost);
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }

@@ -59,19 +59,16 @@ public final class Transport {
             Configuration limits = upgrade.getConfiguration();
             limits.setMaxTextMessageSize(config.maxFrameBytes());
             limits.setMaxBinaryMessageSize(config.maxFrameBytes());
-            limits.setMaxOutgoingFrames(config.maxOutgoingFrames());
             // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
             limits.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
             Executor writers = server.getThreadPool();
-            // Jetty's bound (frames not yet written to the socket) is what detects a peer that does
-            // not read; ours only covers the hand-off to the drain task, which may lag on a busy
-            // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
-            int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
+            // No frame count on Jetty's queue: JettyOutbound bounds the bytes of its queue and
+            // Jetty's together, which is what a peer that does not read makes the server hold.
             SharedUtf8 utf8 = new SharedUtf8();
             // The Host the client dialled: its answer to the identify challenge must name it.
-            upgrade.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub, writers, handOffBound,
-                    utf8, request.getHeaders().get(HttpHeader.HOST)));
+            upgrade.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub, writers,
+                    config.maxOutgoingBytes(), utf8, request.getHeaders().get(HttpHeader.HOST)));
         });
         handler.setHandler(fallback);
         return handler;

@@ -25,7 +25,7 @@ class AgentRegistryTest {
 
     private static AgentSession session(String id, String pubkey) {
         RateLimiter none = new RateLimiter(Clock.systemUTC(), Duration.ZERO, 1);
-        AgentSession session = new AgentSession(NOWHERE, "localhost", 0, none, none);
+        AgentSession session = new AgentSession(NOWHERE, "localhost", 0, none, none, none);
         session.identify(id, "x", pubkey);
         return session;
     }
