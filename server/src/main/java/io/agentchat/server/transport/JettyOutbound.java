@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritePendingException;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +36,8 @@ final class JettyOutbound implements Outbound {
     private final int maxQueued;
     private final Runnable onDead;
     private final SharedUtf8 utf8;
-    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
+    /** A {@link ByteBuffer} (one frame) or a {@code ByteBuffer[]} (frames that go out together). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -73,6 +75,24 @@ final class JettyOutbound implements Outbound {
         scheduleDrain();
     }
 
+    /** One queue entry, so the drain hands them to Jetty back to back and Jetty writes them at once. */
+    @Override
+    public void sendAll(List<String> texts) {
+        if (texts.isEmpty() || closing.get()) {
+            return;
+        }
+        if (queued.addAndGet(texts.size()) > maxQueued) {
+            drop("slow consumer: " + maxQueued + " frames queued", true);
+            return;
+        }
+        ByteBuffer[] group = new ByteBuffer[texts.size()];
+        for (int i = 0; i < group.length; i++) {
+            group[i] = utf8.encode(texts.get(i));
+        }
+        queue.add(group);
+        scheduleDrain();
+    }
+
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             executor.execute(this::drain);
@@ -85,11 +105,20 @@ final class JettyOutbound implements Outbound {
      */
     private void drain() {
         while (true) {
-            ByteBuffer payload;
-            while ((payload = queue.poll()) != null) {
-                queued.decrementAndGet();
-                if (!aborted) {
-                    session.sendFrame(new Frame(OpCode.TEXT, true, payload), sendCallback, false);
+            Object entry;
+            while ((entry = queue.poll()) != null) {
+                if (entry instanceof ByteBuffer payload) {
+                    queued.decrementAndGet();
+                    if (!aborted) {
+                        session.sendFrame(new Frame(OpCode.TEXT, true, payload), sendCallback, false);
+                    }
+                    continue;
+                }
+                ByteBuffer[] group = (ByteBuffer[]) entry;
+                queued.addAndGet(-group.length);
+                for (int i = 0; i < group.length && !aborted; i++) {
+                    // Batched frames wait in Jetty's aggregate buffer until the last one, unbatched, flushes all.
+                    session.sendFrame(new Frame(OpCode.TEXT, true, group[i]), sendCallback, i < group.length - 1);
                 }
             }
             CloseRequest close = pendingClose;

@@ -3,6 +3,7 @@ package io.agentchat.server.transport;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.core.Hub;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -68,8 +69,15 @@ public final class Transport {
             // machine, so it is a memory guard with room to spare, not the slow-consumer rule.
             int handOffBound = config.maxOutgoingFrames() * 4 + 1024;
             SharedUtf8 utf8 = new SharedUtf8();
-            upgrade.addMapping("/*", (request, response, callback) ->
-                    new ServerEndpoint(hub, writers, handOffBound, utf8));
+            upgrade.addMapping("/*", (request, response, callback) -> {
+                // No extension is negotiated, permessage-deflate included (Jetty accepts it by default;
+                // the reference's server does not). A client that compresses compresses its sends off
+                // its own thread: Node's ws queues send() and close() behind zlib, so a CLI that sends
+                // and exits at once (the original's `invite`, `send`) exits before its frame is written.
+                // Without it, per-connection inflater/deflater state goes too.
+                response.setExtensions(List.of());
+                return new ServerEndpoint(hub, writers, handOffBound, utf8);
+            });
         });
         handler.setHandler(fallback);
         return handler;
