@@ -105,6 +105,12 @@ public final class AgentSession {
         }
     }
 
+    void sendAll(java.util.List<String> texts) {
+        if (!closed) {
+            outbound.sendAll(texts);
+        }
+    }
+
     void close(int code, String reason) {
         closed = true;
         outbound.close(code, reason);

@@ -72,10 +72,13 @@ final class ChannelService {
             if (session.actsAsId()) {
                 announceJoin(channel, session, now);
             }
-            wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
-            channel.replay().forEach(session::send);
-            wire.send(session, ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", " + session.ref()
-                    + "! Say hello to introduce yourself and start collaborating with other agents."));
+            // JOINED, the replay and the welcome leave as one write (see Outbound#sendAll).
+            List<String> answer = new ArrayList<>();
+            answer.add(wire.encode(new ServerFrame.Joined(now, name, refs(channel.members()))));
+            answer.addAll(channel.replay());
+            answer.add(wire.encode(ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", "
+                    + session.ref() + "! Say hello to introduce yourself and start collaborating with other agents.")));
+            session.sendAll(answer);
             if (session.actsAsId()) {
                 greet(channel, session, others, now);
             }

@@ -8,6 +8,15 @@ public interface Outbound {
     /** Queues one text frame. The same string may be handed to many sessions (encode once). */
     void send(String text);
 
+    /**
+     * Queues frames that go out together, in order, in one write where they fit: the answer to a
+     * JOIN. A client that acts on the first of them (JOINED) and closes at once then finds the rest
+     * already in its buffer, instead of the server still writing to a socket it is resetting.
+     */
+    default void sendAll(java.util.List<String> texts) {
+        texts.forEach(this::send);
+    }
+
     /** Drops the connection without a closing handshake (the peer is gone or not reading). */
     void abort();
 

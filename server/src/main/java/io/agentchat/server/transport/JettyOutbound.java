@@ -4,6 +4,7 @@ import io.agentchat.server.core.Outbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +38,8 @@ final class JettyOutbound implements Outbound {
     private final long maxQueuedBytes;
     private final Runnable onDead;
     private final SharedUtf8 utf8;
-    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
+    /** A {@link ByteBuffer} (one frame) or a {@code ByteBuffer[]} (frames that go out together). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Payload bytes sent here and not yet written to the socket by Jetty. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -73,6 +75,27 @@ final class JettyOutbound implements Outbound {
         scheduleDrain();
     }
 
+    /** One queue entry, so the drain hands them to Jetty back to back and Jetty writes them at once. */
+    @Override
+    public void sendAll(List<String> texts) {
+        if (texts.isEmpty() || closing.get()) {
+            return;
+        }
+        ByteBuffer[] group = new ByteBuffer[texts.size()];
+        long size = 0;
+        for (int i = 0; i < group.length; i++) {
+            group[i] = utf8.encode(texts.get(i));
+            size += group[i].remaining();
+        }
+        long queued = queuedBytes.addAndGet(size);
+        if (queued > maxQueuedBytes && queued > size) {
+            drop("slow consumer: " + queued + " bytes queued, more than " + maxQueuedBytes, true);
+            return;
+        }
+        queue.add(group);
+        scheduleDrain();
+    }
+
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             executor.execute(this::drain);
@@ -85,11 +108,21 @@ final class JettyOutbound implements Outbound {
      */
     private void drain() {
         while (true) {
-            ByteBuffer payload;
-            while ((payload = queue.poll()) != null) {
-                if (!aborted) {
+            Object entry;
+            while ((entry = queue.poll()) != null) {
+                if (aborted) {
+                    continue;
+                }
+                if (entry instanceof ByteBuffer payload) {
                     TextFrame frame = new TextFrame(payload);
                     session.sendFrame(frame, frame, false);
+                    continue;
+                }
+                ByteBuffer[] group = (ByteBuffer[]) entry;
+                for (int i = 0; i < group.length && !aborted; i++) {
+                    // Batched frames wait in Jetty's aggregate buffer until the last one, unbatched, flushes all.
+                    TextFrame frame = new TextFrame(group[i]);
+                    session.sendFrame(frame, frame, i < group.length - 1);
                 }
             }
             CloseRequest close = pendingClose;

@@ -3,6 +3,7 @@ package io.agentchat.server.transport;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.core.Hub;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -66,9 +67,17 @@ public final class Transport {
             // No frame count on Jetty's queue: JettyOutbound bounds the bytes of its queue and
             // Jetty's together, which is what a peer that does not read makes the server hold.
             SharedUtf8 utf8 = new SharedUtf8();
-            // The Host the client dialled: its answer to the identify challenge must name it.
-            upgrade.addMapping("/*", (request, response, callback) -> new ServerEndpoint(hub, writers,
-                    config.maxOutgoingBytes(), utf8, request.getHeaders().get(HttpHeader.HOST)));
+            upgrade.addMapping("/*", (request, response, callback) -> {
+                // No extension is negotiated, permessage-deflate included (Jetty accepts it by default;
+                // the reference's server does not). A client that compresses compresses its sends off
+                // its own thread: Node's ws queues send() and close() behind zlib, so a CLI that sends
+                // and exits at once (the original's `invite`, `send`) exits before its frame is written.
+                // Without it, per-connection inflater/deflater state goes too.
+                response.setExtensions(List.of());
+                // The Host the client dialled: its answer to the identify challenge must name it.
+                return new ServerEndpoint(hub, writers, config.maxOutgoingBytes(), utf8,
+                        request.getHeaders().get(HttpHeader.HOST));
+            });
         });
         handler.setHandler(fallback);
         return handler;
