@@ -119,7 +119,9 @@ final class ClientFrameDecoder {
         }
         String sig = requiredSig(node, "Proposals must be signed");
         JsonNode expires = node.get("expires");
-        if (Js.present(expires) && !expires.isNumber()) {
+        // Finite too: -1e400 parses as -Infinity, which passes the server's upper bound and would be
+        // relayed in PROPOSAL as a bare client_expires:-Infinity, which is not JSON.
+        if (Js.present(expires) && (!expires.isNumber() || !Double.isFinite(expires.asDouble()))) {
             throw invalid("expires must be a number (seconds)");
         }
         Integer stake = eloStake(node);

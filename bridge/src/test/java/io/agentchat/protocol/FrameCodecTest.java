@@ -45,6 +45,8 @@ class FrameCodecTest {
         "{\"type\":\"VERIFY_REQUEST\",\"target\":\"@a\",\"nonce\":\"short\"} | Nonce must be 16-128 characters",
         "{\"type\":\"PROPOSAL\",\"to\":\"@a\",\"task\":\"t\",\"sig\":\"s\",\"amount\":\"abc\"} | amount must be a non-negative number",
         "{\"type\":\"ACCEPT\",\"proposal_id\":\"p\",\"sig\":\"s\",\"elo_stake\":1.5} | elo_stake must be a non-negative integer",
+        "{\"type\":\"PROPOSAL\",\"to\":\"@a\",\"task\":\"t\",\"sig\":\"s\",\"expires\":-1e400} | expires must be a number (seconds)",
+        "{\"type\":\"PROPOSAL\",\"to\":\"@a\",\"task\":\"t\",\"sig\":\"s\",\"expires\":1e400} | expires must be a number (seconds)",
         "{\"type\":\"SET_PRESENCE\",\"status\":\"sleeping\"} | Invalid presence status. Must be one of: online, away, busy, offline",
     })
     void badFramesGetTheReferenceMessage(String frame, String message) {
