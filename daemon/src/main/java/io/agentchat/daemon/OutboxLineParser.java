@@ -2,7 +2,9 @@ package io.agentchat.daemon;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,7 +24,9 @@ final class OutboxLineParser {
     /** The server's MSG content limit in UTF-16 code units (PROTOCOL.md). */
     static final int MAX_CONTENT = 4096;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** As JSON.parse, which the original's daemon uses: nothing but whitespace after the object. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     /** Exactly one of message / rejection is set, or neither for a blank line. */
     record Parsed(OutboxMessage message, String text, String rejection) {

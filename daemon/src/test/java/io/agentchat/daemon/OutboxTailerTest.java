@@ -140,6 +140,7 @@ class OutboxTailerTest {
         PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
         List<String> bad = List.of("not json at all", "{\"to\":\"#general\"}", "{\"to\":\"#general\",\"content\":5}",
                 "{\"to\":\"general\",\"content\":\"x\"}", "{\"to\":\"#general\",\"content\":\"\"}", "[1,2]",
+                "{\"to\":\"#general\",\"content\":\"x\"} trailing", "{\"to\":\"#general\",\"content\":\"a\"}{}",
                 "{\"content\":\"" + "y".repeat(2000) + "\",\"to\":\"#general\"}");
         StringBuilder text = new StringBuilder(line("#general", "first"));
         bad.forEach(b -> text.append(b).append('\n'));
