@@ -54,18 +54,21 @@ class SlowConsumerTest extends ServerHarness {
 
     @Test
     void aStalledMemberIsDisconnectedAndDoesNotStallTheChannel() throws Exception {
-        start(config().maxOutgoingBytes(256 * 1024).framesPerSecond(0).build());
+        // The bound leaves the publisher (which reads its own echoes on the client's thread, late on a
+        // loaded machine) room for 25 batches of lag; the stalled member still piles up 20 MB, more
+        // than the bound and every kernel buffer between them.
+        start(config().maxOutgoingBytes(2 * 1024 * 1024).framesPerSecond(0).build());
         StalledReader slow = new StalledReader();
         client.connect(slow, uri).get(5, TimeUnit.SECONDS);
         slow.joined.await(5, TimeUnit.SECONDS);
         try (TestAgent publisher = joined("pub", "#general"); TestAgent reader = joined("reader", "#general")) {
             publisher.drainUntilPong();
             String payload = "x".repeat(4000);
-            int sent = 3000;
+            int sent = 5000;
             int received = 0;
             boolean slowLeft = false;
             // Published in batches of 80 KB, each read by the reader before the next: a reader that
-            // keeps up stays far under the bound, the stalled one piles up 12 MB.
+            // keeps up stays far under the bound.
             for (int i = 0; i < sent; i++) {
                 publisher.send("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + i + payload + "\"}");
                 if (i % 20 != 19 && i != sent - 1) {
