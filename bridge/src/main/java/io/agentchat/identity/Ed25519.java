@@ -75,13 +75,8 @@ public final class Ed25519 {
      * gives {@code false}.
      */
     public static boolean verify(String publicKeyPem, String text, String signatureBase64) {
-        if (publicKeyPem == null || text == null || signatureBase64 == null) {
-            return false;
-        }
-        byte[] publicKey;
-        try {
-            publicKey = Pem.parseCanonicalPublicKey(publicKeyPem);
-        } catch (IdentityException e) {
+        byte[] publicKey = publicKeyOrNull(publicKeyPem);
+        if (publicKey == null || text == null || signatureBase64 == null) {
             return false;
         }
         return verify(publicKey, text.getBytes(StandardCharsets.UTF_8), decodeBase64Lenient(signatureBase64));
@@ -94,16 +89,23 @@ public final class Ed25519 {
      */
     public static boolean verifyStrict(String publicKeyPem, String text, String signatureBase64) {
         byte[] signature = decodeSignatureStrict(signatureBase64);
-        if (publicKeyPem == null || text == null || signature == null) {
-            return false;
-        }
-        byte[] publicKey;
-        try {
-            publicKey = Pem.parseCanonicalPublicKey(publicKeyPem);
-        } catch (IdentityException e) {
+        byte[] publicKey = publicKeyOrNull(publicKeyPem);
+        if (publicKey == null || text == null || signature == null) {
             return false;
         }
         return verify(publicKey, text.getBytes(StandardCharsets.UTF_8), signature);
+    }
+
+    /** The key of a canonical SPKI PEM, or null for anything else (a verifier answers "no", never throws). */
+    private static byte[] publicKeyOrNull(String publicKeyPem) {
+        if (publicKeyPem == null) {
+            return null;
+        }
+        try {
+            return Pem.parseCanonicalPublicKey(publicKeyPem);
+        } catch (IdentityException e) {
+            return null;
+        }
     }
 
     /**

@@ -85,11 +85,7 @@ public final class TestAgent extends Session.Listener.AbstractAutoDemanding impl
 
     /** Connects with a key and answers the IDENTIFY challenge, as our client does. */
     public static TestAgent proven(WebSocketClient client, URI uri, Identity identity) throws Exception {
-        TestAgent agent = connect(client, uri);
-        agent.send("{\"type\":\"IDENTIFY\",\"name\":\"" + identity.name() + "\",\"pubkey\":"
-                + JSON.writeValueAsString(identity.pubkey()) + "}");
-        agent.challenge = agent.await("VERIFY_REQUEST");
-        agent.id = agent.await("WELCOME").get("agent_id").asText();
+        TestAgent agent = unproven(client, uri, identity);
         agent.send(agent.challengeAnswer(identity, uri));
         agent.await("VERIFY_SUCCESS");
         return agent;
