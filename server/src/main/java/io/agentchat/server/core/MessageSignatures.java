@@ -7,8 +7,10 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 
 /**
- * The signature of a MSG, and the memory that makes it single-use. An ephemeral or proven sender
- * may sign or not, but a signature it gives must be valid. A key-based sender that has not
+ * The signature of a MSG, and the memory that makes it single-use. A proven sender may sign or
+ * not, but a signature it gives must be valid. An ephemeral sender has no key to check a signature
+ * against, so its {@code sig} is never relayed; nor is one without an integer {@code ts}, which
+ * leaves no signed text to check. A key-based sender that has not
  * answered the challenge must sign, with a {@code ts} within {@link #WINDOW_MILLIS} of the server's
  * clock and a signature never relayed here before, so a message copied from a channel cannot be
  * sent again under the id.
