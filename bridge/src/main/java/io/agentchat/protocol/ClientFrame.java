@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.agentchat.json.JsNumberSerializer;
 
 /**
  * Frames a client sends to the server (PROTOCOL.md §3), one immutable record per wire type.

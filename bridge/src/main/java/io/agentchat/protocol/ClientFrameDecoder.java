@@ -3,6 +3,7 @@ package io.agentchat.protocol;
 import static io.agentchat.protocol.ProtocolException.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentchat.json.Js;
 import java.util.Set;
 
 /**

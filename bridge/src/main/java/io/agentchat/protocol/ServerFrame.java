@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.agentchat.identity.Ed25519;
 import io.agentchat.identity.SignedText;
+import io.agentchat.json.JsNumberSerializer;
 import java.util.List;
 
 /**
