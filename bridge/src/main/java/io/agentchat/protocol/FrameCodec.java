@@ -133,11 +133,6 @@ public final class FrameCodec {
         }
     }
 
-    /** The shared mapper, for callers that need plain JSON (skills, ratings). Do not reconfigure it. */
-    public JsonMapper mapper() {
-        return mapper;
-    }
-
     private static String firstLine(String message) {
         if (message == null) {
             return "";

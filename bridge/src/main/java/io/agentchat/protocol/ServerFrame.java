@@ -138,11 +138,6 @@ public sealed interface ServerFrame {
         public Error(long ts, ErrorCode code, String message) {
             this(ts, code.name(), message);
         }
-
-        /** The code as an enum, or null for a code this build does not know. */
-        public ErrorCode errorCode() {
-            return ErrorCode.fromWire(code);
-        }
     }
 
     @JsonTypeName("PONG")
