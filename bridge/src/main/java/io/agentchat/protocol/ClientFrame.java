@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.agentchat.json.JsNumberSerializer;
 
 /**
- * Frames a client sends to the server (PROTOCOL.md §3), one immutable record per wire type.
+ * Frames a client sends to the server, one immutable record per wire type (docs/protocol.md).
  * Optional fields are nullable and left out of the JSON when null: the reference server rejects
- * some explicit nulls (Q28), so a well-behaved client never sends them.
- * Decoding with the reference's validation order lives in {@link ClientFrameDecoder}.
+ * some explicit nulls, so a well-behaved client never sends them. The server reads these frames
+ * with its own validation ({@code ClientFrameDecoder} in the server module), not with Jackson.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({

@@ -64,15 +64,6 @@ public final class FrameCodec {
         treeReader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /**
-     * Parses and validates one client frame.
-     *
-     * @throws ProtocolException with the code and exact message the ERROR frame must carry
-     */
-    public ClientFrame decodeClient(String text) {
-        return ClientFrameDecoder.decode(parse(text));
-    }
-
     /** Parses one server frame; an unknown type gives {@link ServerFrame.Unknown}. */
     public ServerFrame decodeServer(String text) {
         JsonNode node = parse(text);
@@ -118,8 +109,9 @@ public final class FrameCodec {
     }
 
     /**
-     * Parses one JSON value to a tree; bad JSON, and anything but whitespace after the value, is
-     * {@code INVALID_MSG "Invalid JSON"} as in the reference.
+     * Parses one JSON value to a tree, within this codec's size and nesting limits; bad JSON, and
+     * anything but whitespace after the value, is {@code INVALID_MSG "Invalid JSON"} as in the
+     * reference. The server's validation of client frames starts here.
      */
     public JsonNode parse(String text) {
         try {

@@ -182,7 +182,7 @@ public final class Hub implements AutoCloseable {
      */
     private ClientFrame decode(AgentSession session, String text) {
         try {
-            return wire.codec().decodeClient(text);
+            return ClientFrameDecoder.decode(wire.codec(), text);
         } catch (ProtocolException refused) {
             if (session.invalidFrames().tryAcquire()) {
                 throw refused;
