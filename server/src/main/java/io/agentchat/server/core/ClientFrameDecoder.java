@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.json.Js;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.Names;
 import io.agentchat.protocol.ProtocolException;
 import java.util.Set;
@@ -38,30 +39,37 @@ public final class ClientFrameDecoder {
             throw invalid("Missing message type");
         }
         JsonNode typeNode = node.get("type");
-        String type = typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+        String name = typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+        FrameType type = FrameType.fromWire(name);
+        if (type == null || type.clientFrame() == null) {
+            throw invalid("Unknown message type: " + name);
+        }
         return switch (type) {
-            case "IDENTIFY" -> identify(node);
-            case "JOIN" -> new ClientFrame.Join(channel(node));
-            case "LEAVE" -> new ClientFrame.Leave(channel(node));
-            case "LIST_AGENTS" -> new ClientFrame.ListAgents(channel(node));
-            case "MSG" -> msg(node);
-            case "CREATE_CHANNEL" -> new ClientFrame.CreateChannel(channel(node), Js.truthy(node.get("invite_only")));
-            case "INVITE" -> invite(node);
-            case "LIST_CHANNELS" -> new ClientFrame.ListChannels();
-            case "PING" -> new ClientFrame.Ping();
-            case "PROPOSAL" -> proposal(node);
-            case "ACCEPT" -> accept(node);
-            case "REJECT" -> new ClientFrame.Reject(proposalId(node), optionalString(node, "reason"),
+            case IDENTIFY -> identify(node);
+            case JOIN -> new ClientFrame.Join(channel(node));
+            case LEAVE -> new ClientFrame.Leave(channel(node));
+            case LIST_AGENTS -> new ClientFrame.ListAgents(channel(node));
+            case MSG -> msg(node);
+            case CREATE_CHANNEL -> new ClientFrame.CreateChannel(channel(node), Js.truthy(node.get("invite_only")));
+            case INVITE -> invite(node);
+            case LIST_CHANNELS -> new ClientFrame.ListChannels();
+            case PING -> new ClientFrame.Ping();
+            case PROPOSAL -> proposal(node);
+            case ACCEPT -> accept(node);
+            case REJECT -> new ClientFrame.Reject(proposalId(node), optionalString(node, "reason"),
                     requiredSig(node, "Reject must be signed"));
-            case "COMPLETE" -> new ClientFrame.Complete(proposalId(node), optionalString(node, "proof"),
+            case COMPLETE -> new ClientFrame.Complete(proposalId(node), optionalString(node, "proof"),
                     requiredSig(node, "Complete must be signed"));
-            case "DISPUTE" -> dispute(node);
-            case "REGISTER_SKILLS" -> registerSkills(node);
-            case "SEARCH_SKILLS" -> searchSkills(node);
-            case "SET_PRESENCE" -> setPresence(node);
-            case "VERIFY_REQUEST" -> verifyRequest(node);
-            case "VERIFY_RESPONSE" -> verifyResponse(node);
-            default -> throw invalid("Unknown message type: " + type);
+            case DISPUTE -> dispute(node);
+            case REGISTER_SKILLS -> registerSkills(node);
+            case SEARCH_SKILLS -> searchSkills(node);
+            case SET_PRESENCE -> setPresence(node);
+            case VERIFY_REQUEST -> verifyRequest(node);
+            case VERIFY_RESPONSE -> verifyResponse(node);
+            // Only the server sends these; refused above.
+            case WELCOME, JOINED, LEFT, AGENT_JOINED, AGENT_LEFT, CHANNELS, AGENTS, ERROR, PONG, SKILLS_REGISTERED,
+                    SEARCH_RESULTS, PRESENCE_CHANGED, VERIFY_SUCCESS, VERIFY_FAILED ->
+                    throw new IllegalStateException("not a client frame type: " + type);
         };
     }
 
