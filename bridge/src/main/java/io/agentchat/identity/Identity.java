@@ -1,5 +1,6 @@
 package io.agentchat.identity;
 
+import io.agentchat.json.JsStringify;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -212,7 +213,7 @@ public final class Identity {
 
     private static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IdentityException("Invalid agent name " + (name == null ? "null" : JsJson.quote(name))
+            throw new IdentityException("Invalid agent name " + (name == null ? "null" : JsStringify.quote(name))
                     + ": use 1-32 characters from A-Z a-z 0-9 _ -");
         }
     }
@@ -221,7 +222,7 @@ public final class Identity {
         try {
             Instant.parse(Objects.requireNonNull(created, "created"));
         } catch (DateTimeParseException | NullPointerException e) {
-            throw new IdentityException("created is not an ISO-8601 UTC time: " + JsJson.quote(String.valueOf(created)));
+            throw new IdentityException("created is not an ISO-8601 UTC time: " + JsStringify.quote(String.valueOf(created)));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.agentchat.identity;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.agentchat.json.JsJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

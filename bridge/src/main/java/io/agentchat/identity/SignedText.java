@@ -1,6 +1,8 @@
 package io.agentchat.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentchat.json.JsNumber;
+import io.agentchat.json.JsStringify;
 
 /**
  * The exact strings the reference client signs (PROTOCOL.md §7.5), shared by the server (which
@@ -56,7 +58,7 @@ public final class SignedText {
 
     /** {@code JSON.stringify({to, content, ts})} with the sender's own {@code ts}. */
     public static String msg(String to, String content, long ts) {
-        return "{\"to\":" + JsJson.quote(to) + ",\"content\":" + JsJson.quote(content) + ",\"ts\":"
+        return "{\"to\":" + JsStringify.quote(to) + ",\"content\":" + JsStringify.quote(content) + ",\"ts\":"
                 + JsNumber.format(ts) + "}";
     }
 

@@ -4,64 +4,46 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.annotation.JsonTypeIdResolver;
+import io.agentchat.json.JsNumberSerializer;
 
 /**
- * Frames a client sends to the server (PROTOCOL.md §3), one immutable record per wire type.
+ * Frames a client sends to the server, one immutable record per wire type (docs/protocol.md).
  * Optional fields are nullable and left out of the JSON when null: the reference server rejects
- * some explicit nulls (Q28), so a well-behaved client never sends them.
- * Decoding with the reference's validation order lives in {@link ClientFrameDecoder}.
+ * some explicit nulls, so a well-behaved client never sends them. The server reads these frames
+ * with its own validation ({@code ClientFrameDecoder} in the server module), not with Jackson.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
-@JsonSubTypes({
-    @JsonSubTypes.Type(ClientFrame.Identify.class),
-    @JsonSubTypes.Type(ClientFrame.Join.class),
-    @JsonSubTypes.Type(ClientFrame.Leave.class),
-    @JsonSubTypes.Type(ClientFrame.Msg.class),
-    @JsonSubTypes.Type(ClientFrame.ListChannels.class),
-    @JsonSubTypes.Type(ClientFrame.ListAgents.class),
-    @JsonSubTypes.Type(ClientFrame.CreateChannel.class),
-    @JsonSubTypes.Type(ClientFrame.Invite.class),
-    @JsonSubTypes.Type(ClientFrame.Ping.class),
-    @JsonSubTypes.Type(ClientFrame.Proposal.class),
-    @JsonSubTypes.Type(ClientFrame.Accept.class),
-    @JsonSubTypes.Type(ClientFrame.Reject.class),
-    @JsonSubTypes.Type(ClientFrame.Complete.class),
-    @JsonSubTypes.Type(ClientFrame.Dispute.class),
-    @JsonSubTypes.Type(ClientFrame.RegisterSkills.class),
-    @JsonSubTypes.Type(ClientFrame.SearchSkills.class),
-    @JsonSubTypes.Type(ClientFrame.SetPresence.class),
-    @JsonSubTypes.Type(ClientFrame.VerifyRequest.class),
-    @JsonSubTypes.Type(ClientFrame.VerifyResponse.class),
-})
+@JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonTypeIdResolver(FrameTypeIdResolver.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientFrame {
+
+    /** This frame's wire type. */
+    @JsonIgnore
+    default FrameType type() {
+        return FrameType.of(getClass());
+    }
 
     /** The wire name of this frame's type, e.g. {@code "MSG"}. */
     @JsonIgnore
     default String wireType() {
-        return getClass().getAnnotation(JsonTypeName.class).value();
+        return type().name();
     }
 
-    @JsonTypeName("IDENTIFY")
     @JsonPropertyOrder({"name", "pubkey"})
     record Identify(String name, String pubkey) implements ClientFrame {
     }
 
-    @JsonTypeName("JOIN")
     record Join(String channel) implements ClientFrame {
     }
 
-    @JsonTypeName("LEAVE")
     record Leave(String channel) implements ClientFrame {
     }
 
-    /** A channel message or DM. {@code ts} and {@code sig} are the sender's optional signature scheme (§7.5). */
-    @JsonTypeName("MSG")
+    /** A channel message or DM. {@code ts} and {@code sig} are the sender's optional signature scheme (see {@code SignedText}). */
     @JsonPropertyOrder({"to", "content", "ts", "sig"})
     record Msg(String to, String content, Long ts, String sig) implements ClientFrame {
         public Msg(String to, String content) {
@@ -69,30 +51,24 @@ public sealed interface ClientFrame {
         }
     }
 
-    @JsonTypeName("LIST_CHANNELS")
     record ListChannels() implements ClientFrame {
     }
 
-    @JsonTypeName("LIST_AGENTS")
     record ListAgents(String channel) implements ClientFrame {
     }
 
-    @JsonTypeName("CREATE_CHANNEL")
     @JsonPropertyOrder({"channel", "invite_only"})
     record CreateChannel(String channel, @JsonProperty("invite_only") boolean inviteOnly) implements ClientFrame {
     }
 
-    @JsonTypeName("INVITE")
     @JsonPropertyOrder({"channel", "agent"})
     record Invite(String channel, String agent) implements ClientFrame {
     }
 
-    @JsonTypeName("PING")
     record Ping() implements ClientFrame {
     }
 
-    /** {@code expires} is relative seconds, as the client signs it (§7.5). */
-    @JsonTypeName("PROPOSAL")
+    /** {@code expires} is relative seconds, as the client signs it (see {@code SignedText}). */
     @JsonPropertyOrder({"to", "task", "amount", "currency", "payment_code", "terms", "expires", "elo_stake", "sig"})
     record Proposal(String to, String task, @JsonSerialize(using = JsNumberSerializer.class) Double amount,
                     String currency, @JsonProperty("payment_code") String paymentCode, String terms,
@@ -100,33 +76,28 @@ public sealed interface ClientFrame {
                     @JsonProperty("elo_stake") Integer eloStake, String sig) implements ClientFrame {
     }
 
-    @JsonTypeName("ACCEPT")
     @JsonPropertyOrder({"proposal_id", "payment_code", "elo_stake", "sig"})
     record Accept(@JsonProperty("proposal_id") String proposalId,
                   @JsonProperty("payment_code") String paymentCode,
                   @JsonProperty("elo_stake") Integer eloStake, String sig) implements ClientFrame {
     }
 
-    @JsonTypeName("REJECT")
     @JsonPropertyOrder({"proposal_id", "reason", "sig"})
     record Reject(@JsonProperty("proposal_id") String proposalId, String reason, String sig) implements ClientFrame {
     }
 
-    @JsonTypeName("COMPLETE")
     @JsonPropertyOrder({"proposal_id", "proof", "sig"})
     record Complete(@JsonProperty("proposal_id") String proposalId, String proof, String sig) implements ClientFrame {
     }
 
-    @JsonTypeName("DISPUTE")
     @JsonPropertyOrder({"proposal_id", "reason", "sig"})
     record Dispute(@JsonProperty("proposal_id") String proposalId, String reason, String sig) implements ClientFrame {
     }
 
     /**
      * Skills are kept as the JSON array the client sent: the signature covers its exact
-     * {@code JSON.stringify} text (§7.5), so it must not be rebuilt from parsed fields.
+     * {@code JSON.stringify} text (see {@code SignedText}), so it must not be rebuilt from parsed fields.
      */
-    @JsonTypeName("REGISTER_SKILLS")
     @JsonPropertyOrder({"skills", "sig"})
     record RegisterSkills(JsonNode skills, String sig) implements ClientFrame {
         public RegisterSkills {
@@ -139,7 +110,6 @@ public sealed interface ClientFrame {
         }
     }
 
-    @JsonTypeName("SEARCH_SKILLS")
     @JsonPropertyOrder({"query", "query_id"})
     record SearchSkills(JsonNode query, @JsonProperty("query_id") JsonNode queryId) implements ClientFrame {
         public SearchSkills {
@@ -153,17 +123,14 @@ public sealed interface ClientFrame {
         }
     }
 
-    @JsonTypeName("SET_PRESENCE")
     @JsonPropertyOrder({"status", "status_text"})
     record SetPresence(String status, @JsonProperty("status_text") String statusText) implements ClientFrame {
     }
 
-    @JsonTypeName("VERIFY_REQUEST")
     @JsonPropertyOrder({"target", "nonce"})
     record VerifyRequest(String target, String nonce) implements ClientFrame {
     }
 
-    @JsonTypeName("VERIFY_RESPONSE")
     @JsonPropertyOrder({"request_id", "nonce", "sig"})
     record VerifyResponse(@JsonProperty("request_id") String requestId, String nonce, String sig)
             implements ClientFrame {

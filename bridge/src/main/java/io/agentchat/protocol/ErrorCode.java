@@ -1,7 +1,7 @@
 package io.agentchat.protocol;
 
 /**
- * The error codes of the wire protocol (PROTOCOL.md §5.2). A client must understand all of them;
+ * The error codes of the wire protocol (docs/protocol.md). A client must understand all of them;
  * the server sends only the ones the reference sends, so Node clients see familiar codes.
  */
 public enum ErrorCode {

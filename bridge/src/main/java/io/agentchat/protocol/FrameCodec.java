@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonFactory;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The one place where JSON text and frames meet. Thread-safe: it shares only Jackson's immutable
@@ -30,7 +28,6 @@ public final class FrameCodec {
      */
     private volatile ObjectWriter serverWriter;
     private volatile ObjectWriter clientWriter;
-    private final Map<String, Class<? extends ServerFrame>> serverTypes = new HashMap<>();
 
     public FrameCodec() {
         this(16 * 1024 * 1024);
@@ -50,27 +47,8 @@ public final class FrameCodec {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
                 .build();
-        for (Class<?> type : ServerFrame.class.getPermittedSubclasses()) {
-            mapper.registerSubtypes(type);
-            @SuppressWarnings("unchecked")
-            Class<? extends ServerFrame> frameType = (Class<? extends ServerFrame>) type;
-            var name = type.getAnnotation(com.fasterxml.jackson.annotation.JsonTypeName.class);
-            if (name != null) {
-                serverTypes.put(name.value(), frameType);
-            }
-        }
-        serverTypes.remove("UNKNOWN");
         // A frame is one JSON value: "{..} xyz" or "{..}{..}" is not a frame, whatever comes first.
         treeReader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
-
-    /**
-     * Parses and validates one client frame.
-     *
-     * @throws ProtocolException with the code and exact message the ERROR frame must carry
-     */
-    public ClientFrame decodeClient(String text) {
-        return ClientFrameDecoder.decode(parse(text));
     }
 
     /** Parses one server frame; an unknown type gives {@link ServerFrame.Unknown}. */
@@ -80,7 +58,8 @@ public final class FrameCodec {
         if (type == null || !type.isTextual()) {
             throw ProtocolException.invalid("Missing message type");
         }
-        Class<? extends ServerFrame> frameType = serverTypes.get(type.asText());
+        FrameType known = FrameType.fromWire(type.asText());
+        Class<? extends ServerFrame> frameType = known == null ? null : known.serverFrame();
         if (frameType == null) {
             return new ServerFrame.Unknown(node.path("ts").asLong(), type.asText());
         }
@@ -118,8 +97,9 @@ public final class FrameCodec {
     }
 
     /**
-     * Parses one JSON value to a tree; bad JSON, and anything but whitespace after the value, is
-     * {@code INVALID_MSG "Invalid JSON"} as in the reference.
+     * Parses one JSON value to a tree, within this codec's size and nesting limits; bad JSON, and
+     * anything but whitespace after the value, is {@code INVALID_MSG "Invalid JSON"} as in the
+     * reference. The server's validation of client frames starts here.
      */
     public JsonNode parse(String text) {
         try {
@@ -131,11 +111,6 @@ public final class FrameCodec {
         } catch (JsonProcessingException e) {
             throw ProtocolException.invalid("Invalid JSON");
         }
-    }
-
-    /** The shared mapper, for callers that need plain JSON (skills, ratings). Do not reconfigure it. */
-    public JsonMapper mapper() {
-        return mapper;
     }
 
     private static String firstLine(String message) {

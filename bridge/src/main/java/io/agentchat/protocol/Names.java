@@ -2,7 +2,7 @@ package io.agentchat.protocol;
 
 import java.util.regex.Pattern;
 
-/** The naming rules of PROTOCOL.md §1.4 and §2: agent names, channel names, targets. */
+/** The naming rules of the protocol (docs/protocol.md): agent names, channel names, targets. */
 public final class Names {
     private static final Pattern AGENT_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern CHANNEL = Pattern.compile("#[A-Za-z0-9_-]{1,31}");

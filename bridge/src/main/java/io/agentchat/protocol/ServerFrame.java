@@ -5,46 +5,49 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.annotation.JsonTypeIdResolver;
 import io.agentchat.identity.Ed25519;
 import io.agentchat.identity.SignedText;
+import io.agentchat.json.JsNumberSerializer;
 import java.util.List;
 
 /**
- * Frames the server sends (PROTOCOL.md §4), one immutable record per wire type. The JSON key
+ * Frames the server sends, one immutable record per wire type (docs/protocol.md). The JSON key
  * order is the reference's ({@code type}, {@code ts}, then the fields), and {@code null} is
  * written exactly where the reference writes it, so byte comparisons with Node peers work.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonTypeIdResolver(FrameTypeIdResolver.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public sealed interface ServerFrame {
 
     /** Server time in ms when the frame was built. */
     long ts();
 
+    /** This frame's wire type, or null for {@link Unknown}. */
     @JsonIgnore
-    default String wireType() {
-        JsonTypeName name = getClass().getAnnotation(JsonTypeName.class);
-        return name == null ? "UNKNOWN" : name.value();
+    default FrameType type() {
+        return FrameType.of(getClass());
     }
 
-    @JsonTypeName("WELCOME")
+    /** The wire name of this frame's type, e.g. {@code "MSG"}; {@link Unknown} gives the name it arrived with. */
+    @JsonIgnore
+    default String wireType() {
+        return type().name();
+    }
+
     @JsonPropertyOrder({"ts", "agent_id", "server"})
     record Welcome(long ts, @JsonProperty("agent_id") String agentId, String server) implements ServerFrame {
     }
 
     /**
      * A channel message or DM. {@code sig} is relayed only when given; {@code client_ts} is the
-     * sender's signed timestamp, relayed so receivers can check {@code sig} (fixes Q18/W-24;
-     * Node clients ignore the extra key); {@code replay} marks history sent on JOIN.
-     */
-    @JsonTypeName("MSG")
-    /**
-     * A relayed message. {@code verified} (our extension; the field name the original adopted
-     * later) is {@code true} only when the sender answered the server's IDENTIFY challenge for
-     * its key, and absent otherwise.
+     * sender's signed timestamp, relayed so receivers can check {@code sig} (Node clients ignore
+     * the extra key); {@code replay} marks history sent on JOIN. {@code verified} (our extension;
+     * the field name the original adopted later) is {@code true} only when the sender answered the
+     * server's IDENTIFY challenge for its key, and absent otherwise.
      */
     @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "verified", "replay"})
     record Msg(long ts, String from, String to, String content,
@@ -83,7 +86,6 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonTypeName("JOINED")
     @JsonPropertyOrder({"ts", "channel", "agents"})
     record Joined(long ts, String channel, List<String> agents) implements ServerFrame {
         public Joined {
@@ -91,17 +93,14 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonTypeName("LEFT")
     @JsonPropertyOrder({"ts", "channel"})
     record Left(long ts, String channel) implements ServerFrame {
     }
 
-    @JsonTypeName("AGENT_JOINED")
     @JsonPropertyOrder({"ts", "channel", "agent"})
     record AgentJoined(long ts, String channel, String agent) implements ServerFrame {
     }
 
-    @JsonTypeName("AGENT_LEFT")
     @JsonPropertyOrder({"ts", "channel", "agent"})
     record AgentLeft(long ts, String channel, String agent) implements ServerFrame {
     }
@@ -110,7 +109,6 @@ public sealed interface ServerFrame {
     record ChannelInfo(String name, int agents) {
     }
 
-    @JsonTypeName("CHANNELS")
     @JsonPropertyOrder({"ts", "list"})
     record Channels(long ts, List<ChannelInfo> list) implements ServerFrame {
         public Channels {
@@ -123,7 +121,6 @@ public sealed interface ServerFrame {
                      @JsonProperty("status_text") String statusText) {
     }
 
-    @JsonTypeName("AGENTS")
     @JsonPropertyOrder({"ts", "channel", "list"})
     record Agents(long ts, String channel, List<AgentInfo> list) implements ServerFrame {
         public Agents {
@@ -131,20 +128,13 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonTypeName("ERROR")
     @JsonPropertyOrder({"ts", "code", "message"})
     record Error(long ts, String code, String message) implements ServerFrame {
         public Error(long ts, ErrorCode code, String message) {
             this(ts, code.name(), message);
         }
-
-        /** The code as an enum, or null for a code this build does not know. */
-        public ErrorCode errorCode() {
-            return ErrorCode.fromWire(code);
-        }
     }
 
-    @JsonTypeName("PONG")
     @JsonPropertyOrder({"ts"})
     record Pong(long ts) implements ServerFrame {
     }
@@ -152,9 +142,8 @@ public sealed interface ServerFrame {
     /**
      * A proposal as relayed to both parties. {@code expires} is the absolute deadline in ms (or null);
      * {@code client_expires} is the relative seconds the proposer sent and signed, relayed only when
-     * given so receivers can check {@code sig} (fixes Q18; Node clients ignore the extra key).
+     * given so receivers can check {@code sig} (Node clients ignore the extra key).
      */
-    @JsonTypeName("PROPOSAL")
     @JsonPropertyOrder({"ts", "id", "from", "to", "task", "amount", "currency", "payment_code", "terms",
         "expires", "status", "created_at", "sig", "elo_stake", "client_expires"})
     record Proposal(long ts, String id, String from, String to, String task, JsonNode amount, String currency,
@@ -164,7 +153,7 @@ public sealed interface ServerFrame {
                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSerialize(using = JsNumberSerializer.class)
                     @JsonProperty("client_expires") Double clientExpires) implements ServerFrame {
 
-        /** The §7.5 text the proposer signed, rebuilt from the relayed fields. */
+        /** The text the proposer signed ({@link SignedText#proposal}), rebuilt from the relayed fields. */
         @JsonIgnore
         public String signedText() {
             Double amountValue = amount == null || !amount.isNumber() ? null : amount.asDouble();
@@ -180,7 +169,6 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonTypeName("ACCEPT")
     @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "payment_code", "sig",
         "proposer_stake", "acceptor_stake"})
     record Accept(long ts, @JsonProperty("proposal_id") String proposalId, String status,
@@ -190,7 +178,6 @@ public sealed interface ServerFrame {
                   @JsonProperty("acceptor_stake") int acceptorStake) implements ServerFrame {
     }
 
-    @JsonTypeName("REJECT")
     @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "reason", "sig"})
     record Reject(long ts, @JsonProperty("proposal_id") String proposalId, String status,
                   @JsonProperty("updated_at") long updatedAt, String from, String to, String reason, String sig)
@@ -201,7 +188,6 @@ public sealed interface ServerFrame {
     record EloStakes(int proposer, int acceptor) {
     }
 
-    @JsonTypeName("COMPLETE")
     @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "completed_by", "completed_at",
         "proof", "sig", "elo_stakes", "rating_changes"})
     record Complete(long ts, @JsonProperty("proposal_id") String proposalId, String status,
@@ -211,7 +197,6 @@ public sealed interface ServerFrame {
                     @JsonProperty("rating_changes") JsonNode ratingChanges) implements ServerFrame {
     }
 
-    @JsonTypeName("DISPUTE")
     @JsonPropertyOrder({"ts", "proposal_id", "status", "updated_at", "from", "to", "disputed_by", "disputed_at",
         "reason", "sig", "elo_stakes", "rating_changes"})
     record Dispute(long ts, @JsonProperty("proposal_id") String proposalId, String status,
@@ -221,14 +206,12 @@ public sealed interface ServerFrame {
                    @JsonProperty("rating_changes") JsonNode ratingChanges) implements ServerFrame {
     }
 
-    @JsonTypeName("SKILLS_REGISTERED")
     @JsonPropertyOrder({"ts", "agent_id", "skills_count", "registered_at"})
     record SkillsRegistered(long ts, @JsonProperty("agent_id") String agentId,
                             @JsonProperty("skills_count") int skillsCount,
                             @JsonProperty("registered_at") long registeredAt) implements ServerFrame {
     }
 
-    @JsonTypeName("SEARCH_RESULTS")
     @JsonPropertyOrder({"ts", "query_id", "query", "results", "total"})
     record SearchResults(long ts, @JsonProperty("query_id") JsonNode queryId, JsonNode query,
                          List<JsonNode> results, int total) implements ServerFrame {
@@ -237,18 +220,16 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonTypeName("PRESENCE_CHANGED")
     @JsonPropertyOrder({"ts", "agent_id", "presence", "status_text"})
     record PresenceChanged(long ts, @JsonProperty("agent_id") String agentId, String presence,
                            @JsonProperty("status_text") String statusText) implements ServerFrame {
     }
 
     /**
-     * Two shapes share this type (§3.16): to the target {@code request_id, from, nonce}; the
+     * Two shapes share this type: to the target {@code request_id, from, nonce}; the
      * acknowledgement to the requester {@code request_id, target, status}. Absent keys are left
      * out so the Node client can tell them apart.
      */
-    @JsonTypeName("VERIFY_REQUEST")
     @JsonPropertyOrder({"ts", "request_id", "from", "nonce", "target", "status"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VerifyRequest(long ts, @JsonProperty("request_id") String requestId, String from, String nonce,
@@ -269,7 +250,6 @@ public sealed interface ServerFrame {
     }
 
     /** To the requester: {@code request_id, agent, pubkey}; to the responder: {@code request_id, verified}. */
-    @JsonTypeName("VERIFY_SUCCESS")
     @JsonPropertyOrder({"ts", "request_id", "agent", "pubkey", "verified"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VerifySuccess(long ts, @JsonProperty("request_id") String requestId, String agent, String pubkey,
@@ -277,7 +257,6 @@ public sealed interface ServerFrame {
     }
 
     /** To the requester: {@code request_id, target, reason}; to the responder: {@code request_id, verified}. */
-    @JsonTypeName("VERIFY_FAILED")
     @JsonPropertyOrder({"ts", "request_id", "target", "reason", "verified"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VerifyFailed(long ts, @JsonProperty("request_id") String requestId, String target, String reason,
@@ -285,7 +264,6 @@ public sealed interface ServerFrame {
     }
 
     /** A frame type this build does not know (a newer server); kept so clients can log and skip it. */
-    @JsonTypeName("UNKNOWN")
     record Unknown(long ts, @JsonProperty("wire_type") String wireName) implements ServerFrame {
         @Override
         public String wireType() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentchat.json.JsStringify;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -91,7 +92,7 @@ class IdentityTest {
         assertEquals(rotated.agentId(), record.newAgentId());
         assertEquals("2026-11-25T03:16:53.000Z", record.timestamp());
         String expectedText = "{\"old_pubkey\":\"-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAequTLhWeWfEttVThMrSVMbtZ8AY9i7acAXTmnW+IRbc=\\n-----END PUBLIC KEY-----\\n\","
-                + "\"new_pubkey\":" + JsJson.quote(rotated.pubkey()) + ",\"timestamp\":\"2026-11-25T03:16:53.000Z\"}";
+                + "\"new_pubkey\":" + JsStringify.quote(rotated.pubkey()) + ",\"timestamp\":\"2026-11-25T03:16:53.000Z\"}";
         assertEquals(expectedText, record.signedText());
         assertTrue(old.verify(expectedText, record.signature()));
         assertTrue(old.rotations().isEmpty(), "the old identity is unchanged");

@@ -3,6 +3,8 @@ package io.agentchat.identity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentchat.json.JsNumber;
+import io.agentchat.json.JsStringify;
 import org.junit.jupiter.api.Test;
 
 class SignedTextTest {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentchat.identity.JsStringify;
+import io.agentchat.json.JsStringify;
 import io.agentchat.server.market.RatingsStore;
 import java.io.PrintWriter;
 import java.net.URI;

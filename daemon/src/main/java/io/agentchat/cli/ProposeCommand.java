@@ -2,7 +2,7 @@ package io.agentchat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.client.Marketplace;
-import io.agentchat.identity.JsNumber;
+import io.agentchat.json.JsNumber;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.market.RatingsStore;
 import java.io.PrintWriter;

@@ -4,25 +4,28 @@ import io.agentchat.client.FrameListener;
 import io.agentchat.identity.Identity;
 import io.agentchat.ledger.Ledger;
 import io.agentchat.ledger.LedgerFileException;
+import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ServerFrame;
+import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides what a connection's frames do: the frames the original mirrors (CLI.md §3.3) and every
- * ERROR (W-3) go to the inbox as the server's raw text; a COMPLETE we are a party to becomes a
- * receipt in the ledger (CLI.md §3.6). A peer's VERIFY_REQUEST is answered by the client itself
- * (W-9, {@code ClientOptions.withAnswerVerifications}). Runs on the connections' dispatcher threads
+ * Decides what a connection's frames do: the frames the original daemon mirrors to its inbox, and
+ * every ERROR, go to the inbox as the server's raw text; a COMPLETE we are a party to becomes a
+ * receipt in the ledger. A peer's VERIFY_REQUEST is answered by the client itself
+ * ({@code ClientOptions.withAnswerVerifications}). Runs on the connections' dispatcher threads
  * and never blocks them: the inbox writer's {@code offer} only queues.
  */
 public final class InboxRouter implements FrameListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxRouter.class);
 
-    /** CLI.md §3.3's "written" frames, plus ERROR so a file-only agent sees why a line failed. */
-    static final Set<String> STORED = Set.of("MSG", "AGENT_JOINED", "AGENT_LEFT", "PROPOSAL", "ACCEPT", "REJECT",
-            "COMPLETE", "DISPUTE", "SKILLS_REGISTERED", "SEARCH_RESULTS", "ERROR");
+    /** The frames the original daemon writes, plus ERROR so a file-only agent sees why a line failed. */
+    static final Set<FrameType> STORED = EnumSet.of(FrameType.MSG, FrameType.AGENT_JOINED, FrameType.AGENT_LEFT,
+            FrameType.PROPOSAL, FrameType.ACCEPT, FrameType.REJECT, FrameType.COMPLETE, FrameType.DISPUTE,
+            FrameType.SKILLS_REGISTERED, FrameType.SEARCH_RESULTS, FrameType.ERROR);
 
     private final InboxWriter inbox;
     private final Identity identity;
@@ -36,7 +39,7 @@ public final class InboxRouter implements FrameListener {
 
     @Override
     public void onFrame(ServerFrame frame, String rawText) {
-        if (STORED.contains(frame.wireType())) {
+        if (STORED.contains(frame.type())) {
             inbox.offer(rawText);
         }
         if (frame instanceof ServerFrame.Complete complete) {

@@ -3,6 +3,7 @@ package io.agentchat.server.core;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
@@ -10,6 +11,7 @@ import io.agentchat.server.market.MarketConfig;
 import io.agentchat.server.market.Marketplace;
 import io.agentchat.server.market.RatingsStore;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -182,7 +184,7 @@ public final class Hub implements AutoCloseable {
      */
     private ClientFrame decode(AgentSession session, String text) {
         try {
-            return wire.codec().decodeClient(text);
+            return ClientFrameDecoder.decode(wire.codec(), text);
         } catch (ProtocolException refused) {
             if (session.invalidFrames().tryAcquire()) {
                 throw refused;
@@ -194,36 +196,57 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /** Frames a connection may send before IDENTIFY. */
+    private static final Set<FrameType> BEFORE_IDENTIFY = EnumSet.of(FrameType.PING, FrameType.LIST_CHANNELS,
+            FrameType.LIST_AGENTS, FrameType.IDENTIFY);
+    /**
+     * Frames that do not act as the id, so a session that has not proved its key may send them; the
+     * rest are visible to others or addressed back to the id.
+     */
+    private static final Set<FrameType> WITHOUT_PROOF = EnumSet.of(FrameType.PING, FrameType.LIST_CHANNELS,
+            FrameType.LIST_AGENTS, FrameType.IDENTIFY, FrameType.MSG, FrameType.JOIN, FrameType.LEAVE,
+            FrameType.SEARCH_SKILLS);
+
+    /** The checks in the order the protocol answers them, then the one switch on the frame's type. */
     private void dispatch(AgentSession session, ClientFrame frame) {
-        if (frame instanceof ClientFrame.Ping) {
-            wire.send(session, new ServerFrame.Pong(wire.now()));
-        } else if (frame instanceof ClientFrame.ListChannels) {
-            channels.listChannels(session, config.maxListedChannels());
-        } else if (frame instanceof ClientFrame.ListAgents f) {
-            channels.listAgents(session, f.channel());
-        } else if (frame instanceof ClientFrame.Identify f) {
-            identity.identify(session, f);
-        } else if (!session.identified()) {
+        FrameType type = frame.type();
+        if (!session.identified() && !BEFORE_IDENTIFY.contains(type)) {
             throw new ProtocolException(ErrorCode.AUTH_REQUIRED, "Must IDENTIFY first");
-        } else if (frame instanceof ClientFrame.Msg f) {
-            messaging.send(session, f);
-        } else if (frame instanceof ClientFrame.Join f) {
-            channels.join(session, f.channel());
-        } else if (frame instanceof ClientFrame.Leave f) {
-            channels.leave(session, f.channel());
-        } else if (frame instanceof ClientFrame.VerifyResponse f && identity.answerChallenge(session, f)) {
+        }
+        // A VERIFY_RESPONSE that answers the server's own IDENTIFY challenge is consumed here.
+        if (type == FrameType.VERIFY_RESPONSE
+                && identity.answerChallenge(session, (ClientFrame.VerifyResponse) frame)) {
             return;
-        } else if (!session.actsAsId() && !(frame instanceof ClientFrame.SearchSkills)) {
-            // Everything below acts as the id (visible to others, or addressed back to the id).
+        }
+        if (!session.actsAsId() && !WITHOUT_PROOF.contains(type)) {
             throw IdentityGate.proofRequired(session);
-        } else if (frame instanceof ClientFrame.CreateChannel f) {
-            channels.create(session, f.channel(), f.inviteOnly());
-        } else if (frame instanceof ClientFrame.Invite f) {
-            channels.invite(session, f.channel(), f.agent());
-        } else if (frame instanceof ClientFrame.SetPresence f) {
-            channels.setPresence(session, f.status(), f.statusText());
-        } else {
-            market.handle(session, frame);
+        }
+        switch (type) {
+            case PING -> wire.send(session, new ServerFrame.Pong(wire.now()));
+            case LIST_CHANNELS -> channels.listChannels(session, config.maxListedChannels());
+            case LIST_AGENTS -> channels.listAgents(session, ((ClientFrame.ListAgents) frame).channel());
+            case IDENTIFY -> identity.identify(session, (ClientFrame.Identify) frame);
+            case MSG -> messaging.send(session, (ClientFrame.Msg) frame);
+            case JOIN -> channels.join(session, ((ClientFrame.Join) frame).channel());
+            case LEAVE -> channels.leave(session, ((ClientFrame.Leave) frame).channel());
+            case CREATE_CHANNEL -> {
+                ClientFrame.CreateChannel f = (ClientFrame.CreateChannel) frame;
+                channels.create(session, f.channel(), f.inviteOnly());
+            }
+            case INVITE -> {
+                ClientFrame.Invite f = (ClientFrame.Invite) frame;
+                channels.invite(session, f.channel(), f.agent());
+            }
+            case SET_PRESENCE -> {
+                ClientFrame.SetPresence f = (ClientFrame.SetPresence) frame;
+                channels.setPresence(session, f.status(), f.statusText());
+            }
+            case PROPOSAL, ACCEPT, REJECT, COMPLETE, DISPUTE, REGISTER_SKILLS, SEARCH_SKILLS, VERIFY_REQUEST,
+                    VERIFY_RESPONSE -> market.handle(session, frame);
+            // Only the server sends these; the decoder never makes a client frame of them.
+            case WELCOME, JOINED, LEFT, AGENT_JOINED, AGENT_LEFT, CHANNELS, AGENTS, ERROR, PONG, SKILLS_REGISTERED,
+                    SEARCH_RESULTS, PRESENCE_CHANGED, VERIFY_SUCCESS, VERIFY_FAILED ->
+                    throw new IllegalStateException("not a client frame type: " + type);
         }
     }
 

@@ -4,10 +4,13 @@ import static io.agentchat.protocol.ProtocolException.invalid;
 
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,10 @@ public final class Marketplace {
     public static final String DISCOVERY_CHANNEL = "#discovery";
     public static final String SERVER_REF = "@server";
     private static final long MAX_EXPIRES_SECONDS = 30L * 24 * 3600;
+    /** The frame types {@link #handle} owns. */
+    private static final Set<FrameType> TYPES = EnumSet.of(FrameType.PROPOSAL, FrameType.ACCEPT, FrameType.REJECT,
+            FrameType.COMPLETE, FrameType.DISPUTE, FrameType.REGISTER_SKILLS, FrameType.SEARCH_SKILLS,
+            FrameType.VERIFY_REQUEST, FrameType.VERIFY_RESPONSE);
 
     private final MarketConfig config;
     private final Clock clock;
@@ -49,11 +56,7 @@ public final class Marketplace {
 
     /** Whether {@link #handle} owns this frame type. */
     public static boolean handles(ClientFrame frame) {
-        return frame instanceof ClientFrame.Proposal || frame instanceof ClientFrame.Accept
-                || frame instanceof ClientFrame.Reject || frame instanceof ClientFrame.Complete
-                || frame instanceof ClientFrame.Dispute || frame instanceof ClientFrame.RegisterSkills
-                || frame instanceof ClientFrame.SearchSkills || frame instanceof ClientFrame.VerifyRequest
-                || frame instanceof ClientFrame.VerifyResponse;
+        return TYPES.contains(frame.type());
     }
 
     public void handle(ClientFrame frame, Caller caller, Delivery delivery) {

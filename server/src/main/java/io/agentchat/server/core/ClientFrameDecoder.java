@@ -1,51 +1,75 @@
-package io.agentchat.protocol;
+package io.agentchat.server.core;
 
 import static io.agentchat.protocol.ProtocolException.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentchat.json.Js;
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.FrameType;
+import io.agentchat.protocol.Names;
+import io.agentchat.protocol.ProtocolException;
 import java.util.Set;
 
 /**
- * Turns a parsed JSON object into a {@link ClientFrame}, running the reference's checks in the
- * reference's order with its exact messages (PROTOCOL.md §1.5, §3), so Node clients see the same
- * errors. Unlike the reference, every field is type-checked before use (Q1-Q4) and JSON
- * {@code null} counts as an absent optional field (Q28).
+ * The server's reading of a client frame: parses the text and runs the reference server's checks in
+ * its order with its exact messages, so Node clients see the same errors (docs/protocol.md lists
+ * them). Unlike the reference, every field is type-checked before use, so no field of the wrong
+ * type can reach a handler, and JSON {@code null} counts as an absent optional field. Clients
+ * never decode client frames, so this lives in the server and not in the shared library.
  */
-final class ClientFrameDecoder {
+public final class ClientFrameDecoder {
     private static final Set<String> PRESENCE = Set.of("online", "away", "busy", "offline");
 
     private ClientFrameDecoder() {
     }
 
-    static ClientFrame decode(JsonNode node) {
+    /**
+     * Parses and validates one client frame.
+     *
+     * @param codec the codec whose parser (with its size and nesting limits) reads the text
+     * @throws ProtocolException with the code and exact message the ERROR frame must carry
+     */
+    public static ClientFrame decode(FrameCodec codec, String text) {
+        return decode(codec.parse(text));
+    }
+
+    private static ClientFrame decode(JsonNode node) {
         if (node == null || !node.isObject() || !Js.truthy(node.get("type"))) {
             throw invalid("Missing message type");
         }
         JsonNode typeNode = node.get("type");
-        String type = typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+        String name = typeNode.isTextual() ? typeNode.asText() : typeNode.toString();
+        FrameType type = FrameType.fromWire(name);
+        if (type == null || type.clientFrame() == null) {
+            throw invalid("Unknown message type: " + name);
+        }
         return switch (type) {
-            case "IDENTIFY" -> identify(node);
-            case "JOIN" -> new ClientFrame.Join(channel(node));
-            case "LEAVE" -> new ClientFrame.Leave(channel(node));
-            case "LIST_AGENTS" -> new ClientFrame.ListAgents(channel(node));
-            case "MSG" -> msg(node);
-            case "CREATE_CHANNEL" -> new ClientFrame.CreateChannel(channel(node), Js.truthy(node.get("invite_only")));
-            case "INVITE" -> invite(node);
-            case "LIST_CHANNELS" -> new ClientFrame.ListChannels();
-            case "PING" -> new ClientFrame.Ping();
-            case "PROPOSAL" -> proposal(node);
-            case "ACCEPT" -> accept(node);
-            case "REJECT" -> new ClientFrame.Reject(proposalId(node), optionalString(node, "reason"),
+            case IDENTIFY -> identify(node);
+            case JOIN -> new ClientFrame.Join(channel(node));
+            case LEAVE -> new ClientFrame.Leave(channel(node));
+            case LIST_AGENTS -> new ClientFrame.ListAgents(channel(node));
+            case MSG -> msg(node);
+            case CREATE_CHANNEL -> new ClientFrame.CreateChannel(channel(node), Js.truthy(node.get("invite_only")));
+            case INVITE -> invite(node);
+            case LIST_CHANNELS -> new ClientFrame.ListChannels();
+            case PING -> new ClientFrame.Ping();
+            case PROPOSAL -> proposal(node);
+            case ACCEPT -> accept(node);
+            case REJECT -> new ClientFrame.Reject(proposalId(node), optionalString(node, "reason"),
                     requiredSig(node, "Reject must be signed"));
-            case "COMPLETE" -> new ClientFrame.Complete(proposalId(node), optionalString(node, "proof"),
+            case COMPLETE -> new ClientFrame.Complete(proposalId(node), optionalString(node, "proof"),
                     requiredSig(node, "Complete must be signed"));
-            case "DISPUTE" -> dispute(node);
-            case "REGISTER_SKILLS" -> registerSkills(node);
-            case "SEARCH_SKILLS" -> searchSkills(node);
-            case "SET_PRESENCE" -> setPresence(node);
-            case "VERIFY_REQUEST" -> verifyRequest(node);
-            case "VERIFY_RESPONSE" -> verifyResponse(node);
-            default -> throw invalid("Unknown message type: " + type);
+            case DISPUTE -> dispute(node);
+            case REGISTER_SKILLS -> registerSkills(node);
+            case SEARCH_SKILLS -> searchSkills(node);
+            case SET_PRESENCE -> setPresence(node);
+            case VERIFY_REQUEST -> verifyRequest(node);
+            case VERIFY_RESPONSE -> verifyResponse(node);
+            // Only the server sends these; refused above.
+            case WELCOME, JOINED, LEFT, AGENT_JOINED, AGENT_LEFT, CHANNELS, AGENTS, ERROR, PONG, SKILLS_REGISTERED,
+                    SEARCH_RESULTS, PRESENCE_CHANGED, VERIFY_SUCCESS, VERIFY_FAILED ->
+                    throw new IllegalStateException("not a client frame type: " + type);
         };
     }
 
@@ -125,7 +149,7 @@ final class ClientFrameDecoder {
             throw invalid("expires must be a number (seconds)");
         }
         Integer stake = eloStake(node);
-        // Q10: the reference takes any amount and later turns ratings into NaN; we insist on a number.
+        // The reference takes any amount and later turns ratings into NaN; we insist on a number.
         JsonNode amount = node.get("amount");
         Double amountValue = null;
         if (Js.truthy(amount)) {

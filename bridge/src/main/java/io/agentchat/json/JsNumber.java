@@ -1,4 +1,4 @@
-package io.agentchat.identity;
+package io.agentchat.json;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -9,7 +9,7 @@ import java.math.RoundingMode;
  * {@code 2}, {@code 1.5}, {@code 0.30000000000000004}, {@code 1e+21}, {@code 1e-7}.
  *
  * <p>Signed strings and JSON that Node peers hash or compare contain numbers in this form
- * (PROTOCOL.md §12.2). Java 17's {@code Double.toString} neither uses the same layout nor always
+ * (see {@code SignedText}). Java 17's {@code Double.toString} neither uses the same layout nor always
  * picks the shortest digits, so the shortest round-tripping digits are searched explicitly.
  */
 public final class JsNumber {

@@ -1,4 +1,4 @@
-package io.agentchat.identity;
+package io.agentchat.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -10,9 +10,11 @@ import java.util.Map;
  * {@code JSON.stringify} of a parsed JSON value, byte for byte as Node writes it: JavaScript string
  * escaping, {@code String(n)} numbers, and JavaScript's own key order (array-index keys first in
  * ascending order, then the rest in insertion order). Signatures over {@code JSON.stringify(skills)}
- * (PROTOCOL.md §7.5) and files Node reads (ratings.json) depend on these exact bytes.
+ * (see {@code SignedText}) and files Node reads (ratings.json) depend on these exact bytes.
  */
 public final class JsStringify {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private JsStringify() {
     }
@@ -31,16 +33,56 @@ public final class JsStringify {
         return out.toString();
     }
 
-    /** A string as a JSON literal with JavaScript's escaping. */
-    public static String quote(String text) {
-        return JsJson.quote(text);
+    /**
+     * A JavaScript string literal as {@code JSON.stringify} writes it: only {@code "}, {@code \\} and
+     * control characters below U+0020 are escaped ({@code \b \f \n \r \t}, otherwise lower-case
+     * {@code \\u00xx}), lone surrogates become {@code \\udxxx}, and everything else stays raw.
+     */
+    public static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2);
+        quote(out, s);
+        return out.toString();
+    }
+
+    private static void quote(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        unicodeEscape(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        unicodeEscape(out, c);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void unicodeEscape(StringBuilder out, char c) {
+        out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
+                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
     }
 
     private static void write(StringBuilder out, JsonNode value, String indent, String current) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             out.append("null");
         } else if (value.isTextual()) {
-            out.append(JsJson.quote(value.asText()));
+            out.append(quote(value.asText()));
         } else if (value.isBoolean()) {
             out.append(value.asBoolean());
         } else if (value.isNumber()) {
@@ -72,7 +114,7 @@ public final class JsStringify {
                 out.append('\n').append(inner);
             }
             if (item instanceof Map.Entry<?, ?> entry) {
-                out.append(JsJson.quote((String) entry.getKey())).append(indent == null ? ":" : ": ");
+                out.append(quote((String) entry.getKey())).append(indent == null ? ":" : ": ");
                 write(out, (JsonNode) entry.getValue(), indent, inner);
             } else {
                 write(out, (JsonNode) item, indent, inner);

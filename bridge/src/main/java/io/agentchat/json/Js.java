@@ -1,19 +1,23 @@
-package io.agentchat.protocol;
+package io.agentchat.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** JavaScript's notion of "absent" and "falsy" for JSON values, which the wire contract follows (§12.3). */
-final class Js {
+/**
+ * JavaScript's notion of "absent" and "falsy" for JSON values. The wire contract is the Node
+ * original's, which tests fields for truthiness, so the server's validation follows these rules to
+ * accept and refuse the same frames.
+ */
+public final class Js {
     private Js() {
     }
 
-    /** Present: neither missing nor JSON {@code null} (Q28: null is treated as absent). */
-    static boolean present(JsonNode value) {
+    /** Present: neither missing nor JSON {@code null}; an explicit null counts as an absent field. */
+    public static boolean present(JsonNode value) {
         return value != null && !value.isNull() && !value.isMissingNode();
     }
 
     /** JavaScript truthiness: not undefined, null, false, 0, NaN or "". */
-    static boolean truthy(JsonNode value) {
+    public static boolean truthy(JsonNode value) {
         if (!present(value)) {
             return false;
         }

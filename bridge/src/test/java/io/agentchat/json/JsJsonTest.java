@@ -1,4 +1,4 @@
-package io.agentchat.identity;
+package io.agentchat.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,7 +14,7 @@ class JsJsonTest {
         String s = "a\"b\\c/d\n\r\t\b\f\u0000\u001f\u007f é€\uD83D\uDE00 \u2028 \ud800x \udc00";
         // JSON.stringify(s) in Node 20.
         String expected = "\"a\\\"b\\\\c/d\\n\\r\\t\\b\\f\\u0000\\u001f\u007f é€\uD83D\uDE00 \u2028 \\ud800x \\udc00\"";
-        assertEquals(expected, JsJson.quote(s));
+        assertEquals(expected, JsStringify.quote(s));
     }
 
     @Test

@@ -1,15 +1,18 @@
-package io.agentchat.protocol;
+package io.agentchat.server.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.FrameCodec;
+import io.agentchat.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Coverage-guided fuzzing of the server's client-frame decoder (docs/fuzzing.md). The seeds, one
  * valid frame of each type, and every crash Jazzer finds live in
- * {@code src/test/resources/io/agentchat/protocol/ClientFrameFuzzTestInputs/}, and are replayed on
+ * {@code src/test/resources/io/agentchat/server/core/ClientFrameFuzzTestInputs/}, and are replayed on
  * every run.
  */
 class ClientFrameFuzzTest {
@@ -32,12 +35,12 @@ class ClientFrameFuzzTest {
         String text = new String(input, StandardCharsets.UTF_8);
         ClientFrame frame;
         try {
-            frame = CODEC.decodeClient(text);
+            frame = ClientFrameDecoder.decode(CODEC, text);
         } catch (ProtocolException expected) {
             return;
         }
         String encoded = CODEC.encode(frame);
-        ClientFrame again = CODEC.decodeClient(encoded);
+        ClientFrame again = ClientFrameDecoder.decode(CODEC, encoded);
         if (frame instanceof ClientFrame.RegisterSkills || frame instanceof ClientFrame.SearchSkills) {
             // Free-form JSON values: Jackson writes a number too large for a double (1e400 parses
             // as Infinity) as the string "Infinity", so only the text must be stable.
