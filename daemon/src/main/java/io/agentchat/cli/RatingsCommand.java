@@ -3,7 +3,7 @@ package io.agentchat.cli;
 import io.agentchat.identity.IdentityFile;
 import io.agentchat.ledger.RatingsLedger;
 import io.agentchat.ledger.ReceiptStore;
-import io.agentchat.server.market.Elo;
+import io.agentchat.reputation.Elo;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

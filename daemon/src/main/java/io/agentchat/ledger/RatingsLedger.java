@@ -1,10 +1,11 @@
 package io.agentchat.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentchat.server.market.AtomicFile;
-import io.agentchat.server.market.Elo;
-import io.agentchat.server.market.RatingsFormat;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.AtomicFile;
+import io.agentchat.reputation.Elo;
+import io.agentchat.reputation.IsoTime;
+import io.agentchat.reputation.Rating;
+import io.agentchat.reputation.RatingsFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,8 +112,8 @@ public final class RatingsLedger {
 
     /** {@code JSON.stringify(ratings, null, 2)}: the file's content and {@code ratings --export}. */
     public String render() {
-        Map<String, RatingsStore.Rating> out = new LinkedHashMap<>();
-        ratings.forEach((id, r) -> out.put(id, new RatingsStore.Rating(r.rating(), r.transactions(), r.updated())));
+        Map<String, Rating> out = new LinkedHashMap<>();
+        ratings.forEach((id, r) -> out.put(id, new Rating(r.rating(), r.transactions(), r.updated())));
         return RatingsFormat.render(out);
     }
 
@@ -135,7 +136,7 @@ public final class RatingsLedger {
         if (proposer == null || acceptor == null) {
             throw new IllegalArgumentException("Receipt missing party information");
         }
-        String now = RatingsStore.iso(clock.millis());
+        String now = IsoTime.format(clock.millis());
         Entry fromServer1 = serverEntry(receipt, proposer, now);
         Entry fromServer2 = serverEntry(receipt, acceptor, now);
         if (fromServer1 != null && fromServer2 != null) {
@@ -269,7 +270,7 @@ public final class RatingsLedger {
         } catch (IOException e) {
             throw new LedgerFileException(file, "Cannot read ratings file (" + e.getMessage() + ")");
         }
-        Map<String, RatingsStore.Rating> parsed;
+        Map<String, Rating> parsed;
         try {
             parsed = RatingsFormat.parse(text);
         } catch (IllegalArgumentException e) {
