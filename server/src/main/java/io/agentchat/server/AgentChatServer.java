@@ -12,7 +12,6 @@ import io.agentchat.server.transport.HealthHandler;
 import io.agentchat.server.transport.Transport;
 import java.net.URI;
 import java.time.Duration;
-import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -31,7 +30,6 @@ public final class AgentChatServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final RatingsStore ratings;
-    private volatile Supplier<JsonNode> proposalStats = AgentChatServer::noProposals;
     private boolean closed;
 
     public AgentChatServer(ServerConfig config) {
@@ -43,12 +41,11 @@ public final class AgentChatServer implements AutoCloseable {
                 : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
         this.hub = new Hub(config, codec);
         Marketplace marketplace = hub.installMarket(market, ratings);
-        this.proposalStats = () -> proposalsJson(marketplace.stats());
         this.server = new Server(Transport.threadPool());
         this.connector = Transport.connector(server, config);
         server.addConnector(connector);
         HealthHandler health = new HealthHandler(hub, config.name(), version(), config.clock(),
-                () -> proposalStats.get());
+                () -> proposalsJson(marketplace.stats()));
         server.setHandler(Transport.webSocketHandler(server, config, hub, health));
         server.setStopTimeout(5_000);
     }
@@ -80,16 +77,6 @@ public final class AgentChatServer implements AutoCloseable {
         return config;
     }
 
-    /** The state and dispatch behind the sockets, for wiring in the marketplace. */
-    public Hub hub() {
-        return hub;
-    }
-
-    /** Supplies /health's {@code proposals} object. */
-    public void setProposalStats(Supplier<JsonNode> stats) {
-        this.proposalStats = stats;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
@@ -117,14 +104,6 @@ public final class AgentChatServer implements AutoCloseable {
         ObjectNode byStatus = node.putObject("byStatus");
         stats.byStatus().forEach(byStatus::put);
         node.put("agents", stats.agents());
-        return node;
-    }
-
-    private static JsonNode noProposals() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("total", 0);
-        node.putObject("byStatus");
-        node.put("agents", 0);
         return node;
     }
 

@@ -9,8 +9,6 @@ import io.agentchat.protocol.ServerFrame;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,7 @@ public final class Marketplace {
 
     /**
      * @param ratings   the loaded store; its lifecycle stays with the caller
-     * @param scheduler the caller's timer thread, used for verification timeouts and the sweeper
+     * @param scheduler the caller's timer thread, used for verification timeouts
      */
     public Marketplace(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
         this.config = config;
@@ -170,11 +168,6 @@ public final class Marketplace {
         }
         skills.dropExpired(now);
         verification.expireDue();
-    }
-
-    /** Runs {@link #sweep} every 60 s (the reference's cleanup period) on the given scheduler. */
-    public ScheduledFuture<?> startSweeper(ScheduledExecutorService scheduler, Delivery delivery) {
-        return scheduler.scheduleWithFixedDelay(() -> sweep(delivery), 60, 60, TimeUnit.SECONDS);
     }
 
     /** For /health: {@code {"total": n, "byStatus": {...}, "agents": n}}. */

@@ -73,10 +73,6 @@ final class Reputation {
         return escrows.remove(proposalId) != null;
     }
 
-    int escrowCount() {
-        return escrows.size();
-    }
-
     /** COMPLETE: both gain, stakes are returned. Returns {@code rating_changes}, or null if the store refused. */
     ObjectNode settleCompletion(Proposal p, long now) {
         Escrow escrow = escrows.remove(p.id);
