@@ -35,17 +35,16 @@ public final class AgentChatServer implements AutoCloseable {
     public AgentChatServer(ServerConfig config) {
         this.config = config;
         FrameCodec codec = new FrameCodec(config.maxFrameBytes());
-        // Read before anything starts: a corrupt ratings file stops the server with one line (Q5).
+        // Read before anything starts: a corrupt ratings file stops the server with one line, never half-started.
         MarketConfig market = config.market();
         this.ratings = config.dataDir() == null ? RatingsStore.inMemory(market.maxRatedAgents())
                 : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
-        this.hub = new Hub(config, codec);
-        Marketplace marketplace = hub.installMarket(market, ratings);
+        this.hub = new Hub(config, codec, ratings);
         this.server = new Server(Transport.threadPool());
         this.connector = Transport.connector(server, config);
         server.addConnector(connector);
         HealthHandler health = new HealthHandler(hub, config.name(), version(), config.clock(),
-                () -> proposalsJson(marketplace.stats()));
+                () -> proposalsJson(hub.proposalStats()));
         server.setHandler(Transport.webSocketHandler(server, config, hub, health));
         server.setStopTimeout(5_000);
     }

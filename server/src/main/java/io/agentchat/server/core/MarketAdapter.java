@@ -11,7 +11,7 @@ import io.agentchat.server.market.Marketplace;
  * Connects the {@link Marketplace} to the relay: hands it the marketplace frames with the sending
  * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
  */
-final class MarketAdapter implements MarketHandler, Delivery {
+final class MarketAdapter implements Delivery {
     private final Marketplace market;
     private final Wire wire;
     private final AgentRegistry agents;
@@ -24,8 +24,8 @@ final class MarketAdapter implements MarketHandler, Delivery {
         this.channels = channels;
     }
 
-    @Override
-    public void handle(AgentSession session, ClientFrame frame) {
+    /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
+    void handle(AgentSession session, ClientFrame frame) {
         if (!Marketplace.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
@@ -102,6 +102,10 @@ final class MarketAdapter implements MarketHandler, Delivery {
 
     void sweep() {
         market.sweep(this);
+    }
+
+    Marketplace.ProposalStats stats() {
+        return market.stats();
     }
 
     private AgentSession session(String agentRef) {
