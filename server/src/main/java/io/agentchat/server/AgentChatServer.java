@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.server.core.Hub;
 import io.agentchat.server.market.MarketConfig;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.transport.HealthHandler;
 import io.agentchat.server.transport.Transport;
@@ -97,7 +97,7 @@ public final class AgentChatServer implements AutoCloseable {
         LOG.info("server_stop");
     }
 
-    private static JsonNode proposalsJson(Marketplace.ProposalStats stats) {
+    private static JsonNode proposalsJson(MarketService.ProposalStats stats) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("total", stats.total());
         ObjectNode byStatus = node.putObject("byStatus");

@@ -6,7 +6,7 @@ import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import java.time.Duration;
 import java.util.Set;
@@ -75,13 +75,13 @@ public final class Hub implements AutoCloseable {
         }
         // The marketplace runs on this hub's clock and timer thread; expired proposals, skills and
         // verifications are swept every 60 s, the reference's period.
-        this.market = new MarketAdapter(new Marketplace(config.market(), ratings, config.clock(), timers), wire,
+        this.market = new MarketAdapter(new MarketService(config.market(), ratings, config.clock(), timers), wire,
                 agents, channelRegistry);
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }
 
     /** The marketplace's proposal counts, for /health. */
-    public Marketplace.ProposalStats proposalStats() {
+    public MarketService.ProposalStats proposalStats() {
         return market.stats();
     }
 

@@ -5,19 +5,19 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 
 /**
- * Connects the {@link Marketplace} to the relay: hands it the marketplace frames with the sending
+ * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
  * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
  */
 final class MarketAdapter implements Delivery {
-    private final Marketplace market;
+    private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelRegistry channels;
 
-    MarketAdapter(Marketplace market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
+    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
@@ -26,7 +26,7 @@ final class MarketAdapter implements Delivery {
 
     /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
     void handle(AgentSession session, ClientFrame frame) {
-        if (!Marketplace.handles(frame)) {
+        if (!MarketService.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
         market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress()), new ToCaller(session));
@@ -104,7 +104,7 @@ final class MarketAdapter implements Delivery {
         market.sweep(this);
     }
 
-    Marketplace.ProposalStats stats() {
+    MarketService.ProposalStats stats() {
         return market.stats();
     }
 
