@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.json.JsStringify;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.IsoTime;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -189,7 +189,7 @@ final class DiscoverCommand implements Callable<Integer> {
             }
             result.put("status", "online");
             result.set("health", health);
-            result.put("checked_at", RatingsStore.iso(System.currentTimeMillis()));
+            result.put("checked_at", IsoTime.format(System.currentTimeMillis()));
             return result;
         });
     }
@@ -197,7 +197,7 @@ final class DiscoverCommand implements Callable<Integer> {
     private static ObjectNode offline(ObjectNode result, String error) {
         result.put("status", "offline");
         result.put("error", error);
-        result.put("checked_at", RatingsStore.iso(System.currentTimeMillis()));
+        result.put("checked_at", IsoTime.format(System.currentTimeMillis()));
         return result;
     }
 

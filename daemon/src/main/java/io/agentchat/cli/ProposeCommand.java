@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.client.Marketplace;
 import io.agentchat.json.JsNumber;
 import io.agentchat.protocol.ServerFrame;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.IsoTime;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -78,7 +78,7 @@ final class ProposeCommand implements Callable<Integer> {
             out.println("  ELO Stake: " + proposal.eloStake());
         }
         if (proposal.expires() != null && proposal.expires() != 0) {
-            out.println("  Expires: " + RatingsStore.iso(proposal.expires()));
+            out.println("  Expires: " + IsoTime.format(proposal.expires()));
         }
         out.println();
         out.println("Use this ID to track responses.");

@@ -3,7 +3,8 @@ package io.agentchat.cli;
 import io.agentchat.identity.IdentityFile;
 import io.agentchat.ledger.RatingsLedger;
 import io.agentchat.ledger.ReceiptStore;
-import io.agentchat.server.market.Elo;
+import io.agentchat.reputation.Elo;
+import io.agentchat.reputation.Rating;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ final class RatingsCommand implements Callable<Integer> {
                 throw new BadValueException(spec.commandLine(), "Invalid value for option '--leaderboard': "
                         + leaderboard + " (must be at least 1)");
             }
-            List<Map.Entry<String, RatingsLedger.Entry>> top = ledger.leaderboard(leaderboard);
+            List<Map.Entry<String, Rating>> top = ledger.leaderboard(leaderboard);
             if (top.isEmpty()) {
                 out.println("No ratings recorded yet.");
             } else {
@@ -148,7 +149,7 @@ final class RatingsCommand implements Callable<Integer> {
         return "@" + IdentityFile.load(path).agentId();
     }
 
-    private static void printRating(PrintWriter out, String title, RatingsLedger.Entry entry) {
+    private static void printRating(PrintWriter out, String title, Rating entry) {
         int transactions = entry == null ? 0 : entry.transactions();
         out.println(title);
         out.println("  Rating: " + (entry == null ? Elo.START + " (new agent)" : String.valueOf(entry.rating())));

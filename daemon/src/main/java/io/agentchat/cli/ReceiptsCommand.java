@@ -7,7 +7,7 @@ import io.agentchat.identity.IdentityFile;
 import io.agentchat.json.JsNumber;
 import io.agentchat.json.JsStringify;
 import io.agentchat.ledger.ReceiptStore;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.IsoTime;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,8 +173,8 @@ final class ReceiptsCommand implements Callable<Integer> {
             }
             if (!times.isEmpty()) {
                 times.sort(Double::compare);
-                out.println("  Date range: " + RatingsStore.iso(times.get(0).longValue()) + " to "
-                        + RatingsStore.iso(times.get(times.size() - 1).longValue()));
+                out.println("  Date range: " + IsoTime.format(times.get(0).longValue()) + " to "
+                        + IsoTime.format(times.get(times.size() - 1).longValue()));
             }
             if (!counterparties.isEmpty()) {
                 out.println("  Counterparties (" + counterparties.size() + "):");
@@ -219,7 +219,7 @@ final class ReceiptsCommand implements Callable<Integer> {
     }
 
     private static String time(JsonNode value) {
-        return value != null && value.isNumber() && value.asDouble() != 0 ? RatingsStore.iso(value.asLong()) : "unknown";
+        return value != null && value.isNumber() && value.asDouble() != 0 ? IsoTime.format(value.asLong()) : "unknown";
     }
 
     private static String text(JsonNode r, String key, String otherwise) {

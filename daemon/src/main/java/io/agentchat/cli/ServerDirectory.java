@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.json.JsStringify;
 import io.agentchat.ledger.LedgerFileException;
-import io.agentchat.server.market.AtomicFile;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.AtomicFile;
+import io.agentchat.reputation.IsoTime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -148,7 +148,7 @@ final class ServerDirectory {
             }
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             root.put("version", 1);
-            root.put("updated_at", RatingsStore.iso(nowMillis));
+            root.put("updated_at", IsoTime.format(nowMillis));
             servers.forEach(root.putArray("servers")::add);
             AtomicFile.write(file, JsStringify.pretty(root).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

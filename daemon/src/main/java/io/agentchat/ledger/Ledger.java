@@ -24,11 +24,6 @@ public final class Ledger {
         this.clock = clock;
     }
 
-    /** {@code <cwd>/.agentchat/receipts.jsonl} and {@code <cwd>/.agentchat/ratings.json}, as the reference. */
-    public static Ledger atDefaultPaths(Clock clock) {
-        return new Ledger(ReceiptStore.defaultPath(), RatingsLedger.defaultPath(), clock);
-    }
-
     /**
      * Stores a COMPLETE frame as a receipt if {@code ourAgentRef} is a party to it, then updates the
      * local ratings. A failed ratings update is logged and does not undo the receipt.

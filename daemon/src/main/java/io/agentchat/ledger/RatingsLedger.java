@@ -1,10 +1,11 @@
 package io.agentchat.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentchat.server.market.AtomicFile;
-import io.agentchat.server.market.Elo;
-import io.agentchat.server.market.RatingsFormat;
-import io.agentchat.server.market.RatingsStore;
+import io.agentchat.reputation.AtomicFile;
+import io.agentchat.reputation.Elo;
+import io.agentchat.reputation.IsoTime;
+import io.agentchat.reputation.Rating;
+import io.agentchat.reputation.RatingsFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +20,12 @@ import java.util.Map;
 
 /**
  * The <em>local</em> ratings ledger, {@code <cwd>/.agentchat/ratings.json}: what this machine has
- * learned from the receipts it stored, in the reference's file format ({@code @id} →
- * {@code {rating, transactions, updated}}, {@code JSON.stringify(obj, null, 2)}). It is not the
- * server's ledger and the CLI labels it so (W-20).
+ * learned from the receipts it stored, in the same file format as the server's store
+ * ({@link RatingsFormat}). It is not the server's ledger, and the CLI labels it so.
  *
  * <p>Where a receipt carries the server's {@code rating_changes}, the ledger takes the server's
  * numbers (which know the amount and the stakes), so the two ledgers agree; otherwise it applies
- * the reference's formula (PROTOCOL.md §10) without an amount, as the reference daemon does.
+ * the same rules ({@link Elo}) without an amount, as the reference daemon does.
  * A corrupt file is an error naming the file and is never overwritten; writes are atomic and run
  * under a file lock ({@link #update}).
  */
@@ -34,19 +34,15 @@ public final class RatingsLedger {
     /** Entries a ledger file may hold; larger files are refused. */
     static final int MAX_AGENTS = 1_000_000;
 
-    /** One agent's entry; {@code updated} is ISO-8601 or null. */
-    public record Entry(int rating, int transactions, String updated) {
-    }
-
     /** Figures over the whole ledger (the reference's {@code getStats}). */
     public record Stats(int agents, long transactions, int average, int highest, int lowest) {
     }
 
     private final Path file;
     private final Clock clock;
-    private final Map<String, Entry> ratings;
+    private final Map<String, Rating> ratings;
 
-    private RatingsLedger(Path file, Clock clock, Map<String, Entry> ratings) {
+    private RatingsLedger(Path file, Clock clock, Map<String, Rating> ratings) {
         this.file = file;
         this.clock = clock;
         this.ratings = ratings;
@@ -81,14 +77,14 @@ public final class RatingsLedger {
     }
 
     /** The agent's entry, or null if the ledger has never seen it. */
-    public Entry find(String agentRef) {
+    public Rating find(String agentRef) {
         return ratings.get(agentRef);
     }
 
     /** Highest rating first; ties keep file order, as JavaScript's stable sort does. */
-    public List<Map.Entry<String, Entry>> leaderboard(int limit) {
-        List<Map.Entry<String, Entry>> entries = new ArrayList<>(ratings.entrySet());
-        entries.sort(Comparator.comparingInt((Map.Entry<String, Entry> e) -> e.getValue().rating()).reversed());
+    public List<Map.Entry<String, Rating>> leaderboard(int limit) {
+        List<Map.Entry<String, Rating>> entries = new ArrayList<>(ratings.entrySet());
+        entries.sort(Comparator.comparingInt((Map.Entry<String, Rating> e) -> e.getValue().rating()).reversed());
         return List.copyOf(entries.subList(0, Math.min(limit, entries.size())));
     }
 
@@ -100,7 +96,7 @@ public final class RatingsLedger {
         long transactions = 0;
         int highest = Integer.MIN_VALUE;
         int lowest = Integer.MAX_VALUE;
-        for (Entry e : ratings.values()) {
+        for (Rating e : ratings.values()) {
             sum += e.rating();
             transactions += e.transactions();
             highest = Math.max(highest, e.rating());
@@ -111,9 +107,7 @@ public final class RatingsLedger {
 
     /** {@code JSON.stringify(ratings, null, 2)}: the file's content and {@code ratings --export}. */
     public String render() {
-        Map<String, RatingsStore.Rating> out = new LinkedHashMap<>();
-        ratings.forEach((id, r) -> out.put(id, new RatingsStore.Rating(r.rating(), r.transactions(), r.updated())));
-        return RatingsFormat.render(out);
+        return RatingsFormat.render(ratings);
     }
 
     /**
@@ -135,16 +129,16 @@ public final class RatingsLedger {
         if (proposer == null || acceptor == null) {
             throw new IllegalArgumentException("Receipt missing party information");
         }
-        String now = RatingsStore.iso(clock.millis());
-        Entry fromServer1 = serverEntry(receipt, proposer, now);
-        Entry fromServer2 = serverEntry(receipt, acceptor, now);
+        String now = IsoTime.format(clock.millis());
+        Rating fromServer1 = serverEntry(receipt, proposer, now);
+        Rating fromServer2 = serverEntry(receipt, acceptor, now);
         if (fromServer1 != null && fromServer2 != null) {
             put(proposer, fromServer1);
             put(acceptor, fromServer2);
             return true;
         }
-        Entry e1 = ratings.getOrDefault(proposer, new Entry(Elo.START, 0, null));
-        Entry e2 = ratings.getOrDefault(acceptor, new Entry(Elo.START, 0, null));
+        Rating e1 = ratings.getOrDefault(proposer, Rating.NEW);
+        Rating e2 = ratings.getOrDefault(acceptor, Rating.NEW);
         Elo.Party p1 = new Elo.Party(e1.rating(), e1.transactions());
         Elo.Party p2 = new Elo.Party(e2.rating(), e2.transactions());
         Double amount = amount(receipt);
@@ -167,9 +161,9 @@ public final class RatingsLedger {
             }
         }
         // Read e2 again: a self-dealt receipt (both parties one agent) updates the same entry twice, as the reference does.
-        put(proposer, new Entry(Math.max(Elo.FLOOR, e1.rating() + change1), e1.transactions() + 1, now));
-        Entry again = ratings.getOrDefault(acceptor, e2);
-        put(acceptor, new Entry(Math.max(Elo.FLOOR, again.rating() + change2), again.transactions() + 1, now));
+        put(proposer, new Rating(Math.max(Elo.FLOOR, e1.rating() + change1), e1.transactions() + 1, now));
+        Rating again = ratings.getOrDefault(acceptor, e2);
+        put(acceptor, new Rating(Math.max(Elo.FLOOR, again.rating() + change2), again.transactions() + 1, now));
         return true;
     }
 
@@ -207,7 +201,7 @@ public final class RatingsLedger {
         }
     }
 
-    private void put(String agentRef, Entry entry) {
+    private void put(String agentRef, Rating entry) {
         if (!ratings.containsKey(agentRef) && ratings.size() >= MAX_AGENTS) {
             throw new IllegalStateException("ratings ledger is full (" + MAX_AGENTS + " agents)");
         }
@@ -220,7 +214,7 @@ public final class RatingsLedger {
     }
 
     /** The server's result for {@code agentRef} from {@code rating_changes}, if it has a usable one. */
-    private static Entry serverEntry(JsonNode receipt, String agentRef, String now) {
+    private static Rating serverEntry(JsonNode receipt, String agentRef, String now) {
         JsonNode change = receipt.path("rating_changes").path(agentRef);
         JsonNode rating = change.get("newRating");
         JsonNode transactions = change.get("transactions");
@@ -228,7 +222,7 @@ public final class RatingsLedger {
                 || !rating.isIntegralNumber() || !transactions.isIntegralNumber()) {
             return null;
         }
-        return new Entry(Math.max(Elo.FLOOR, rating.asInt()), Math.max(0, transactions.asInt()), now);
+        return new Rating(Math.max(Elo.FLOOR, rating.asInt()), Math.max(0, transactions.asInt()), now);
     }
 
     /** The proposal's amount if the receipt knows it; only finite positive numbers count (Q10). */
@@ -260,7 +254,7 @@ public final class RatingsLedger {
         return first != null && !first.isEmpty() ? first : second;
     }
 
-    private static Map<String, Entry> parse(Path file) {
+    private static Map<String, Rating> parse(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -269,7 +263,7 @@ public final class RatingsLedger {
         } catch (IOException e) {
             throw new LedgerFileException(file, "Cannot read ratings file (" + e.getMessage() + ")");
         }
-        Map<String, RatingsStore.Rating> parsed;
+        Map<String, Rating> parsed;
         try {
             parsed = RatingsFormat.parse(text);
         } catch (IllegalArgumentException e) {
@@ -278,8 +272,6 @@ public final class RatingsLedger {
         if (parsed.size() > MAX_AGENTS) {
             throw new LedgerFileException(file, "Corrupt ratings file (more than " + MAX_AGENTS + " agents)");
         }
-        Map<String, Entry> loaded = new LinkedHashMap<>();
-        parsed.forEach((id, r) -> loaded.put(id, new Entry(r.rating(), r.transactions(), r.updated())));
-        return loaded;
+        return new LinkedHashMap<>(parsed);
     }
 }

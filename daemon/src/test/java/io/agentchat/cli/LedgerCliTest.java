@@ -12,6 +12,7 @@ import io.agentchat.identity.IdentityFile;
 import io.agentchat.ledger.Ledger;
 import io.agentchat.ledger.RatingsLedger;
 import io.agentchat.ledger.ReceiptStore;
+import io.agentchat.reputation.Rating;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +109,7 @@ class LedgerCliTest {
             // Receipt 2 has none: the formula without an amount, 1214 vs 1214, K 32: full = round(32 * 0.5) = 16, gain 8.
             assertTrue(l.apply(read(lines.get(1))));
         });
-        assertEquals(new RatingsLedger.Entry(1222, 2, "2026-11-25T05:05:50.016Z"), ledger.find("@758a32e0"));
+        assertEquals(new Rating(1222, 2, "2026-11-25T05:05:50.016Z"), ledger.find("@758a32e0"));
         RatingsLedger fresh = RatingsLedger.load(ratings, CLOCK);
         assertEquals(1, fresh.recalculate(List.of(read("{\"type\":\"COMPLETE\"}"), read(lines.get(1)))), "one skipped");
         // Only the formula now: 1200/1200, no amount → +8 each, as the reference daemon computes (CLI.md §2.11: 1208).

@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.server.core.Hub;
 import io.agentchat.server.market.MarketConfig;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.transport.HealthHandler;
 import io.agentchat.server.transport.Transport;
 import java.net.URI;
 import java.time.Duration;
-import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -31,24 +30,21 @@ public final class AgentChatServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final RatingsStore ratings;
-    private volatile Supplier<JsonNode> proposalStats = AgentChatServer::noProposals;
     private boolean closed;
 
     public AgentChatServer(ServerConfig config) {
         this.config = config;
         FrameCodec codec = new FrameCodec(config.maxFrameBytes());
-        // Read before anything starts: a corrupt ratings file stops the server with one line (Q5).
+        // Read before anything starts: a corrupt ratings file stops the server with one line, never half-started.
         MarketConfig market = config.market();
         this.ratings = config.dataDir() == null ? RatingsStore.inMemory(market.maxRatedAgents())
                 : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
-        this.hub = new Hub(config, codec);
-        Marketplace marketplace = hub.installMarket(market, ratings);
-        this.proposalStats = () -> proposalsJson(marketplace.stats());
+        this.hub = new Hub(config, codec, ratings);
         this.server = new Server(Transport.threadPool());
         this.connector = Transport.connector(server, config);
         server.addConnector(connector);
         HealthHandler health = new HealthHandler(hub, config.name(), version(), config.clock(),
-                () -> proposalStats.get());
+                () -> proposalsJson(hub.proposalStats()));
         server.setHandler(Transport.webSocketHandler(server, config, hub, health));
         server.setStopTimeout(5_000);
     }
@@ -80,16 +76,6 @@ public final class AgentChatServer implements AutoCloseable {
         return config;
     }
 
-    /** The state and dispatch behind the sockets, for wiring in the marketplace. */
-    public Hub hub() {
-        return hub;
-    }
-
-    /** Supplies /health's {@code proposals} object. */
-    public void setProposalStats(Supplier<JsonNode> stats) {
-        this.proposalStats = stats;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
@@ -111,20 +97,12 @@ public final class AgentChatServer implements AutoCloseable {
         LOG.info("server_stop");
     }
 
-    private static JsonNode proposalsJson(Marketplace.ProposalStats stats) {
+    private static JsonNode proposalsJson(MarketService.ProposalStats stats) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("total", stats.total());
         ObjectNode byStatus = node.putObject("byStatus");
         stats.byStatus().forEach(byStatus::put);
         node.put("agents", stats.agents());
-        return node;
-    }
-
-    private static JsonNode noProposals() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("total", 0);
-        node.putObject("byStatus");
-        node.put("agents", 0);
         return node;
     }
 

@@ -139,22 +139,6 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         return new Builder();
     }
 
-    public Builder toBuilder() {
-        return new Builder().host(host).port(port).name(name).bufferSize(bufferSize).rateLimit(rateLimit)
-                .rateBurst(rateBurst).framesPerSecond(framesPerSecond).frameBurst(frameBurst).logMessages(logMessages).tls(tlsCert, tlsKey).dataDir(dataDir)
-                .maxFrameBytes(maxFrameBytes)
-                .identifyTimeout(identifyTimeout).pingInterval(pingInterval)
-                .maxConnectionsPerIp(maxConnectionsPerIp).maxChannels(maxChannels)
-                .maxChannelsPerCreator(maxChannelsPerCreator).maxChannelsPerAddress(maxChannelsPerAddress)
-                .emptyChannelGrace(emptyChannelGrace).maxMembersPerChannel(maxMembersPerChannel)
-                .maxInvitesPerChannel(maxInvitesPerChannel).membershipChangesPerMinute(membershipChangesPerMinute)
-                .membershipChangesPerMinutePerAddress(membershipChangesPerMinutePerAddress)
-                .defaultChannels(defaultChannels).market(market).idlePrompt(idlePrompt).clock(clock)
-                .publicHosts(publicHosts)
-                .maxInvalidFramesPerMinute(maxInvalidFramesPerMinute).maxOutgoingBytes(maxOutgoingBytes)
-                .maxListedChannels(maxListedChannels);
-    }
-
     /** Defaults: the reference's where it has one, otherwise a bound chosen in docs/decisions.md. */
     public static final class Builder {
         private String host = "0.0.0.0";

@@ -13,6 +13,7 @@ import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ServerFrame;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +89,8 @@ class MarketplaceEndToEndTest extends ServerHarness {
         assertEquals(12, completed.get("rating_changes").get(bob.id).get("change").asInt());
         assertEquals(completed, bob.await("COMPLETE"));
         Path file = dataDir.resolve("ratings.json");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        // The store writes behind the COMPLETE frames, so the file may not exist yet.
+        await().atMost(Duration.ofSeconds(5)).ignoreException(NoSuchFileException.class).untilAsserted(() -> {
             JsonNode ratings = JSON.readTree(Files.readString(file));
             assertEquals(1212, ratings.get(alice.id).get("rating").asInt());
             assertEquals(1, ratings.get(bob.id).get("transactions").asInt());

@@ -7,8 +7,7 @@ import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
-import io.agentchat.server.market.MarketConfig;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -40,10 +39,13 @@ public final class Hub implements AutoCloseable {
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
-    private volatile MarketHandler market = MarketHandler.UNSUPPORTED;
+    private final MarketAdapter market;
     private volatile boolean shuttingDown;
 
-    public Hub(ServerConfig config, FrameCodec codec) {
+    /**
+     * @param ratings the loaded ratings store, for the marketplace; its lifecycle stays with the caller
+     */
+    public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings) {
         this.config = config;
         this.wire = new Wire(codec, config.clock());
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(), config.maxChannels(),
@@ -73,18 +75,16 @@ public final class Hub implements AutoCloseable {
         if (ping > 0) {
             timers.scheduleWithFixedDelay(safe("heartbeat", this::pingAll), ping, ping, TimeUnit.MILLISECONDS);
         }
+        // The marketplace runs on this hub's clock and timer thread; expired proposals, skills and
+        // verifications are swept every 60 s, the reference's period.
+        this.market = new MarketAdapter(new MarketService(config.market(), ratings, config.clock(), timers), wire,
+                agents, channelRegistry);
+        timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }
 
-    /**
-     * Creates the marketplace on this hub's clock and timer thread, routes its frame types to it,
-     * and sweeps expired proposals, skills and verifications every 60 s (the reference's period).
-     */
-    public Marketplace installMarket(MarketConfig marketConfig, RatingsStore ratings) {
-        Marketplace marketplace = new Marketplace(marketConfig, ratings, config.clock(), timers);
-        MarketAdapter adapter = new MarketAdapter(marketplace, wire, agents, channelRegistry);
-        this.market = adapter;
-        timers.scheduleWithFixedDelay(safe("market-sweep", adapter::sweep), 60, 60, TimeUnit.SECONDS);
-        return marketplace;
+    /** The marketplace's proposal counts, for /health. */
+    public MarketService.ProposalStats proposalStats() {
+        return market.stats();
     }
 
     /**

@@ -5,28 +5,28 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
-import io.agentchat.server.market.Marketplace;
+import io.agentchat.server.market.MarketService;
 
 /**
- * Connects the {@link Marketplace} to the relay: hands it the marketplace frames with the sending
+ * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
  * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
  */
-final class MarketAdapter implements MarketHandler, Delivery {
-    private final Marketplace market;
+final class MarketAdapter implements Delivery {
+    private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelRegistry channels;
 
-    MarketAdapter(Marketplace market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
+    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
     }
 
-    @Override
-    public void handle(AgentSession session, ClientFrame frame) {
-        if (!Marketplace.handles(frame)) {
+    /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
+    void handle(AgentSession session, ClientFrame frame) {
+        if (!MarketService.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
         market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress()), new ToCaller(session));
@@ -102,6 +102,10 @@ final class MarketAdapter implements MarketHandler, Delivery {
 
     void sweep() {
         market.sweep(this);
+    }
+
+    MarketService.ProposalStats stats() {
+        return market.stats();
     }
 
     private AgentSession session(String agentRef) {

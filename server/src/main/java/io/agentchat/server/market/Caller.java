@@ -12,11 +12,12 @@ package io.agentchat.server.market;
  *                 throwaway keys must not escape (keys are free, addresses are not) count by it
  */
 public record Caller(String agentRef, String pubkey, boolean proven, String address) {
-    public Caller(String agentRef, String pubkey, boolean proven) {
+    /** A caller whose address is unknown, as in tests that drive the market without a connection. */
+    Caller(String agentRef, String pubkey, boolean proven) {
         this(agentRef, pubkey, proven, null);
     }
 
-    public boolean hasKey() {
+    boolean hasKey() {
         return pubkey != null;
     }
 }

@@ -1,13 +1,13 @@
 package io.agentchat.server.market;
 
+import io.agentchat.reputation.AtomicFile;
+import io.agentchat.reputation.Rating;
+import io.agentchat.reputation.RatingsFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,24 +20,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one persistent file, {@code <dataDir>/ratings.json}, in the reference's format
- * ({@code JSON.stringify(obj, null, 2)}, no trailing newline; keys {@code @id} →
- * {@code {rating, transactions, updated}}), so files move freely between the two servers.
+ * ({@link RatingsFormat}), so files move freely between the two servers.
  *
  * <p>It is read once, at start-up: a corrupt file stops the server with a one-line
- * {@link RatingsFileException} and is never overwritten (Q5). Updates change memory under this
- * object's lock; the file is rewritten behind them by one writer thread, coalescing bursts, always
- * with an atomic replace (Q23). Callers on network threads therefore never wait for the disk.
+ * {@link RatingsFileException} and is never overwritten, so an operator can repair it. Updates
+ * change memory under this object's lock; the file is rewritten behind them by one writer thread,
+ * coalescing bursts, always with an atomic replace ({@link AtomicFile}). Callers on network
+ * threads therefore never wait for the disk.
  */
 public final class RatingsStore implements AutoCloseable {
-    public static final String FILE_NAME = "ratings.json";
+    static final String FILE_NAME = "ratings.json";
     private static final Logger LOG = LoggerFactory.getLogger(RatingsStore.class);
-    private static final DateTimeFormatter ISO_MS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
-    /** One agent's entry; {@code updated} is ISO-8601 with ms, or null for an agent never rated. */
-    public record Rating(int rating, int transactions, String updated) {
-        public static final Rating NEW = new Rating(Elo.START, 0, null);
-    }
 
     private final Path file;
     private final int maxAgents;
@@ -73,18 +66,9 @@ public final class RatingsStore implements AutoCloseable {
         return new RatingsStore(null, maxAgents, new LinkedHashMap<>());
     }
 
-    /** The file behind the store, or null for an in-memory store. */
-    public Path file() {
-        return file;
-    }
-
     /** The agent's entry, or {@link Rating#NEW} for an agent with no history. */
-    public synchronized Rating get(String agentRef) {
+    synchronized Rating get(String agentRef) {
         return ratings.getOrDefault(agentRef, Rating.NEW);
-    }
-
-    public synchronized Map<String, Rating> snapshot() {
-        return Map.copyOf(ratings);
     }
 
     /**
@@ -92,7 +76,7 @@ public final class RatingsStore implements AutoCloseable {
      *
      * @throws IllegalStateException if the new agents would exceed the store's bound
      */
-    public synchronized void putAll(Map<String, Rating> updates) {
+    synchronized void putAll(Map<String, Rating> updates) {
         long added = updates.keySet().stream().filter(id -> !ratings.containsKey(id)).count();
         if (ratings.size() + added > maxAgents) {
             throw new IllegalStateException("ratings store is full (" + maxAgents + " agents)");
@@ -101,13 +85,8 @@ public final class RatingsStore implements AutoCloseable {
         scheduleWrite();
     }
 
-    /** ISO-8601 UTC with milliseconds, as JavaScript's {@code toISOString()}. */
-    public static String iso(long millis) {
-        return ISO_MS.format(Instant.ofEpochMilli(millis));
-    }
-
     /** Completes once every update made before this call is on disk (or its write failed and was logged). */
-    public CompletableFuture<Void> flush() {
+    CompletableFuture<Void> flush() {
         return CompletableFuture.runAsync(() -> { }, writer);
     }
 
@@ -136,7 +115,7 @@ public final class RatingsStore implements AutoCloseable {
         writeQueued.set(false);
         String text;
         synchronized (this) {
-            text = render(ratings);
+            text = RatingsFormat.render(ratings);
         }
         try {
             AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
@@ -144,10 +123,6 @@ public final class RatingsStore implements AutoCloseable {
             // Memory stays authoritative; the next update retries the write.
             LOG.error("cannot write ratings file {}: {}", file.toAbsolutePath(), e.toString());
         }
-    }
-
-    static String render(Map<String, Rating> ratings) {
-        return RatingsFormat.render(ratings);
     }
 
     private static Map<String, Rating> load(Path file) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
-import io.agentchat.server.market.Elo.Delta;
-import io.agentchat.server.market.Elo.Party;
-import io.agentchat.server.market.RatingsStore.Rating;
+import io.agentchat.reputation.Elo;
+import io.agentchat.reputation.Elo.Delta;
+import io.agentchat.reputation.Elo.Party;
+import io.agentchat.reputation.IsoTime;
+import io.agentchat.reputation.Rating;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -71,10 +73,6 @@ final class Reputation {
         return escrows.remove(proposalId) != null;
     }
 
-    int escrowCount() {
-        return escrows.size();
-    }
-
     /** COMPLETE: both gain, stakes are returned. Returns {@code rating_changes}, or null if the store refused. */
     ObjectNode settleCompletion(Proposal p, long now) {
         Escrow escrow = escrows.remove(p.id);
@@ -114,7 +112,7 @@ final class Reputation {
     }
 
     private ObjectNode apply(Proposal p, Rating from, Rating to, Elo.Outcome outcome, long now) {
-        String updated = RatingsStore.iso(now);
+        String updated = IsoTime.format(now);
         Rating newFrom = new Rating(outcome.proposer().newRating(), from.transactions() + 1, updated);
         Rating newTo = new Rating(outcome.acceptor().newRating(), to.transactions() + 1, updated);
         Map<String, Rating> updates = new LinkedHashMap<>();

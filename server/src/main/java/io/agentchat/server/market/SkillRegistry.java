@@ -5,7 +5,7 @@ import static io.agentchat.protocol.ProtocolException.invalid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentchat.server.market.RatingsStore.Rating;
+import io.agentchat.reputation.Rating;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;

@@ -30,7 +30,7 @@ final class MarketFixture implements AutoCloseable {
     final RecordingDelivery delivery = new RecordingDelivery();
     final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     final RatingsStore ratings;
-    final Marketplace market;
+    final MarketService market;
     final Agent alice = agent("alice");
     final Agent bob = agent("bob");
     final Agent carol = agent("carol");
@@ -41,7 +41,7 @@ final class MarketFixture implements AutoCloseable {
 
     MarketFixture(Path dataDir, MarketConfig config) {
         ratings = RatingsStore.open(dataDir, 1000);
-        market = new Marketplace(config, ratings, clock, scheduler);
+        market = new MarketService(config, ratings, clock, scheduler);
     }
 
     Agent agent(String name) {

@@ -243,7 +243,7 @@ class ProposalLifecycleTest {
         String id = propose(m.alice, m.bob, null, null);
         propose(m.carol, m.bob, null, null);
         m.send(m.bob, m.accept(m.bob, id, null));
-        Marketplace.ProposalStats stats = m.market.stats();
+        MarketService.ProposalStats stats = m.market.stats();
         assertEquals(2, stats.total());
         assertEquals(Map.of("accepted", 1, "pending", 1), stats.byStatus());
         assertEquals(3, stats.agents());

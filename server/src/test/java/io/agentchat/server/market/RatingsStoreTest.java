@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentchat.server.market.RatingsStore.Rating;
+import io.agentchat.reputation.IsoTime;
+import io.agentchat.reputation.Rating;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class RatingsStoreTest {
                         return;
                     }
                     for (int n = 1; n <= 50; n++) {
-                        store.putAll(Map.of(id, new Rating(1200 + n, n, RatingsStore.iso(n))));
+                        store.putAll(Map.of(id, new Rating(1200 + n, n, IsoTime.format(n))));
                     }
                 });
                 t.start();

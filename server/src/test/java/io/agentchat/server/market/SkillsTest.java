@@ -11,7 +11,7 @@ import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
-import io.agentchat.server.market.RatingsStore.Rating;
+import io.agentchat.reputation.Rating;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,11 +1,11 @@
-package io.agentchat.server.market;
+package io.agentchat.reputation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.agentchat.server.market.Elo.Party;
+import io.agentchat.reputation.Elo.Party;
 import org.junit.jupiter.api.Test;
 
-/** The worked examples of PROTOCOL.md §10.4, with the arithmetic written out. */
+/** Worked examples of the rating rules, with the arithmetic written out. */
 class EloTest {
 
     @Test

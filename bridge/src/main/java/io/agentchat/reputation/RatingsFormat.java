@@ -1,4 +1,4 @@
-package io.agentchat.server.market;
+package io.agentchat.reputation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The reference's {@code ratings.json} (PROTOCOL.md §10.5): {@code @id → {rating, transactions,
- * updated}}, written as {@code JSON.stringify(obj, null, 2)} without a trailing newline. One format
- * for the server's store and the CLI's local ledger, so both read what the reference writes.
+ * The reference's {@code ratings.json}: {@code @id → {rating, transactions, updated}}, written as
+ * {@code JSON.stringify(obj, null, 2)} without a trailing newline. One format for the server's
+ * store and the CLI's local ledger, so both read what the reference writes.
  */
 public final class RatingsFormat {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +26,7 @@ public final class RatingsFormat {
      *
      * @throws IllegalArgumentException with the problem in a few words (no file name: callers add it)
      */
-    public static Map<String, RatingsStore.Rating> parse(String text) {
+    public static Map<String, Rating> parse(String text) {
         JsonNode root;
         try {
             root = JSON.readTree(text);
@@ -37,7 +37,7 @@ public final class RatingsFormat {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("expected a JSON object of agent ratings");
         }
-        Map<String, RatingsStore.Rating> loaded = new LinkedHashMap<>();
+        Map<String, Rating> loaded = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             loaded.put(field.getKey(), entry(field.getKey(), field.getValue()));
@@ -45,7 +45,7 @@ public final class RatingsFormat {
         return loaded;
     }
 
-    public static String render(Map<String, RatingsStore.Rating> ratings) {
+    public static String render(Map<String, Rating> ratings) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ratings.forEach((id, r) -> {
             ObjectNode entry = root.putObject(id);
@@ -60,7 +60,7 @@ public final class RatingsFormat {
         return JsStringify.pretty(root);
     }
 
-    private static RatingsStore.Rating entry(String id, JsonNode value) {
+    private static Rating entry(String id, JsonNode value) {
         if (!value.isObject()) {
             throw new IllegalArgumentException("entry " + id + " is not an object");
         }
@@ -68,8 +68,8 @@ public final class RatingsFormat {
         if (updated != null && !updated.isNull() && !updated.isTextual()) {
             throw new IllegalArgumentException("entry " + id + " has a non-string updated");
         }
-        // The reference saves a NaN rating (Q10) as null; such an agent starts over rather than poison the file.
-        return new RatingsStore.Rating(number(id, "rating", value.get("rating"), Elo.START),
+        // The reference saves a NaN rating as null; such an agent starts over rather than poison the file.
+        return new Rating(number(id, "rating", value.get("rating"), Elo.START),
                 number(id, "transactions", value.get("transactions"), 0),
                 updated == null || updated.isNull() ? null : updated.asText());
     }

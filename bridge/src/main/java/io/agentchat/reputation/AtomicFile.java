@@ -1,4 +1,4 @@
-package io.agentchat.server.market;
+package io.agentchat.reputation;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Replaces a file's content so that readers see either the old or the new bytes, never a mix:
  * write a temporary sibling (mode 0600), fsync it, rename it over the target, fsync the directory.
- * The reference rewrites its stores in place (W-20, Q23), which a crash or a second writer tears.
+ * The reference rewrites its stores in place, which a crash or a second writer tears.
  */
 public final class AtomicFile {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");

@@ -1,8 +1,9 @@
-package io.agentchat.server.market;
+package io.agentchat.reputation;
 
 /**
- * The reference's ELO rules (PROTOCOL.md §10), as pure functions of ratings, transaction counts,
- * the proposal amount and stakes. JavaScript's {@code Math.round} rounds half up, as Java's does.
+ * The reference's ELO rules for settling a proposal (COMPLETE or DISPUTE), as pure functions of
+ * ratings, transaction counts, the proposal amount and stakes. The server and the CLI's local
+ * ledger both apply them. JavaScript's {@code Math.round} rounds half up, as Java's does.
  */
 public final class Elo {
     public static final int START = 1200;
@@ -57,7 +58,7 @@ public final class Elo {
     }
 
     /**
-     * DISPUTE: the disputer always wins (Q22, kept for compatibility). With loser L and winner W,
+     * DISPUTE: the disputer always wins, as in the reference, so that ratings agree with it. With loser L and winner W,
      * {@code base = max(1, round(K_L·m·E(R_L, R_W)))}, {@code ΔL = −base − stake_L},
      * {@code ΔW = round(base·0.5) + stake_L}; K is the loser's.
      *

@@ -12,22 +12,21 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The marketplace as the hub sees it: proposals, skills discovery, reputation and peer
- * verification, independent of the server's session classes. The hub has already decoded the
- * frame and checked IDENTIFY; everything after that (key required, signature, lifecycle) is here.
+ * The server's side of the marketplace, as the hub sees it: proposals, skills discovery,
+ * reputation and peer verification, independent of the server's session classes. The hub has
+ * already decoded the frame and checked IDENTIFY; everything after that (key required, signature,
+ * lifecycle) is here.
  * ERROR replies are thrown as {@link ProtocolException}; frames go out in the reference's order
  * (the other party first, then the sender).
  */
-public final class Marketplace {
+public final class MarketService {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.market");
-    public static final String DISCOVERY_CHANNEL = "#discovery";
-    public static final String SERVER_REF = "@server";
+    private static final String DISCOVERY_CHANNEL = "#discovery";
+    private static final String SERVER_REF = "@server";
     private static final long MAX_EXPIRES_SECONDS = 30L * 24 * 3600;
     /** The frame types {@link #handle} owns. */
     private static final Set<FrameType> TYPES = EnumSet.of(FrameType.PROPOSAL, FrameType.ACCEPT, FrameType.REJECT,
@@ -43,9 +42,9 @@ public final class Marketplace {
 
     /**
      * @param ratings   the loaded store; its lifecycle stays with the caller
-     * @param scheduler the caller's timer thread, used for verification timeouts and the sweeper
+     * @param scheduler the caller's timer thread, used for verification timeouts
      */
-    public Marketplace(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
+    public MarketService(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
         this.config = config;
         this.clock = clock;
         this.ratings = ratings;
@@ -173,11 +172,6 @@ public final class Marketplace {
         }
         skills.dropExpired(now);
         verification.expireDue();
-    }
-
-    /** Runs {@link #sweep} every 60 s (the reference's cleanup period) on the given scheduler. */
-    public ScheduledFuture<?> startSweeper(ScheduledExecutorService scheduler, Delivery delivery) {
-        return scheduler.scheduleWithFixedDelay(() -> sweep(delivery), 60, 60, TimeUnit.SECONDS);
     }
 
     /** For /health: {@code {"total": n, "byStatus": {...}, "agents": n}}. */
