@@ -169,10 +169,7 @@ final class Channel {
         }
     }
 
-    /**
-     * The creator enters the channel it just made and gets JOINED. Nobody is told: the channel
-     * was empty when made.
-     */
+    /** The creator enters the channel it just made and gets JOINED; nobody else is told. */
     boolean enterAsCreator(AgentSession creator, LongSupplier clock, MembershipNotices notices) {
         synchronized (lock) {
             long now = clock.getAsLong();
@@ -238,9 +235,8 @@ final class Channel {
     }
 
     /**
-     * A reader's message: {@code message} is called once, only if {@code sender} reads the channel,
-     * and its text goes to every reader and, as a replay frame, to the buffer. False if the sender
-     * does not read the channel.
+     * A reader's message, to every reader and to the replay buffer; false, and {@code message}
+     * never called, if {@code sender} does not read the channel.
      */
     boolean post(AgentSession sender, LongSupplier clock, LongFunction<String> message) {
         synchronized (lock) {
@@ -254,9 +250,8 @@ final class Channel {
     }
 
     /**
-     * The server's prompt to a channel of two or more members that has had no JOIN or message for
-     * {@code idleMillis}: {@code prompt} words it from the members, and it is kept for replay and
-     * restarts the idle clock, as a message does. False if the channel was not idle.
+     * The server's prompt, worded from the members, if two or more have had no JOIN or message for
+     * {@code idleMillis}; kept for replay and restarting the idle clock, as a message is.
      */
     boolean promptIfIdle(long now, long idleMillis, Function<List<AgentSession>, String> prompt) {
         synchronized (lock) {
