@@ -1,36 +1,45 @@
 package io.agentchat.server.core;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
- * One channel: members in join order, unseen readers, invite set, replay buffer. Every method
- * that reads or changes membership runs under the channel's own lock, and frames for members are
- * handed out while that lock is held, so each member sees the channel's frames in one order.
+ * One channel: members in join order, unseen readers, invite set, replay buffer. The channel
+ * guards itself with a private lock that nobody outside can take: every membership change and
+ * every broadcast runs whole under it, and the frames for readers are handed out before it is
+ * let go, so each reader sees the channel's frames in one order (the socket writes happen
+ * later, off the lock, in the transport's queue). What the frames say is the caller's business
+ * ({@link MembershipNotices}, the {@code message} functions): the channel asks for them under its
+ * lock, with the time it read there, so timestamps follow the channel's order too.
  *
  * <p>An unseen reader is a key-based session that has not proved its key: it receives the
  * channel's frames and may post freshly signed messages, but it is not a member others can see
  * (member lists, counts, join and leave notices), since it has not shown the id is its own.
  */
-public final class Channel {
+final class Channel {
+    /** What a JOIN came to. Only {@code ENTERED} added the session. */
+    enum Entry { GONE, FULL, ALREADY_READER, ENTERED, CLOSED }
+
+    /** What an invite by a member came to. */
+    enum Invitation { NOT_A_MEMBER, LIST_FULL, RECORDED }
+
+    private final Object lock = new Object();
     private final String name;
     private final boolean inviteOnly;
     private final String creatorId;
     private final String creatorAddress;
     private final boolean permanent;
     private final long sequence;
-    private final LinkedHashSet<AgentSession> members = new LinkedHashSet<>();
-    private final Set<AgentSession> unseenReaders = new HashSet<>();
+    private final ChannelReaders readers;
     private final Set<String> invited = new HashSet<>();
     private final ReplayBuffer replay;
     private final int maxInvites;
     private long lastActivity;
     private boolean reclaimed;
-    private long emptySince;
 
     Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
             int maxInvites, long now) {
@@ -43,10 +52,10 @@ public final class Channel {
         this.replay = new ReplayBuffer(bufferSize);
         this.maxInvites = maxInvites;
         this.lastActivity = now;
-        this.emptySince = now;
+        this.readers = new ChannelReaders(now);
     }
 
-    public String name() {
+    String name() {
         return name;
     }
 
@@ -58,7 +67,7 @@ public final class Channel {
         return inviteOnly ? "private-" + sequence : name;
     }
 
-    public boolean inviteOnly() {
+    boolean inviteOnly() {
         return inviteOnly;
     }
 
@@ -70,120 +79,241 @@ public final class Channel {
         return creatorAddress;
     }
 
-    boolean permanent() {
-        return permanent;
-    }
-
     long sequence() {
         return sequence;
     }
 
-    synchronized int size() {
-        return members.size();
-    }
-
-    synchronized boolean isMember(AgentSession session) {
-        return members.contains(session);
-    }
-
-    /** Adds the member; false if it already was one (JOIN is idempotent, Q14). */
-    synchronized boolean add(AgentSession session, long now) {
-        lastActivity = now;
-        return members.add(session);
-    }
-
-    synchronized boolean remove(AgentSession session, long now) {
-        boolean removed = members.remove(session);
-        if (removed && isEmpty()) {
-            emptySince = now;
+    int size() {
+        synchronized (lock) {
+            return readers.memberCount();
         }
-        return removed;
     }
 
-    /** Adds an unseen reader; false if it already was one. */
-    synchronized boolean addUnseen(AgentSession session, long now) {
-        lastActivity = now;
-        return unseenReaders.add(session);
-    }
-
-    synchronized boolean removeUnseen(AgentSession session, long now) {
-        boolean removed = unseenReaders.remove(session);
-        if (removed && isEmpty()) {
-            emptySince = now;
+    boolean isMember(AgentSession session) {
+        synchronized (lock) {
+            return readers.isMember(session);
         }
-        return removed;
     }
 
-    synchronized boolean isUnseen(AgentSession session) {
-        return unseenReaders.contains(session);
+    List<AgentSession> members() {
+        synchronized (lock) {
+            return readers.members();
+        }
     }
 
-    /** Members and unseen readers: what the member cap bounds. */
-    synchronized int occupancy() {
-        return members.size() + unseenReaders.size();
-    }
-
-    /** Whether the session receives this channel's messages and may post to it. */
-    synchronized boolean isReader(AgentSession session) {
-        return members.contains(session) || unseenReaders.contains(session);
-    }
-
-    private boolean isEmpty() {
-        return members.isEmpty() && unseenReaders.isEmpty();
-    }
-
-    synchronized List<AgentSession> members() {
-        return new ArrayList<>(members);
-    }
-
-    /** Hands something to every member and unseen reader without copying the sets (the fan-out hot path). */
-    synchronized void forEachReader(Consumer<AgentSession> action) {
-        members.forEach(action);
-        unseenReaders.forEach(action);
-    }
-
-    synchronized boolean isInvited(String agentId) {
-        return invited.contains(agentId);
+    boolean isInvited(String agentId) {
+        synchronized (lock) {
+            return invited.contains(agentId);
+        }
     }
 
     /** Records an invite; false when the channel's invite list is full. */
-    synchronized boolean invite(String agentId) {
-        if (invited.contains(agentId)) {
+    boolean invite(String agentId) {
+        synchronized (lock) {
+            if (invited.contains(agentId)) {
+                return true;
+            }
+            if (invited.size() >= maxInvites) {
+                return false;
+            }
+            return invited.add(agentId);
+        }
+    }
+
+    /** An invite from {@code by}, who must be a visible member when it is recorded. */
+    Invitation invite(AgentSession by, String agentId) {
+        synchronized (lock) {
+            if (!readers.isMember(by)) {
+                return Invitation.NOT_A_MEMBER;
+            }
+            return invite(agentId) ? Invitation.RECORDED : Invitation.LIST_FULL;
+        }
+    }
+
+    /**
+     * A JOIN, whole: a session acting as its id becomes a visible member (the others hear of it
+     * and are asked to greet it), any other becomes an unseen reader; either gets the answer. A
+     * session that already reads the channel gets JOINED alone. {@code admit} runs just before the
+     * session is added (it charges the join and may refuse it by throwing).
+     */
+    Entry join(AgentSession session, int maxOccupancy, LongSupplier clock, Runnable admit, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            if (reclaimed) {
+                return Entry.GONE;
+            }
+            if (readers.isReader(session)) {
+                session.send(notices.joined(now, readers.members()));
+                return Entry.ALREADY_READER;
+            }
+            if (readers.occupancy() >= maxOccupancy) {
+                return Entry.FULL;
+            }
+            admit.run();
+            boolean visible = session.actsAsId();
+            List<AgentSession> before = readers.members();
+            lastActivity = now;
+            readers.add(session, visible);
+            session.joined(this);
+            if (undoIfClosed(session, now)) {
+                return Entry.CLOSED;
+            }
+            if (visible) {
+                readers.sendToAllBut(session, notices.agentJoined(now, session));
+            }
+            session.sendAll(notices.answer(now, session, readers.members(), replay.snapshot()));
+            if (visible) {
+                greet(session, before, now, notices);
+            }
+            return Entry.ENTERED;
+        }
+    }
+
+    /** The creator enters the channel it just made and gets JOINED; nobody else is told. */
+    boolean enterAsCreator(AgentSession creator, LongSupplier clock, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            lastActivity = now;
+            readers.add(creator, true);
+            creator.joined(this);
+            if (undoIfClosed(creator, now)) {
+                return false;
+            }
+            creator.send(notices.joined(now, readers.members()));
             return true;
         }
-        if (invited.size() >= maxInvites) {
-            return false;
+    }
+
+    /** An unseen reader that just proved its key becomes a visible member, told to the others as a JOIN is. */
+    void reveal(AgentSession session, LongSupplier clock, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            if (!readers.removeUnseen(session, now)) {
+                return;
+            }
+            List<AgentSession> before = readers.members();
+            lastActivity = now;
+            readers.add(session, true);
+            if (undoIfClosed(session, now)) {
+                return;
+            }
+            readers.sendToAllBut(session, notices.agentJoined(now, session));
+            greet(session, before, now, notices);
         }
-        return invited.add(agentId);
     }
 
-    synchronized void buffer(String replayFrame, long now) {
-        lastActivity = now;
-        replay.add(replayFrame);
+    /**
+     * A LEAVE, whole: a member goes with a notice to the rest, an unseen reader silently, and the
+     * session gets LEFT either way. {@code charge} runs first if the session is a visible member.
+     */
+    void leave(AgentSession session, LongSupplier clock, Runnable charge, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            if (readers.isMember(session)) {
+                charge.run();
+            }
+            if (readers.removeMember(session, now)) {
+                session.left(this);
+                readers.sendToAll(notices.agentLeft(now, session));
+            } else if (readers.removeUnseen(session, now)) {
+                session.left(this);
+            }
+            session.send(notices.left(now));
+        }
     }
 
-    synchronized List<String> replay() {
-        return replay.snapshot();
+    /** A departing session goes, a member with a notice to the rest; it is sent nothing itself. */
+    void drop(AgentSession session, LongSupplier clock, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            if (readers.removeMember(session, now)) {
+                readers.sendToAll(notices.agentLeft(now, session));
+            } else {
+                readers.removeUnseen(session, now);
+            }
+        }
+    }
+
+    /**
+     * A reader's message, to every reader and to the replay buffer; false, and {@code message}
+     * never called, if {@code sender} does not read the channel.
+     */
+    boolean post(AgentSession sender, LongSupplier clock, LongFunction<String> message) {
+        synchronized (lock) {
+            if (!readers.isReader(sender)) {
+                return false;
+            }
+            long now = clock.getAsLong();
+            keepAndBroadcast(message.apply(now), now);
+            return true;
+        }
+    }
+
+    /**
+     * The server's prompt, worded from the members, if two or more have had no JOIN or message for
+     * {@code idleMillis}; kept for replay and restarting the idle clock, as a message is.
+     */
+    boolean promptIfIdle(long now, long idleMillis, Function<List<AgentSession>, String> prompt) {
+        synchronized (lock) {
+            if (readers.memberCount() < 2 || now - lastActivity < idleMillis) {
+                return false;
+            }
+            keepAndBroadcast(prompt.apply(readers.members()), now);
+            return true;
+        }
+    }
+
+    /** A frame for every reader, stamped with the time read under the lock; not kept for replay. */
+    void broadcast(LongSupplier clock, LongFunction<String> frame) {
+        synchronized (lock) {
+            readers.sendToAll(frame.apply(clock.getAsLong()));
+        }
+    }
+
+    /** Already encoded text for every reader; not kept for replay. */
+    void broadcastText(String text) {
+        synchronized (lock) {
+            readers.sendToAll(text);
+        }
     }
 
     /** Marks the channel gone if it has been empty for the grace period; checked and set under one lock. */
-    synchronized boolean reclaimIfIdle(long now, long graceMillis) {
-        if (!permanent && isEmpty() && now - emptySince >= graceMillis) {
-            reclaimed = true;
+    boolean reclaimIfIdle(long now, long graceMillis) {
+        synchronized (lock) {
+            if (!permanent && readers.emptyFor(now, graceMillis)) {
+                reclaimed = true;
+            }
+            return reclaimed;
         }
-        return reclaimed;
     }
 
-    /** True once reclaimed: a JOIN or message that found the channel just before must not use it. */
-    synchronized boolean reclaimed() {
-        return reclaimed;
+    // Below: called with the lock held.
+
+    /**
+     * The socket may have closed while this frame was being handled, after the hub's clean-up took
+     * its snapshot of the session's channels: then the membership just added must not stay behind.
+     */
+    private boolean undoIfClosed(AgentSession session, long now) {
+        if (!session.closed()) {
+            return false;
+        }
+        readers.removeMember(session, now);
+        readers.removeUnseen(session, now);
+        session.left(this);
+        return true;
     }
 
-    synchronized long lastActivity() {
-        return lastActivity;
+    /** Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone. */
+    private void greet(AgentSession session, List<AgentSession> before, long now, MembershipNotices notices) {
+        if (!before.isEmpty()) {
+            readers.sendToAllBut(session, notices.greeting(now, session, before));
+        }
     }
 
-    synchronized void touch(long now) {
+    /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */
+    private void keepAndBroadcast(String text, long now) {
         lastActivity = now;
+        replay.add(text.substring(0, text.length() - 1) + ",\"replay\":true}");
+        readers.sendToAll(text);
     }
 }

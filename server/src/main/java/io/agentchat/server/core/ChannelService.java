@@ -9,9 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JOIN, LEAVE, CREATE_CHANNEL, INVITE, the two listings and presence (PROTOCOL.md §3.2-§3.6,
- * §3.15, §6.3-§6.4). Each channel's frames are handed out under that channel's lock, so every
- * member sees them in the same order. JOIN and LEAVE are idempotent (Q14).
+ * JOIN, LEAVE, CREATE_CHANNEL, INVITE, the two listings and presence: what the server answers and
+ * tells the members, worded in {@link Notices}. The {@link Channel} decides under which lock: it
+ * makes each change whole and hands out its frames before letting go, so every member sees them
+ * in one order. JOIN and LEAVE are idempotent: a repeated JOIN gets JOINED again, and a LEAVE of
+ * an existing channel the session is not in still gets LEFT.
  */
 final class ChannelService {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
@@ -36,9 +38,13 @@ final class ChannelService {
     Channel require(String name) {
         Channel channel = channels.get(name);
         if (channel == null) {
-            throw new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
+            throw notFound(name);
         }
         return channel;
+    }
+
+    private static ProtocolException notFound(String name) {
+        return new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
     }
 
     void join(AgentSession session, String name) {
@@ -46,44 +52,13 @@ final class ChannelService {
         if (channel.inviteOnly() && !mayEnter(session, channel)) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Channel " + name + " is invite-only");
         }
-        synchronized (channel) {
-            long now = wire.now();
-            if (channel.reclaimed()) {
-                throw new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
-            }
-            if (channel.isReader(session)) {
-                wire.send(session, new ServerFrame.Joined(now, name, refs(channel.members())));
-                return;
-            }
-            if (channel.occupancy() >= maxMembers) {
-                throw ProtocolException.invalid("Channel " + name + " is full");
-            }
-            membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
-            List<AgentSession> others = channel.members();
-            if (session.actsAsId()) {
-                channel.add(session, now);
-            } else {
-                channel.addUnseen(session, now);
-            }
-            session.joined(channel);
-            if (undoIfClosed(session, channel, now)) {
-                return;
-            }
-            if (session.actsAsId()) {
-                announceJoin(channel, session, now);
-            }
-            // JOINED, the replay and the welcome leave as one write (see Outbound#sendAll).
-            List<String> answer = new ArrayList<>();
-            answer.add(wire.encode(new ServerFrame.Joined(now, name, refs(channel.members()))));
-            answer.addAll(channel.replay());
-            answer.add(wire.encode(ServerFrame.Msg.of(now, "@server", name, "Welcome to " + name + ", "
-                    + session.ref() + "! Say hello to introduce yourself and start collaborating with other agents.")));
-            session.sendAll(answer);
-            if (session.actsAsId()) {
-                greet(channel, session, others, now);
-            }
+        Runnable charge = () -> membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
+        switch (channel.join(session, maxMembers, wire::now, charge, new Notices(name))) {
+            case GONE -> throw notFound(name);
+            case FULL -> throw ProtocolException.invalid("Channel " + name + " is full");
+            case ENTERED -> LOG.debug("join id={} channel={}", session.ref(), channel.logName());
+            case ALREADY_READER, CLOSED -> { }
         }
-        LOG.debug("join id={} channel={}", session.ref(), channel.logName());
     }
 
     /**
@@ -92,56 +67,8 @@ final class ChannelService {
      */
     void revealUnseen(AgentSession session) {
         for (Channel channel : session.channels()) {
-            synchronized (channel) {
-                long now = wire.now();
-                if (!channel.removeUnseen(session, now)) {
-                    continue;
-                }
-                List<AgentSession> others = channel.members();
-                channel.add(session, now);
-                if (undoIfClosed(session, channel, now)) {
-                    continue;
-                }
-                announceJoin(channel, session, now);
-                greet(channel, session, others, now);
-            }
+            channel.reveal(session, wire::now, new Notices(channel.name()));
         }
-    }
-
-    /** Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone. */
-    private void announceJoin(Channel channel, AgentSession session, long now) {
-        String joinedNotice = wire.encode(new ServerFrame.AgentJoined(now, channel.name(), session.ref()));
-        toEveryReaderBut(channel, session, joinedNotice);
-    }
-
-    private void greet(Channel channel, AgentSession session, List<AgentSession> others, long now) {
-        if (!others.isEmpty()) {
-            String hey = wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), "Hey " + greeted(others)
-                    + " - new agent " + session.ref() + " just joined! Say hi and share what you're working on."));
-            toEveryReaderBut(channel, session, hey);
-        }
-    }
-
-    private static void toEveryReaderBut(Channel channel, AgentSession self, String text) {
-        channel.forEachReader(reader -> {
-            if (reader != self) {
-                reader.send(text);
-            }
-        });
-    }
-
-    /**
-     * The socket may have closed while this frame was being handled, after the hub's clean-up took
-     * its snapshot of the session's channels: then the membership just added must not stay behind.
-     */
-    private static boolean undoIfClosed(AgentSession session, Channel channel, long now) {
-        if (!session.closed()) {
-            return false;
-        }
-        channel.remove(session, now);
-        channel.removeUnseen(session, now);
-        session.left(channel);
-        return true;
     }
 
     /**
@@ -157,34 +84,14 @@ final class ChannelService {
         if (channel == null) {
             return; // the reference answers nothing here
         }
-        synchronized (channel) {
-            long now = wire.now();
-            if (channel.isMember(session)) {
-                membershipLimits.chargeLeave(quotaKey(session), session.remoteAddress());
-            }
-            if (channel.remove(session, now)) {
-                session.left(channel);
-                String notice = wire.encode(new ServerFrame.AgentLeft(now, name, session.ref()));
-                channel.forEachReader(member -> member.send(notice));
-            } else if (channel.removeUnseen(session, now)) {
-                session.left(channel);
-            }
-            wire.send(session, new ServerFrame.Left(now, name));
-        }
+        Runnable charge = () -> membershipLimits.chargeLeave(quotaKey(session), session.remoteAddress());
+        channel.leave(session, wire::now, charge, new Notices(name));
     }
 
     /** Removes a departing session from every channel, telling the remaining members. */
     void leaveAll(AgentSession session) {
         for (Channel channel : session.channels()) {
-            synchronized (channel) {
-                long now = wire.now();
-                if (channel.remove(session, now)) {
-                    String notice = wire.encode(new ServerFrame.AgentLeft(now, channel.name(), session.ref()));
-                    channel.forEachReader(member -> member.send(notice));
-                } else {
-                    channel.removeUnseen(session, now);
-                }
-            }
+            channel.drop(session, wire::now, new Notices(channel.name()));
             session.left(channel);
         }
     }
@@ -194,15 +101,9 @@ final class ChannelService {
         if (inviteOnly) {
             channel.invite(session.id());
         }
-        synchronized (channel) {
-            channel.add(session, wire.now());
-            session.joined(channel);
-            if (undoIfClosed(session, channel, wire.now())) {
-                return;
-            }
-            wire.send(session, new ServerFrame.Joined(wire.now(), name, refs(channel.members())));
+        if (channel.enterAsCreator(session, wire::now, new Notices(name))) {
+            LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
         }
-        LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
     }
 
     /**
@@ -216,13 +117,10 @@ final class ChannelService {
     void invite(AgentSession session, String name, String agentRef) {
         Channel channel = require(name);
         String invitee = agentRef.substring(1);
-        synchronized (channel) {
-            if (!channel.isMember(session)) {
-                throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
-            }
-            if (!channel.invite(invitee)) {
-                throw ProtocolException.invalid("Invite list of " + name + " is full");
-            }
+        switch (channel.invite(session, invitee)) {
+            case NOT_A_MEMBER -> throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
+            case LIST_FULL -> throw ProtocolException.invalid("Invite list of " + name + " is full");
+            case RECORDED -> { }
         }
         AgentSession target = agents.get(invitee);
         if (target != null) {
@@ -242,7 +140,7 @@ final class ChannelService {
         wire.send(session, new ServerFrame.Channels(wire.now(), ChannelListing.busiest(list, max)));
     }
 
-    /** Members of a private channel are shown only to its members (Q13). */
+    /** Members of a private channel are shown only to its members (LIST_CHANNELS does not name it either). */
     void listAgents(AgentSession session, String name) {
         Channel channel = require(name);
         if (channel.inviteOnly() && !channel.isMember(session)) {
@@ -258,10 +156,7 @@ final class ChannelService {
     void setPresence(AgentSession session, String status, String statusText) {
         session.setPresence(status, statusText);
         for (Channel channel : session.channels()) {
-            synchronized (channel) {
-                String frame = wire.encode(new ServerFrame.PresenceChanged(wire.now(), session.ref(), status, statusText));
-                channel.forEachReader(member -> member.send(frame));
-            }
+            channel.broadcast(wire::now, now -> wire.encode(new ServerFrame.PresenceChanged(now, session.ref(), status, statusText)));
         }
     }
 
@@ -280,5 +175,51 @@ final class ChannelService {
         List<String> refs = new ArrayList<>(sessions.size());
         sessions.forEach(s -> refs.add(s.ref()));
         return refs;
+    }
+
+    /** What one channel's membership changes say, in the order the channel hands them out. */
+    private final class Notices implements MembershipNotices {
+        private final String channel;
+
+        Notices(String channel) {
+            this.channel = channel;
+        }
+
+        /** JOINED, the replay and the welcome leave as one write (see Outbound#sendAll). */
+        @Override
+        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, List<String> replay) {
+            List<String> answer = new ArrayList<>();
+            answer.add(joined(now, members));
+            answer.addAll(replay);
+            answer.add(wire.encode(ServerFrame.Msg.of(now, "@server", channel, "Welcome to " + channel + ", "
+                    + joiner.ref() + "! Say hello to introduce yourself and start collaborating with other agents.")));
+            return answer;
+        }
+
+        @Override
+        public String joined(long now, List<AgentSession> members) {
+            return wire.encode(new ServerFrame.Joined(now, channel, refs(members)));
+        }
+
+        @Override
+        public String agentJoined(long now, AgentSession who) {
+            return wire.encode(new ServerFrame.AgentJoined(now, channel, who.ref()));
+        }
+
+        @Override
+        public String greeting(long now, AgentSession who, List<AgentSession> before) {
+            return wire.encode(ServerFrame.Msg.of(now, "@server", channel, "Hey " + greeted(before)
+                    + " - new agent " + who.ref() + " just joined! Say hi and share what you're working on."));
+        }
+
+        @Override
+        public String agentLeft(long now, AgentSession who) {
+            return wire.encode(new ServerFrame.AgentLeft(now, channel, who.ref()));
+        }
+
+        @Override
+        public String left(long now) {
+            return wire.encode(new ServerFrame.Left(now, channel));
+        }
     }
 }

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference's conversation starters (§6.6): a channel with two or more members and no JOIN
- * or message for the idle period gets one, naming its members. Like the reference, the prompt is
- * buffered for replay and restarts the channel's idle clock.
+ * The reference's conversation starters: a channel with two or more members and no JOIN or
+ * message for the idle period gets one, naming its members. Like the reference, the prompt is
+ * buffered for replay and restarts the channel's idle clock ({@link Channel#promptIfIdle}).
  */
 final class IdlePrompter {
     private static final List<String> STARTERS = List.of(
@@ -34,18 +34,12 @@ final class IdlePrompter {
     void promptIdleChannels() {
         long now = wire.now();
         for (Channel channel : channels.all()) {
-            synchronized (channel) {
-                List<AgentSession> members = channel.members();
-                if (members.size() < 2 || now - channel.lastActivity() < idleMillis) {
-                    continue;
-                }
+            channel.promptIfIdle(now, idleMillis, members -> {
                 List<String> refs = new ArrayList<>(members.size());
                 members.forEach(member -> refs.add(member.ref()));
                 String content = String.join(", ", refs) + " - " + STARTERS.get(random.nextInt(STARTERS.size()));
-                String text = wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), content));
-                channel.buffer(Messaging.asReplay(text), now);
-                channel.forEachReader(member -> member.send(text));
-            }
+                return wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), content));
+            });
         }
     }
 }

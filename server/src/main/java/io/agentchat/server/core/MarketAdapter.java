@@ -94,10 +94,7 @@ final class MarketAdapter implements Delivery {
         if (target == null) {
             return;
         }
-        String text = wire.encode(frame); // encoded once for every member
-        synchronized (target) {
-            target.forEachReader(member -> member.send(text));
-        }
+        target.broadcastText(wire.encode(frame)); // encoded once for every member
     }
 
     void sweep() {

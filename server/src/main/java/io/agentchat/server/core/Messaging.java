@@ -8,8 +8,8 @@ import io.agentchat.protocol.ServerFrame;
 import java.time.Duration;
 
 /**
- * Channel messages and DMs (PROTOCOL.md §3.3). A channel message is encoded once; the same
- * string goes to every member and, with {@code "replay":true} spliced in, to the replay buffer.
+ * Channel messages and DMs. A channel message is encoded once; the {@link Channel} hands the same
+ * string to every reader and keeps it, with {@code "replay":true} spliced in, for replay.
  */
 final class Messaging {
     private final Wire wire;
@@ -40,15 +40,13 @@ final class Messaging {
 
     private void toChannel(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked) {
         Channel channel = channels.require(msg.to());
-        synchronized (channel) {
-            if (!channel.isReader(sender)) {
-                throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
-            }
+        // The signature is committed only once the sender is known to read the channel, under its lock.
+        boolean posted = channel.post(sender, wire::now, now -> {
             boolean withSignature = signatures.commit(sender, checked);
-            long now = wire.now();
-            String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, now));
-            channel.buffer(asReplay(text), now);
-            channel.forEachReader(member -> member.send(text));
+            return wire.encode(frame(sender, msg, checked.verified(), withSignature, now));
+        });
+        if (!posted) {
+            throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
         }
     }
 
@@ -70,11 +68,6 @@ final class Messaging {
         Long clientTs = sig == null ? null : msg.ts();
         return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs,
                 verified ? Boolean.TRUE : null, null);
-    }
-
-    /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */
-    static String asReplay(String encodedMsg) {
-        return encodedMsg.substring(0, encodedMsg.length() - 1) + ",\"replay\":true}";
     }
 
     private static String rateLimitMessage(Duration limit) {

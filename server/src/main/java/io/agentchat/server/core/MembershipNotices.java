@@ -1,0 +1,28 @@
+package io.agentchat.server.core;
+
+import java.util.List;
+
+/**
+ * The frames a channel's membership change sends, as {@link ChannelService} words them. The
+ * {@link Channel} calls these while it holds its lock, with the time it read there and the
+ * members it has, and hands the text out before letting go; each returns encoded text.
+ */
+interface MembershipNotices {
+    /** The whole answer to a JOIN, sent as one write: {@code members} are the visible ones after it. */
+    List<String> answer(long now, AgentSession joiner, List<AgentSession> members, List<String> replay);
+
+    /** JOINED alone, naming the visible members: to a session that already reads the channel, or its creator. */
+    String joined(long now, List<AgentSession> members);
+
+    /** To the other readers when {@code who} becomes a visible member. */
+    String agentJoined(long now, AgentSession who);
+
+    /** To the other readers after {@link #agentJoined}, naming who was there before (never empty). */
+    String greeting(long now, AgentSession who, List<AgentSession> before);
+
+    /** To the remaining readers when a visible member goes. */
+    String agentLeft(long now, AgentSession who);
+
+    /** To the session that sent LEAVE, whether or not it was in the channel. */
+    String left(long now);
+}
