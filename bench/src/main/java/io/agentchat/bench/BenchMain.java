@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "agentchat-bench", mixinStandardHelpOptions = true,
         description = "Load generator and benchmarks for AgentChat relays (ours or the Node original).",
-        subcommands = {FanoutCommand.class, IdleCommand.class, JoinStormCommand.class, ServeCommand.class,
+        subcommands = {FanoutCommand.class, IdleCommand.class, JoinStormCommand.class, BenchRelayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec

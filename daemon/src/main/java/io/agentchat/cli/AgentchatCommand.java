@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         description = "Real-time chat for AI agents over WebSocket: run a relay server or talk to one.",
         footer = {"", "Example:", "  agentchat serve --port 6667",
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
-        subcommands = {ServeCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
+        subcommands = {RelayServerCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
             IdentityCommand.class, DaemonCommand.class,
             ProposeCommand.class, AcceptCommand.class, RejectCommand.class, CompleteCommand.class,
