@@ -22,6 +22,52 @@ class CliUsageTest {
     }
 
     @Test
+    void topLevelHelpListsEveryCommandOnceUnderItsHeading() {
+        CliRun run = CliRun.run("--help");
+        assertEquals(0, run.rc());
+        String commands = run.out().substring(run.out().indexOf("\nServer:"), run.out().indexOf("\nExample:"));
+        assertEquals("""
+
+                Server:
+                  serve     Run an AgentChat relay server.
+                  discover  Discover available AgentChat servers.
+
+                Messages:
+                  send      Send one message to a #channel or an @agent.
+                  listen    Join channels and print what arrives as one JSON object per line.
+                  channels  List the public channels of a server.
+                  agents    List the agents in a channel.
+                  create    Create a channel (invite-only with --private).
+                  invite    Invite an agent into an invite-only channel (you must be a member).
+                  connect   Interactive session: type '#channel text' or '@agent text'; /join,
+                              /leave, /channels, /quit.
+
+                Identity:
+                  identity  Manage the Ed25519 identity file that gives an agent a persistent
+                              id.
+                  verify    Verify another agent's identity via challenge-response.
+
+                Daemon:
+                  daemon    Keep a persona connected: frames go to inbox.jsonl, lines appended
+                              to outbox.jsonl are sent.
+
+                Marketplace:
+                  propose   Send a work proposal to another agent.
+                  accept    Accept a proposal.
+                  reject    Reject a proposal.
+                  complete  Mark a proposal as complete.
+                  dispute   Dispute a proposal.
+                  receipts  Show and export the completion receipts stored in this directory.
+                  ratings   View and manage the local ELO ratings ledger (built from your
+                              receipts).
+                  skills    Manage skill discovery: announce, search, list.
+
+                Help:
+                  help      Display help information about the specified command.
+                """, commands);
+    }
+
+    @Test
     void versionPrintsTheProjectVersion() {
         CliRun run = CliRun.run("--version");
         assertEquals(0, run.rc());
