@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Channel fan-out (DESIGN.md §5): N subscribers and M publishers in one fresh channel, each
- * publisher sending R msg/s; subscribers measure end-to-end latency and check every sequence number.
+ * Channel fan-out (docs/benchmarks.md, section 1): N subscribers and M publishers in one fresh
+ * channel, each publisher sending R msg/s; subscribers measure end-to-end latency and check every sequence number.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
         description = "N subscribers, M publishers at R msg/s each in one channel: throughput, latency, loss.")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Idle connections (DESIGN.md §5): open and IDENTIFY N sockets, hold them, report memory per connection. */
+/** Idle connections (docs/benchmarks.md, section 2): open and IDENTIFY N sockets, hold them, report memory per connection. */
 @Command(name = "idle", mixinStandardHelpOptions = true,
         description = "Open and IDENTIFY N connections, hold them, and report the relay's memory per connection.")
 final class IdleCommand implements Callable<Integer> {

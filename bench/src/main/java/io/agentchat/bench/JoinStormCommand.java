@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Join storm (DESIGN.md §5): N identified agents all JOIN one fresh channel at once. Reports joins
+ * Join storm (docs/benchmarks.md, section 3): N identified agents all JOIN one fresh channel at once. Reports joins
  * per second (first JOIN sent to last JOINED received) and memory per member.
  */
 @Command(name = "joinstorm", mixinStandardHelpOptions = true,

@@ -1,6 +1,9 @@
 package io.agentchat.cli;
 
 import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -17,14 +20,18 @@ import picocli.CommandLine.Spec;
         description = "Real-time chat for AI agents over WebSocket: run a relay server or talk to one.",
         footer = {"", "Example:", "  agentchat serve --port 6667",
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
-        subcommands = {ServeCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
+        subcommands = {RelayServerCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
             IdentityCommand.class, DaemonCommand.class,
             ProposeCommand.class, AcceptCommand.class, RejectCommand.class, CompleteCommand.class,
             DisputeCommand.class, VerifyCommand.class, ReceiptsCommand.class, RatingsCommand.class,
             SkillsCommand.class, DiscoverCommand.class,
-            CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class},
+        commandListHeading = "%n")
 public final class AgentchatCommand implements Callable<Integer> {
+
+    /** The headings of {@code --help}'s command list; every subcommand is under exactly one. */
+    static final Map<String, List<String>> HELP_GROUPS = helpGroups();
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,6 +58,8 @@ public final class AgentchatCommand implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(command);
         commandLine.setExecutionExceptionHandler(new CliExceptionHandler("1".equals(command.env("AGENTCHAT_VERBOSE"))));
         commandLine.setParameterExceptionHandler(new UsageErrorHandler());
+        commandLine.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
+                new CommandGroups(HELP_GROUPS));
         return commandLine;
     }
 
@@ -59,6 +68,18 @@ public final class AgentchatCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitCodes.FAILURE;
+    }
+
+    private static Map<String, List<String>> helpGroups() {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        groups.put("Server:", List.of("serve", "discover"));
+        groups.put("Messages:", List.of("send", "listen", "channels", "agents", "create", "invite", "connect"));
+        groups.put("Identity:", List.of("identity", "verify"));
+        groups.put("Daemon:", List.of("daemon"));
+        groups.put("Marketplace:", List.of("propose", "accept", "reject", "complete", "dispute", "receipts", "ratings",
+                "skills"));
+        groups.put("Help:", List.of("help"));
+        return Collections.unmodifiableMap(groups);
     }
 
     String env(String name) {

@@ -21,8 +21,8 @@ final class AgentsCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<channel>", description = "Channel, e.g. #general.")
     String channel;
@@ -30,7 +30,7 @@ final class AgentsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ServerFrame.AgentInfo> agents;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
             agents = session.connection().listAgents(channel);
         }
         PrintWriter out = spec.commandLine().getOut();

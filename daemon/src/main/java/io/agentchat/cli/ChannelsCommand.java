@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code channels <server>}: the public channels and their member counts. */
@@ -21,13 +20,13 @@ final class ChannelsCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Override
     public Integer call() {
         List<ServerFrame.ChannelInfo> channels;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
             channels = session.connection().listChannels();
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -18,7 +18,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -43,8 +42,8 @@ final class ConnectCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Option(names = {"-j", "--join"}, arity = "1..*", paramLabel = "<channels>", description = "Channels to join.")
     List<String> join;
@@ -54,7 +53,7 @@ final class ConnectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         try (TerminationSignals signals = TerminationSignals.install(() -> lines.offer(END));
-             ServerSession session = ServerSession.open(spec.commandLine(), server, options, new Display())) {
+             ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, new Display())) {
             Connection connection = session.connection();
             print("Connected as " + connection.agentId());
             for (String channel : join == null ? List.<String>of() : join) {

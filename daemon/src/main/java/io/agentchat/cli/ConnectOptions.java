@@ -5,6 +5,7 @@ import io.agentchat.identity.IdentityFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every networked command shares: who we are and how long we wait. */
@@ -18,9 +19,8 @@ final class ConnectOptions {
             description = "Identity file for a persistent, key-based id (default: none, ephemeral).")
     Path identity;
 
-    @Option(names = "--timeout", paramLabel = "<seconds>", defaultValue = "10",
-            description = "Connect and reply timeout in seconds (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    @Mixin
+    TimeoutOption timeout;
 
     String name() {
         return name != null ? name : "agent-" + ProcessHandle.current().pid();
@@ -32,10 +32,6 @@ final class ConnectOptions {
     }
 
     Duration timeout(CommandLine commandLine) {
-        if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
-            throw new BadValueException(commandLine,
-                    "Invalid value for option '--timeout': " + timeoutSeconds + " (must be 1-3600)");
-        }
-        return Duration.ofSeconds(timeoutSeconds);
+        return timeout.timeout(commandLine);
     }
 }

@@ -19,8 +19,8 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<channel>", description = "New channel name, e.g. #newroom.")
     String channel;
@@ -30,7 +30,7 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
             session.connection().createChannel(channel, inviteOnly);
         }
         spec.commandLine().getOut().println("Created " + channel + (inviteOnly ? " (invite-only)" : ""));

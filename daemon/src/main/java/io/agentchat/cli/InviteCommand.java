@@ -21,8 +21,8 @@ final class InviteCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<channel>", description = "Channel, e.g. #secret.")
     String channel;
@@ -33,7 +33,7 @@ final class InviteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String target = agent.startsWith("@") ? agent : "@" + agent;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
             session.connection().join(channel);
             session.connection().invite(channel, target);
         }

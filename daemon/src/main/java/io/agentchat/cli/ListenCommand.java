@@ -37,8 +37,8 @@ final class ListenCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1..*", paramLabel = "<channels>", description = "Channels to join (default: #general).")
     List<String> channels;
@@ -60,7 +60,7 @@ final class ListenCommand implements Callable<Integer> {
         List<String> toJoin = channels == null || channels.isEmpty() ? List.of("#general") : channels;
         PrintWriter err = spec.commandLine().getErr();
         try (TerminationSignals signals = TerminationSignals.install(() -> done.complete(Outcome.STOPPED));
-             ServerSession session = ServerSession.open(spec.commandLine(), server, options, new Printer())) {
+             ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, new Printer())) {
             err.println("Connected as " + session.connection().agentId());
             for (String channel : toJoin) {
                 session.connection().join(channel);

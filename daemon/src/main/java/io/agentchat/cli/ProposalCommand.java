@@ -20,15 +20,15 @@ abstract class ProposalCommand {
     @Mixin
     SignerOptions signer;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<proposal_id>", description = "The proposal's ID.")
     String proposalId;
 
     /** Sends the request on a signed connection, closed before anything is printed. */
     final <T> T request(Function<Marketplace, T> call) {
-        try (ServerSession session = signer.open(spec.commandLine(), server)) {
+        try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
             return call.apply(new Marketplace(session.connection()));
         }
     }

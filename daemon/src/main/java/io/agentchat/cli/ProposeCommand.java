@@ -24,8 +24,8 @@ final class ProposeCommand implements Callable<Integer> {
     @Mixin
     SignerOptions signer;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<agent>", description = "Recipient @id (the @ is optional).")
     String agent;
@@ -62,7 +62,7 @@ final class ProposeCommand implements Callable<Integer> {
             throw new BadValueException(commandLine, "Invalid value for option '--expires': " + expires);
         }
         ServerFrame.Proposal proposal;
-        try (ServerSession session = signer.open(commandLine, server)) {
+        try (ServerSession session = signer.open(commandLine, server.url())) {
             proposal = new Marketplace(session.connection()).propose(new Marketplace.Terms(agent, task, amount,
                     currency, paymentCode, terms, expires == 0 ? null : expires, eloStake));
         }

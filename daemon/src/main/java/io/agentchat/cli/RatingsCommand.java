@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,8 +33,8 @@ final class RatingsCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "[agent]", description = "An agent's @id.")
     String agent;
 
-    @Option(names = {"-i", "--identity"}, paramLabel = "<file>", description = "Identity file (default: ./.agentchat/identity.json).")
-    Path identity;
+    @Mixin
+    OwnIdentityOption identity;
 
     @Option(names = "--file", paramLabel = "<path>", description = "Ratings file (default: ./.agentchat/ratings.json).")
     Path file;
@@ -142,8 +143,8 @@ final class RatingsCommand implements Callable<Integer> {
 
     /** The identity's {@code @id}; an unusable default identity just means "no own rating", as in the reference. */
     private String ownId() {
-        Path path = identity != null ? identity : Path.of("").toAbsolutePath().resolve(".agentchat/identity.json");
-        if (identity == null && !Files.exists(path)) {
+        Path path = identity.path();
+        if (!identity.given() && !Files.exists(path)) {
             return null;
         }
         return "@" + IdentityFile.load(path).agentId();

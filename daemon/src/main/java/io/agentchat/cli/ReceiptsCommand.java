@@ -206,7 +206,7 @@ final class ReceiptsCommand implements Callable<Integer> {
 
     /** Our {@code @id} for filtering; no usable identity means "all receipts", as in the reference. */
     private String ownId() {
-        Path path = identity != null ? identity : Path.of("").toAbsolutePath().resolve(".agentchat/identity.json");
+        Path path = identity != null ? identity : OwnIdentityOption.defaultPath();
         if (!Files.exists(path)) {
             return null;
         }

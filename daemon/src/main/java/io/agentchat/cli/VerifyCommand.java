@@ -22,8 +22,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     SignerOptions signer;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL.")
-    String server;
+    @Mixin
+    ServerArgument server;
 
     @Parameters(index = "1", paramLabel = "<agent>", description = "The agent's @id (the @ is optional).")
     String agent;
@@ -32,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Marketplace.Verification result;
-        try (ServerSession session = signer.open(spec.commandLine(), server)) {
+        try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
             out.println("Verifying identity of " + agent + "...");
             out.flush();
             result = new Marketplace(session.connection()).verify(agent, Marketplace.VERIFY_TIMEOUT);

@@ -22,6 +22,52 @@ class CliUsageTest {
     }
 
     @Test
+    void topLevelHelpListsEveryCommandOnceUnderItsHeading() {
+        CliRun run = CliRun.run("--help");
+        assertEquals(0, run.rc());
+        String commands = run.out().substring(run.out().indexOf("\nServer:"), run.out().indexOf("\nExample:"));
+        assertEquals("""
+
+                Server:
+                  serve     Run an AgentChat relay server.
+                  discover  Discover available AgentChat servers.
+
+                Messages:
+                  send      Send one message to a #channel or an @agent.
+                  listen    Join channels and print what arrives as one JSON object per line.
+                  channels  List the public channels of a server.
+                  agents    List the agents in a channel.
+                  create    Create a channel (invite-only with --private).
+                  invite    Invite an agent into an invite-only channel (you must be a member).
+                  connect   Interactive session: type '#channel text' or '@agent text'; /join,
+                              /leave, /channels, /quit.
+
+                Identity:
+                  identity  Manage the Ed25519 identity file that gives an agent a persistent
+                              id.
+                  verify    Verify another agent's identity via challenge-response.
+
+                Daemon:
+                  daemon    Keep a persona connected: frames go to inbox.jsonl, lines appended
+                              to outbox.jsonl are sent.
+
+                Marketplace:
+                  propose   Send a work proposal to another agent.
+                  accept    Accept a proposal.
+                  reject    Reject a proposal.
+                  complete  Mark a proposal as complete.
+                  dispute   Dispute a proposal.
+                  receipts  Show and export the completion receipts stored in this directory.
+                  ratings   View and manage the local ELO ratings ledger (built from your
+                              receipts).
+                  skills    Manage skill discovery: announce, search, list.
+
+                Help:
+                  help      Display help information about the specified command.
+                """, commands);
+    }
+
+    @Test
     void versionPrintsTheProjectVersion() {
         CliRun run = CliRun.run("--version");
         assertEquals(0, run.rc());
@@ -67,7 +113,7 @@ class CliUsageTest {
 
     @Test
     void serveTakesFlagThenEnvironmentThenDefaultAndHonoursZero() {
-        ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
+        ServerConfig defaults = CliRun.parse(Map.of(), RelayServerCommand.class, "serve").config();
         assertEquals(6667, defaults.port());
         assertEquals("0.0.0.0", defaults.host());
         assertEquals("agentchat", defaults.name());
@@ -77,7 +123,7 @@ class CliUsageTest {
 
         Map<String, String> env = Map.of("PORT", "7001", "HOST", "127.0.0.1", "SERVER_NAME", "envname",
                 "MESSAGE_BUFFER_SIZE", "0", "RATE_LIMIT_MS", "0", "LOG_MESSAGES", "true");
-        ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
+        ServerConfig fromEnv = CliRun.parse(env, RelayServerCommand.class, "serve").config();
         assertEquals(7001, fromEnv.port());
         assertEquals("127.0.0.1", fromEnv.host());
         assertEquals("envname", fromEnv.name());
@@ -85,7 +131,7 @@ class CliUsageTest {
         assertEquals(Duration.ZERO, fromEnv.rateLimit(), "RATE_LIMIT_MS=0 disables the limit");
         assertTrue(fromEnv.logMessages());
 
-        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "-p", "7002", "-H", "::1", "-n", "flag",
+        ServerConfig flags = CliRun.parse(env, RelayServerCommand.class, "serve", "-p", "7002", "-H", "::1", "-n", "flag",
                 "--buffer-size", "5", "--rate-limit-ms", "250").config();
         assertEquals(7002, flags.port());
         assertEquals("::1", flags.host());
@@ -93,7 +139,7 @@ class CliUsageTest {
         assertEquals(5, flags.bufferSize());
         assertEquals(Duration.ofMillis(250), flags.rateLimit());
 
-        assertEquals(0, CliRun.parse(Map.of(), ServeCommand.class, "serve", "--buffer-size", "0").config().bufferSize());
+        assertEquals(0, CliRun.parse(Map.of(), RelayServerCommand.class, "serve", "--buffer-size", "0").config().bufferSize());
     }
 
     @Test
@@ -112,17 +158,17 @@ class CliUsageTest {
 
     @Test
     void serveTakesTheFrameBoundsFromFlagThenEnvironmentThenDefault() {
-        ServerConfig defaults = CliRun.parse(Map.of(), ServeCommand.class, "serve").config();
+        ServerConfig defaults = CliRun.parse(Map.of(), RelayServerCommand.class, "serve").config();
         assertEquals(20, defaults.maxInvalidFramesPerMinute());
         assertEquals(4 * 1024 * 1024, defaults.maxOutgoingBytes());
         assertEquals(200, defaults.maxListedChannels());
         Map<String, String> env = Map.of("MAX_INVALID_FRAMES_PER_MINUTE", "0", "MAX_OUTGOING_BYTES", "65536",
                 "MAX_LISTED_CHANNELS", "50");
-        ServerConfig fromEnv = CliRun.parse(env, ServeCommand.class, "serve").config();
+        ServerConfig fromEnv = CliRun.parse(env, RelayServerCommand.class, "serve").config();
         assertEquals(0, fromEnv.maxInvalidFramesPerMinute(), "0 disables the check");
         assertEquals(65536, fromEnv.maxOutgoingBytes());
         assertEquals(50, fromEnv.maxListedChannels());
-        ServerConfig flags = CliRun.parse(env, ServeCommand.class, "serve", "--max-invalid-frames-per-minute", "5",
+        ServerConfig flags = CliRun.parse(env, RelayServerCommand.class, "serve", "--max-invalid-frames-per-minute", "5",
                 "--max-outgoing-bytes", "1048576", "--max-listed-channels", "7").config();
         assertEquals(5, flags.maxInvalidFramesPerMinute());
         assertEquals(1048576, flags.maxOutgoingBytes());

@@ -17,7 +17,7 @@ class ServeLimitsTest {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
-        return CliRun.parse(env, ServeCommand.class, all).config();
+        return CliRun.parse(env, RelayServerCommand.class, all).config();
     }
 
     @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run our relay on 127.0.0.1 with benchmark limits (no rate limits) for a bounded time.")
-final class ServeCommand implements Callable<Integer> {
+final class BenchRelayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
             "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY, and the one named by each limit above.",
             "Every limit, its default and why: docs/limits.md.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
-final class ServeCommand implements Callable<Integer> {
+final class RelayServerCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -1,4 +1,4 @@
-package io.agentchat.daemon.bench;
+package io.agentchat.bench;
 
 import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.ClientOptions;
@@ -8,6 +8,7 @@ import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.AgentChatServer;
 import io.agentchat.server.ServerConfig;
 import java.io.File;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,36 +20,58 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * Measures the daemon (docs/benchmarks.md, "Daemon"); not a test. Runs a relay in this JVM and the
- * daemon as a real child JVM with the launcher's flags, then:
+ * Measures the daemon (docs/benchmarks.md, "Daemon"). Runs a relay in this JVM and the daemon as a
+ * real child JVM with the launcher's flags ({@code io.agentchat.cli.Main daemon} on this JVM's
+ * class path), then:
  * <ol>
- *   <li>outbox line → delivered to a listener: lines appended {@code spacingMs} apart, latency from
- *       just before the append to the listener's receipt (same JVM clock), p50/p99/max;</li>
- *   <li>inbox lines/s: {@code publishers} clients send {@code perPublisher} messages each into a
- *       channel the daemon is in, as fast as the echo allows; rate = lines / time until the inbox holds them all;</li>
+ *   <li>outbox line → delivered to a listener: lines appended {@code --spacing-ms} apart, latency
+ *       from just before the append to the listener's receipt (same JVM clock), p50/p99/max;</li>
+ *   <li>inbox lines/s: {@code --publishers} clients send {@code --per-publisher} messages each into
+ *       a channel the daemon is in, as fast as the echo allows; rate = lines / time until the inbox
+ *       holds them all;</li>
  *   <li>RSS of the daemon process: VmRSS and VmHWM from /proc/&lt;pid&gt;/status, idle after both runs.</li>
  * </ol>
- * Usage: {@code DaemonBench <workdir> [lines=200] [spacingMs=300] [publishers=4] [perPublisher=5000]}
  */
-public final class DaemonBench {
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = "Measure our daemon: outbox-to-listener latency, inbox lines/s and the daemon's RSS.")
+final class DaemonBenchCommand implements Callable<Integer> {
 
     static final String DAEMON_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
 
-    private DaemonBench() {
-    }
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        Path work = Path.of(args[0]).toAbsolutePath();
-        int lines = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        int spacingMs = args.length > 2 ? Integer.parseInt(args[2]) : 300;
-        int publishers = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-        int perPublisher = args.length > 4 ? Integer.parseInt(args[4]) : 5000;
+    @Parameters(index = "0", paramLabel = "<workdir>", description = "Directory for the daemon's .agentchat (created if needed).")
+    Path workdir;
+
+    @Option(names = "--lines", paramLabel = "<n>", defaultValue = "200", description = "Outbox lines timed for latency (default ${DEFAULT-VALUE}).")
+    int lines;
+
+    @Option(names = "--spacing-ms", paramLabel = "<ms>", defaultValue = "300", description = "Gap between those lines in ms (default ${DEFAULT-VALUE}).")
+    int spacingMs;
+
+    @Option(names = "--publishers", paramLabel = "<n>", defaultValue = "4", description = "Clients sending the inbox burst (default ${DEFAULT-VALUE}).")
+    int publishers;
+
+    @Option(names = "--per-publisher", paramLabel = "<n>", defaultValue = "5000", description = "Messages each publisher sends (default ${DEFAULT-VALUE}).")
+    int perPublisher;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = workdir.toAbsolutePath();
         Files.createDirectories(work);
         try (AgentChatServer server = new AgentChatServer(ServerConfig.builder().host("127.0.0.1").port(0)
                 .rateLimit(Duration.ZERO).framesPerSecond(0).idlePrompt(Duration.ZERO).bufferSize(0).dataDir(null)
@@ -65,7 +88,7 @@ public final class DaemonBench {
             });
             listener.join("#general");
             Path dir = work.resolve(".agentchat/daemons/bench");
-            Process daemon = startDaemon(work, server.uri().toString());
+            Process daemon = startDaemon(out, work, server.uri().toString());
             try {
                 Path log = dir.resolve("daemon.log");
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -75,12 +98,12 @@ public final class DaemonBench {
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 }
-                latency(dir.resolve("outbox.jsonl"), arrivals, lines, spacingMs);
-                inboxRate(client, server, dir.resolve("inbox.jsonl"), publishers, perPublisher);
+                latency(out, dir.resolve("outbox.jsonl"), arrivals, lines, spacingMs);
+                inboxRate(out, client, server, dir.resolve("inbox.jsonl"), publishers, perPublisher);
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(daemon.pid()), "status"))) {
                     if (line.startsWith("VmRSS") || line.startsWith("VmHWM")) {
-                        System.out.println("daemon " + line.replaceAll("\\s+", " "));
+                        out.println("daemon " + line.replaceAll("\\s+", " "));
                     }
                 }
             } finally {
@@ -88,21 +111,22 @@ public final class DaemonBench {
                 daemon.waitFor(30, TimeUnit.SECONDS);
             }
         }
+        return 0;
     }
 
-    private static Process startDaemon(Path work, String url) throws Exception {
+    private static Process startDaemon(PrintWriter out, Path work, String url) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The daemon's JVM flags, as bin/agentchat passes them (override with -Dbench.daemonJvm="...").
         command.addAll(List.of(System.getProperty("bench.daemonJvm", DAEMON_JVM).trim().split("\\s+")));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.agentchat.cli.Main", "daemon", url,
                 "--name", "bench", "--home", work.toString(), "--channels", "#general", "--rate-limit-ms", "0"));
-        System.out.println("daemon JVM: " + String.join(" ", command.subList(1, command.indexOf("-cp"))));
+        out.println("daemon JVM: " + String.join(" ", command.subList(1, command.indexOf("-cp"))));
         return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
     }
 
-    private static void latency(Path outbox, Map<String, Long> arrivals, int lines, int spacingMs) throws Exception {
+    private static void latency(PrintWriter out, Path outbox, Map<String, Long> arrivals, int lines, int spacingMs) throws Exception {
         int warmup = Math.min(20, lines / 10);
         long[] micros = new long[lines];
         for (int i = 0; i < warmup + lines; i++) {
@@ -127,13 +151,13 @@ public final class DaemonBench {
             LockSupport.parkNanos(before + TimeUnit.MILLISECONDS.toNanos(spacingMs) - System.nanoTime());
         }
         Arrays.sort(micros);
-        System.out.printf("outbox->listener latency, %d lines %d ms apart (after %d warm-up): p50 %.2f ms, "
+        out.printf("outbox->listener latency, %d lines %d ms apart (after %d warm-up): p50 %.2f ms, "
                         + "p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", lines, spacingMs, warmup,
                 micros[lines / 2] / 1000.0, micros[(int) (lines * 0.9)] / 1000.0,
                 micros[Math.min(lines - 1, (int) Math.ceil(lines * 0.99) - 1)] / 1000.0, micros[lines - 1] / 1000.0);
     }
 
-    private static void inboxRate(AgentChatClient client, AgentChatServer server, Path inbox, int publishers,
+    private static void inboxRate(PrintWriter out, AgentChatClient client, AgentChatServer server, Path inbox, int publishers,
                                   int perPublisher) throws Exception {
         long startLines = countLines(inbox);
         List<Connection> connections = new ArrayList<>();
@@ -177,7 +201,7 @@ public final class DaemonBench {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         long done = System.nanoTime();
-        System.out.printf("inbox: %d of %d burst lines written; publishers sent %.0f msg/s; inbox %.0f lines/s "
+        out.printf("inbox: %d of %d burst lines written; publishers sent %.0f msg/s; inbox %.0f lines/s "
                         + "(%d publishers x %d, until the last line was on disk)%n", have, total,
                 total / ((sent - start) / 1e9), have / ((done - start) / 1e9), publishers, perPublisher);
         connections.forEach(Connection::close);
