@@ -365,10 +365,6 @@ public final class Connection implements AutoCloseable {
         return identity;
     }
 
-    Duration requestTimeout() {
-        return options.requestTimeout();
-    }
-
     /** A future for the first later frame {@code matcher} accepts; register it before sending what provokes it. */
     <T> CompletableFuture<T> expect(Function<ServerFrame, T> matcher) {
         return waiters.add(matcher);
