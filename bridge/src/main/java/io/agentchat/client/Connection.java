@@ -52,7 +52,7 @@ public final class Connection implements AutoCloseable {
     /** Frames awaited outside the request FIFO (verification outcomes); few are ever outstanding. */
     private final FrameWaiters waiters = new FrameWaiters(64);
     private final Object sendLock = new Object();
-    private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+    private final CompletableFuture<ConnectionClosed> closed = new CompletableFuture<>();
     private final AtomicBoolean closeHandled = new AtomicBoolean();
     private volatile Session session;
     private volatile ServerFrame.Welcome welcome;
@@ -101,7 +101,7 @@ public final class Connection implements AutoCloseable {
     }
 
     /** Completes when the connection has closed, for whatever reason. Never fails. */
-    public CompletableFuture<CloseStatus> closed() {
+    public CompletableFuture<ConnectionClosed> closed() {
         return closed;
     }
 
@@ -291,7 +291,7 @@ public final class Connection implements AutoCloseable {
             task.cancel(false);
         }
         String why = abortReason != null ? abortReason : reason;
-        CloseStatus status = new CloseStatus(code, why, localClose);
+        ConnectionClosed status = new ConnectionClosed(code, why, localClose);
         ClientException cause = new ClientException(ClientException.Reason.CLOSED,
                 localClose ? "Connection closed" : "Connection closed by server: " + status.describe());
         pending.closeAll(cause);
@@ -359,7 +359,7 @@ public final class Connection implements AutoCloseable {
         s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
     }
 
-    // ---- used by Marketplace ----
+    // ---- used by MarketClient ----
 
     Identity identity() {
         return identity;

@@ -47,7 +47,7 @@ public final class LinkSender implements LineSender {
     }
 
     private SendOutcome sendNow(OutboxMessage message) throws InterruptedException {
-        ServerLink.Session session = link.awaitSession(WAIT_FOR_LINK);
+        ServerLink.LiveConnection session = link.awaitLive(WAIT_FOR_LINK);
         if (session == null) {
             return SendOutcome.retryLater("disconnected", Duration.ZERO);
         }

@@ -25,14 +25,14 @@ import java.util.concurrent.TimeoutException;
  * <p>Signed frames are signed over the exact §7.5 texts with the connection's identity; optional
  * fields that are absent are left out of the frame, never sent as {@code null} (W-10).
  */
-public final class Marketplace {
+public final class MarketClient {
     /** How long {@link #verify} waits for the outcome by default: the server gives up after 30 s. */
     public static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(35);
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Connection connection;
 
-    public Marketplace(Connection connection) {
+    public MarketClient(Connection connection) {
         this.connection = connection;
     }
 
