@@ -4,8 +4,8 @@ import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientException;
 import io.agentchat.client.ClientOptions;
-import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.Connection;
+import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
 import io.agentchat.client.ServerErrorException;
 import io.agentchat.identity.Identity;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -125,6 +126,21 @@ public final class ServerLink implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /**
+     * Closes {@code connection} on the link thread, where connections are made and ended, so no
+     * client thread waits for a close handshake; the reconnect follows as after any drop.
+     *
+     * @return completes once the connection has closed
+     */
+    public CompletableFuture<ConnectionClosed> drop(Connection connection) {
+        try {
+            executor.execute(connection::close);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("The link is closing; its client closes the connection");
+        }
+        return connection.closed();
     }
 
     /** Records a channel joined on demand, so every later connection rejoins it (W-5). */
