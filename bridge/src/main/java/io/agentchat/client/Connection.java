@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>The parts, each in its own class: the handshake ({@link Handshake}), requests and their
  * timeouts ({@link Requests}, over {@link PendingRequests}), the write path ({@link FrameWriter}),
  * answering verification ({@link VerificationAnswers}) and the keep-alive ({@link KeepAlive}). This
- * class is the API and the connection's life: what the socket reports and how it closes.
+ * class is the API and the connection's life: what the socket reports and how it closes. It is
+ * longer than our usual ~300 lines because each of the eight requests has its two public forms
+ * and one definition; none of the machinery is here.
  */
 public final class Connection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);

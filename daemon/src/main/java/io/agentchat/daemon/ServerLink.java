@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one persona connected: connects, joins every channel it has ever joined, and after a drop
- * reconnects with exponential backoff and jitter (W-5), until it has been unable to connect for
- * longer than the allowed outage (then it gives up, W-7). A refused IDENTIFY is fatal, not retried (W-8).
+ * reconnects with exponential backoff and jitter, until it has been unable to connect for longer
+ * than the allowed outage (then it gives up). A refused IDENTIFY is fatal, not retried: the same
+ * name or key would be refused again.
  *
  * <p>Being kicked because another connection proved the same key is not a network failure: two
  * processes sharing one identity would take it from each other forever. Each consecutive kick
@@ -143,7 +144,7 @@ public final class ServerLink implements AutoCloseable {
         return connection.closed();
     }
 
-    /** Records a channel joined on demand, so every later connection rejoins it (W-5). */
+    /** Records a channel joined on demand, so every later connection rejoins it. */
     public void remember(String channel) {
         synchronized (channels) {
             channels.add(channel);
