@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,11 +89,14 @@ public final class AgentChatClient implements AutoCloseable {
         jetty.setIdleTimeout(options.keepAlive().isZero() ? Duration.ofDays(1) : options.keepAlive().multipliedBy(3));
         jetty.setStopTimeout(2000);
         AtomicInteger timerThreads = new AtomicInteger();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "agentchat-client-keepalive-" + timerThreads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // Every request schedules its timeout, and nearly all are cancelled by the reply: drop them then.
+        timerPool.setRemoveOnCancelPolicy(true);
+        timer = timerPool;
         try {
             jetty.start();
         } catch (Exception e) {
@@ -124,7 +127,7 @@ public final class AgentChatClient implements AutoCloseable {
     public Connection connect(URI uri, String name, Identity identity, FrameListener listener) {
         long deadline = System.nanoTime() + options.connectTimeout().toNanos();
         Connection connection = new Connection(uri, name, identity, options, codec, listener,
-                "agentchat-client-dispatch-" + connectionCount.incrementAndGet());
+                "agentchat-client-dispatch-" + connectionCount.incrementAndGet(), timer);
         CompletableFuture<Session> opening;
         try {
             opening = jetty.connect(new ClientEndpoint(connection), uri);
@@ -155,7 +158,7 @@ public final class AgentChatClient implements AutoCloseable {
         }
         connections.add(connection);
         connection.closed().whenComplete((status, error) -> connections.remove(connection));
-        connection.startKeepAlive(timer);
+        connection.startKeepAlive();
         LOG.debug("connected to {} as {}", uri, connection.agentId());
         return connection;
     }

@@ -7,8 +7,9 @@ import java.util.Objects;
 /**
  * Settings of an {@link AgentChatClient}, with defaults from {@link #defaults()}.
  *
- * @param connectTimeout    TCP connect + WebSocket upgrade + WELCOME must complete within this (W-14)
- * @param requestTimeout    how long a request waits for its reply or ERROR (W-11)
+ * @param connectTimeout    TCP connect + WebSocket upgrade + WELCOME must complete within this
+ * @param requestTimeout    how long a request waits for its reply or ERROR; then its future fails
+ *                          with TIMEOUT, whether or not anyone is waiting on it
  * @param keepAlive         WebSocket ping period; a server silent for two periods is dropped.
  *                          {@link Duration#ZERO} turns keepalive off
  * @param maxOutgoingFrames frames queued to the socket before a send fails with
@@ -17,7 +18,7 @@ import java.util.Objects;
  *                          from the socket pauses (TCP backpressure), nothing is dropped
  * @param maxFrameBytes     largest server frame accepted
  * @param clock             source of the {@code ts} in signed messages
- * @param answerVerifications with an identity, answer other agents' VERIFY_REQUESTs (W-9) as
+ * @param answerVerifications with an identity, answer other agents' VERIFY_REQUESTs as
  *                          {@link VerificationResponder} allows; off by default
  */
 public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Duration keepAlive,
@@ -60,7 +61,7 @@ public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Du
                 maxFrameBytes, clock, answerVerifications);
     }
 
-    /** The same options, answering peer verification requests when {@code answer} (W-9). */
+    /** The same options, answering peer verification requests when {@code answer}. */
     public ClientOptions withAnswerVerifications(boolean answer) {
         return new ClientOptions(connectTimeout, requestTimeout, keepAlive, maxOutgoingFrames, maxDispatchBacklog,
                 maxFrameBytes, clock, answer);

@@ -1,25 +1,21 @@
 package io.agentchat.client;
 
-import io.agentchat.identity.SignedText;
 import io.agentchat.identity.Identity;
+import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritePendingException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -28,15 +24,25 @@ import org.slf4j.LoggerFactory;
 /**
  * One identified connection to an AgentChat server, made by {@link AgentChatClient#connect}.
  *
- * <p>Request methods ({@link #join}, {@link #send}, ...) block until the server's reply, an ERROR
- * (thrown as {@link ServerErrorException} with the server's code and message) or the request
- * timeout ({@link ClientException} with reason TIMEOUT). They may be called from several threads;
- * requests go out in call order and replies are matched in that order. Everything the server sends
- * also reaches the {@link FrameListener} given at connect time, which was in place before the first
- * request, so nothing (JOINED, replay, welcome) can be missed.
+ * <p>Every request comes in two forms, as in nats.java's {@code Connection.request}: {@code joinAsync}
+ * returns a future, and {@code join} blocks on it. The future completes with the server's reply, or
+ * fails with {@link ServerErrorException} (the server's ERROR, with its code and message) or
+ * {@link ClientException} (TIMEOUT after {@link ClientOptions#requestTimeout()}, CLOSED, QUEUE_FULL);
+ * it always completes. It completes on a client thread (the socket reader or the timer), so keep
+ * what you chain on it short, or give it your own executor. Cancelling it gives the request up.
+ * Requests may be made from several threads; they go out in call order and replies are matched in
+ * that order. Everything the server sends also reaches the {@link FrameListener} given at connect
+ * time, which was in place before the first request, so nothing (JOINED, replay, welcome) can be missed.
  *
  * <p>With an {@link Identity}, IDENTIFY carries its pubkey text unchanged, the server's identity
  * challenge is answered during the handshake, and every MSG is signed as the reference signs it.
+ *
+ * <p>The parts, each in its own class: the handshake ({@link Handshake}), requests and their
+ * timeouts ({@link Requests}, over {@link PendingRequests}), the write path ({@link FrameWriter}),
+ * answering verification ({@link VerificationAnswers}) and the keep-alive ({@link KeepAlive}). This
+ * class is the API and the connection's life: what the socket reports and how it closes. It is
+ * longer than our usual ~300 lines because each of the eight requests has its two public forms
+ * and one definition; none of the machinery is here.
  */
 public final class Connection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
@@ -48,25 +54,22 @@ public final class Connection implements AutoCloseable {
     private final FrameCodec codec;
     private final FrameListener listener;
     private final FrameDispatcher dispatcher;
-    private final PendingRequests pending = new PendingRequests();
+    private final CompletableFuture<ConnectionClosed> closed = new CompletableFuture<>();
+    private final AtomicBoolean closeHandled = new AtomicBoolean();
+    private final FrameWriter writer;
+    private final Requests requests;
     /** Frames awaited outside the request FIFO (verification outcomes); few are ever outstanding. */
     private final FrameWaiters waiters = new FrameWaiters(64);
-    private final Object sendLock = new Object();
-    private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
-    private final AtomicBoolean closeHandled = new AtomicBoolean();
-    private volatile Session session;
-    private volatile ServerFrame.Welcome welcome;
-    /** Set by the reader at WELCOME, so the frame right after it is never taken for the handshake. */
-    private volatile boolean welcomed;
+    private final Handshake handshake;
+    private final VerificationAnswers verifications;
+    private final KeepAlive keepAlive;
+    private final ScheduledExecutorService timer;
     private volatile boolean localClose;
     private volatile String abortReason;
-    private volatile long lastHeardNanos = System.nanoTime();
-    private volatile ScheduledFuture<?> keepAliveTask;
-    /** The server challenged our identity during the handshake, so it is one of ours (see VerificationResponder). */
-    private volatile boolean serverChallenged;
 
+    /** @param timer runs request timeouts and the keep-alive; owned by the client */
     Connection(URI uri, String name, Identity identity, ClientOptions options, FrameCodec codec,
-               FrameListener listener, String threadName) {
+               FrameListener listener, String threadName, ScheduledExecutorService timer) {
         this.uri = uri;
         this.name = identity != null ? identity.name() : name;
         this.identity = identity;
@@ -74,11 +77,17 @@ public final class Connection implements AutoCloseable {
         this.codec = codec;
         this.listener = listener == null ? FrameListener.NONE : listener;
         this.dispatcher = new FrameDispatcher(threadName, options.maxDispatchBacklog());
+        this.timer = timer;
+        this.writer = new FrameWriter(codec, closed);
+        this.requests = new Requests(writer, timer);
+        this.handshake = new Handshake(requests, this.name, identity, options.connectTimeout());
+        this.verifications = new VerificationAnswers(requests, identity, uri, options.answerVerifications());
+        this.keepAlive = new KeepAlive(uri, options.keepAlive());
     }
 
     /** Our agent id with its {@code @}, as WELCOME gave it. */
     public String agentId() {
-        return welcome.agentId();
+        return handshake.welcome().agentId();
     }
 
     /** The name sent in IDENTIFY (the identity's name when there is one). */
@@ -88,7 +97,7 @@ public final class Connection implements AutoCloseable {
 
     /** The server's name from WELCOME. */
     public String serverName() {
-        return welcome.server();
+        return handshake.welcome().server();
     }
 
     public URI uri() {
@@ -96,82 +105,105 @@ public final class Connection implements AutoCloseable {
     }
 
     public boolean isOpen() {
-        Session s = session;
+        Session s = writer.session();
         return s != null && s.isOpen() && !closed.isDone();
     }
 
     /** Completes when the connection has closed, for whatever reason. Never fails. */
-    public CompletableFuture<CloseStatus> closed() {
+    public CompletableFuture<ConnectionClosed> closed() {
         return closed;
     }
 
-    /** Joins {@code channel}; returns its JOINED frame. The replay burst that follows goes to the listener. */
+    /** Joins {@code channel}: its JOINED frame. The replay burst that follows goes to the listener. */
+    public CompletableFuture<ServerFrame.Joined> joinAsync(String channel) {
+        return joinRequest(channel).future;
+    }
+
+    /** {@link #joinAsync}, waiting for the JOINED frame. */
     public ServerFrame.Joined join(String channel) {
-        return request("JOINED for " + channel,
-                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null,
-                new ClientFrame.Join(channel));
+        return Requests.await(joinRequest(channel));
     }
 
     /** Leaves {@code channel}. Confirmed by a PING round trip, since the server may not answer a LEAVE. */
+    public CompletableFuture<Void> leaveAsync(String channel) {
+        return leaveRequest(channel).future.thenApply(ok -> null);
+    }
+
+    /** {@link #leaveAsync}, waiting for the confirmation. */
     public void leave(String channel) {
-        await(submit(() -> pending.addPingBarrier("PONG after LEAVE " + channel),
-                new ClientFrame.Leave(channel), new ClientFrame.Ping()), options.requestTimeout());
+        Requests.await(leaveRequest(channel));
     }
 
     /**
-     * Sends a message to {@code #channel} or {@code @agent} and waits until the server has routed it:
-     * its echo (the channel copy, or the DM copy to the sender) or an ERROR (W-13).
+     * Sends a message to {@code #channel} or {@code @agent}; completes when the server has routed it,
+     * with its echo (the channel copy, or the DM copy to the sender), or fails with its ERROR.
+     */
+    public CompletableFuture<ServerFrame.Msg> sendAsync(String to, String content) {
+        return sendRequest(to, content).future;
+    }
+
+    /**
+     * {@link #sendAsync}, waiting until the server has routed the message.
      *
      * @return the server's echo of the message
      */
     public ServerFrame.Msg send(String to, String content) {
-        ClientFrame.Msg frame;
-        if (identity != null) {
-            long ts = options.clock().millis();
-            frame = new ClientFrame.Msg(to, content, ts, identity.sign(SignedText.msg(to, content, ts)));
-        } else {
-            frame = new ClientFrame.Msg(to, content);
-        }
-        String self = agentId();
-        return request("the echo of a MSG to " + to,
-                f -> f instanceof ServerFrame.Msg m && !m.isReplay() && self.equals(m.from())
-                        && to.equals(m.to()) && content.equals(m.content()) ? m : null,
-                frame);
+        return Requests.await(sendRequest(to, content));
     }
 
     /** The public channels with their member counts. */
+    public CompletableFuture<List<ServerFrame.ChannelInfo>> listChannelsAsync() {
+        return listChannelsRequest().future;
+    }
+
+    /** {@link #listChannelsAsync}, waiting for the list. */
     public List<ServerFrame.ChannelInfo> listChannels() {
-        return request("CHANNELS", f -> f instanceof ServerFrame.Channels c ? c.list() : null,
-                new ClientFrame.ListChannels());
+        return Requests.await(listChannelsRequest());
     }
 
     /** The members of {@code channel}. */
-    public List<ServerFrame.AgentInfo> listAgents(String channel) {
-        return request("AGENTS for " + channel,
-                f -> f instanceof ServerFrame.Agents a && channel.equals(a.channel()) ? a.list() : null,
-                new ClientFrame.ListAgents(channel));
+    public CompletableFuture<List<ServerFrame.AgentInfo>> listAgentsAsync(String channel) {
+        return listAgentsRequest(channel).future;
     }
 
-    /** Creates {@code channel} (and joins it); returns its JOINED frame. */
+    /** {@link #listAgentsAsync}, waiting for the list. */
+    public List<ServerFrame.AgentInfo> listAgents(String channel) {
+        return Requests.await(listAgentsRequest(channel));
+    }
+
+    /** Creates {@code channel} (and joins it): its JOINED frame. */
+    public CompletableFuture<ServerFrame.Joined> createChannelAsync(String channel, boolean inviteOnly) {
+        return createChannelRequest(channel, inviteOnly).future;
+    }
+
+    /** {@link #createChannelAsync}, waiting for the JOINED frame. */
     public ServerFrame.Joined createChannel(String channel, boolean inviteOnly) {
-        return request("JOINED for new channel " + channel,
-                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null,
-                new ClientFrame.CreateChannel(channel, inviteOnly));
+        return Requests.await(createChannelRequest(channel, inviteOnly));
     }
 
     /**
      * Invites {@code agent} ({@code @id}) into {@code channel}. The server sends no acknowledgement,
      * so a PING follows: an ERROR before the PONG is the invite's failure.
      */
-    public void invite(String channel, String agent) {
-        await(submit(() -> pending.addPingBarrier("PONG after INVITE"),
-                new ClientFrame.Invite(channel, agent), new ClientFrame.Ping()), options.requestTimeout());
+    public CompletableFuture<Void> inviteAsync(String channel, String agent) {
+        return inviteRequest(channel, agent).future.thenApply(ok -> null);
     }
 
-    /** One PING/PONG round trip; also a barrier: every earlier request has been handled. */
+    /** {@link #inviteAsync}, waiting for the confirmation. */
+    public void invite(String channel, String agent) {
+        Requests.await(inviteRequest(channel, agent));
+    }
+
+    /** One PING/PONG round trip, timed; also a barrier: every earlier request has been handled. */
+    public CompletableFuture<Duration> pingAsync() {
+        long start = System.nanoTime();
+        return pingRequest().future.thenApply(ok -> Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** {@link #pingAsync}, waiting for the PONG. */
     public Duration ping() {
         long start = System.nanoTime();
-        request("PONG", PendingRequests::pong, new ClientFrame.Ping());
+        Requests.await(pingRequest());
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
@@ -181,18 +213,14 @@ public final class Connection implements AutoCloseable {
      * so prefer the request methods.
      */
     public CompletableFuture<Void> sendFrame(ClientFrame frame) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        synchronized (sendLock) {
-            write(frame, sent, true);
-        }
-        return sent;
+        return writer.send(frame);
     }
 
     /** Closes with 1000 and waits briefly for the listener to see {@code onClosed}. Idempotent. */
     @Override
     public void close() {
         localClose = true;
-        Session s = session;
+        Session s = writer.session();
         if (s != null && s.isOpen()) {
             s.close(1000, "Client closing", Callback.NOOP);
             try {
@@ -213,37 +241,75 @@ public final class Connection implements AutoCloseable {
         dispatcher.close();
     }
 
-    // ---- used by AgentChatClient and ClientEndpoint ----
+    // ---- the requests, each built once for its two forms ----
 
-    void identify(Duration timeout) {
-        String pubkey = identity == null ? null : identity.pubkey();
-        try {
-            welcome = await(submit(() -> pending.add("WELCOME", f -> f instanceof ServerFrame.Welcome w ? w : null),
-                    new ClientFrame.Identify(name, pubkey)), timeout);
-        } catch (ClientException e) {
-            if (e.reason() != ClientException.Reason.TIMEOUT) {
-                throw e;
-            }
-            // Report the whole connect budget, of which this wait had what was left.
-            throw new ClientException(ClientException.Reason.TIMEOUT,
-                    "Timed out after " + seconds(options.connectTimeout()) + " waiting for WELCOME");
-        }
+    private PendingRequests.Request<ServerFrame.Joined> joinRequest(String channel) {
+        return requestAsync("JOINED for " + channel,
+                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null,
+                new ClientFrame.Join(channel));
     }
 
-    void startKeepAlive(ScheduledExecutorService timer) {
-        Duration interval = options.keepAlive();
-        if (interval.isZero()) {
-            return;
+    private PendingRequests.Request<Boolean> leaveRequest(String channel) {
+        return requests.sendWithPing("PONG after LEAVE " + channel, options.requestTimeout(),
+                new ClientFrame.Leave(channel));
+    }
+
+    private PendingRequests.Request<ServerFrame.Msg> sendRequest(String to, String content) {
+        ClientFrame.Msg frame;
+        if (identity != null) {
+            long ts = options.clock().millis();
+            frame = new ClientFrame.Msg(to, content, ts, identity.sign(SignedText.msg(to, content, ts)));
+        } else {
+            frame = new ClientFrame.Msg(to, content);
         }
-        long periodMs = interval.toMillis();
-        keepAliveTask = timer.scheduleAtFixedRate(this::keepAlive, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        String self = agentId();
+        return requestAsync("the echo of a MSG to " + to,
+                f -> f instanceof ServerFrame.Msg m && !m.isReplay() && self.equals(m.from())
+                        && to.equals(m.to()) && content.equals(m.content()) ? m : null,
+                frame);
+    }
+
+    private PendingRequests.Request<List<ServerFrame.ChannelInfo>> listChannelsRequest() {
+        return requestAsync("CHANNELS", f -> f instanceof ServerFrame.Channels c ? c.list() : null,
+                new ClientFrame.ListChannels());
+    }
+
+    private PendingRequests.Request<List<ServerFrame.AgentInfo>> listAgentsRequest(String channel) {
+        return requestAsync("AGENTS for " + channel,
+                f -> f instanceof ServerFrame.Agents a && channel.equals(a.channel()) ? a.list() : null,
+                new ClientFrame.ListAgents(channel));
+    }
+
+    private PendingRequests.Request<ServerFrame.Joined> createChannelRequest(String channel, boolean inviteOnly) {
+        return requestAsync("JOINED for new channel " + channel,
+                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null,
+                new ClientFrame.CreateChannel(channel, inviteOnly));
+    }
+
+    private PendingRequests.Request<Boolean> inviteRequest(String channel, String agent) {
+        return requests.sendWithPing("PONG after INVITE", options.requestTimeout(),
+                new ClientFrame.Invite(channel, agent));
+    }
+
+    private PendingRequests.Request<Boolean> pingRequest() {
+        return requestAsync("PONG", PendingRequests::pong, new ClientFrame.Ping());
+    }
+
+    // ---- used by AgentChatClient and ClientEndpoint: the socket's side ----
+
+    void identify(Duration timeout) {
+        handshake.identify(timeout);
+    }
+
+    void startKeepAlive() {
+        keepAlive.start(timer, writer::session, this::dropSilent);
     }
 
     /** Tears down a connection that never completed its handshake. */
     void abort(String reason) {
         abortReason = reason;
         localClose = true;
-        Session s = session;
+        Session s = writer.session();
         if (s != null) {
             s.disconnect();
         }
@@ -252,12 +318,12 @@ public final class Connection implements AutoCloseable {
     }
 
     void opened(Session newSession) {
-        session = newSession;
+        writer.attach(newSession);
         heard();
     }
 
     void heard() {
-        lastHeardNanos = System.nanoTime();
+        keepAlive.heard();
     }
 
     void received(String text) {
@@ -272,13 +338,12 @@ public final class Connection implements AutoCloseable {
             dispatcher.dispatch(() -> listener.onError(error));
             return;
         }
-        if (frame instanceof ServerFrame.Welcome) {
-            welcomed = true;
-        } else if (frame instanceof ServerFrame.VerifyRequest request) {
-            answerVerification(request);
+        handshake.onFrame(frame);
+        if (frame instanceof ServerFrame.VerifyRequest request) {
+            verifications.onRequest(request, !handshake.welcomed());
         }
         waiters.onFrame(frame);
-        pending.onFrame(frame);
+        requests.onFrame(frame);
         dispatcher.dispatch(() -> listener.onFrame(frame, text));
     }
 
@@ -286,15 +351,12 @@ public final class Connection implements AutoCloseable {
         if (!closeHandled.compareAndSet(false, true)) {
             return;
         }
-        ScheduledFuture<?> task = keepAliveTask;
-        if (task != null) {
-            task.cancel(false);
-        }
+        keepAlive.stop();
         String why = abortReason != null ? abortReason : reason;
-        CloseStatus status = new CloseStatus(code, why, localClose);
+        ConnectionClosed status = new ConnectionClosed(code, why, localClose);
         ClientException cause = new ClientException(ClientException.Reason.CLOSED,
                 localClose ? "Connection closed" : "Connection closed by server: " + status.describe());
-        pending.closeAll(cause);
+        requests.closeAll(cause);
         waiters.closeAll(cause);
         dispatcher.dispatch(() -> listener.onClosed(code, status.reason()));
         dispatcher.finish();
@@ -305,68 +367,23 @@ public final class Connection implements AutoCloseable {
         if (!closed.isDone()) {
             dispatcher.dispatch(() -> listener.onError(cause));
         }
-        Session s = session;
+        Session s = writer.session();
         if (s == null || !s.isOpen()) {
             closedBySocket(1006, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         }
     }
 
-    // ---- internals ----
-
-    /**
-     * Before WELCOME, the server's identity challenge; after it, if enabled, another agent's request
-     * (W-9). Answered only in a form that cannot be misused (Q19, see VerificationResponder). The
-     * server answers our answer (VERIFY_SUCCESS/FAILED or an ERROR) in order, so that reply is
-     * tracked without being awaited: it must not be taken for a request's.
-     */
-    private void answerVerification(ServerFrame.VerifyRequest request) {
-        boolean handshake = !welcomed;
-        if (!handshake && !options.answerVerifications()) {
-            return;
-        }
-        ClientFrame.VerifyResponse response = handshake
-                ? VerificationResponder.answerChallenge(identity, request, uri)
-                : VerificationResponder.answer(identity, request, serverChallenged);
-        if (response == null) {
-            LOG.info("not answering verification request {} from {}", request.requestId(), request.from());
-            return;
-        }
-        serverChallenged |= handshake;
-        LOG.info("answering verification request {} from {}", request.requestId(), request.from());
-        String description = "the reply to our VERIFY_RESPONSE " + response.requestId();
-        if (handshake) {
-            // Only our server challenges, and it answers every challenge response.
-            submit(() -> pending.addUnawaited(description, VerificationResponder.replyTo(response)), response);
-        } else {
-            // Servers differ in whether they answer the responder; a PING bounds whatever comes.
-            submit(() -> pending.addUnawaitedPingBarrier(description), response, new ClientFrame.Ping());
-        }
+    /** The keep-alive found the server silent. */
+    private void dropSilent(Session s) {
+        abortReason = "Server not responding";
+        s.disconnect();
+        closedBySocket(1006, abortReason);
     }
 
-    private void keepAlive() {
-        Session s = session;
-        if (s == null || !s.isOpen()) {
-            return;
-        }
-        long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
-        if (silentMs > 2 * options.keepAlive().toMillis()) {
-            LOG.warn("{} silent for {} ms; dropping the connection", uri, silentMs);
-            abortReason = "Server not responding";
-            s.disconnect();
-            closedBySocket(1006, abortReason);
-            return;
-        }
-        s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
-    }
-
-    // ---- used by Marketplace ----
+    // ---- used by MarketClient ----
 
     Identity identity() {
         return identity;
-    }
-
-    Duration requestTimeout() {
-        return options.requestTimeout();
     }
 
     /** A future for the first later frame {@code matcher} accepts; register it before sending what provokes it. */
@@ -374,73 +391,14 @@ public final class Connection implements AutoCloseable {
         return waiters.add(matcher);
     }
 
+    /** A request whose reply is the first frame {@code matcher} maps to a non-null value. */
+    <T> PendingRequests.Request<T> requestAsync(String description, Function<ServerFrame, T> matcher,
+                                                ClientFrame... frames) {
+        return requests.send(description, matcher, options.requestTimeout(), frames);
+    }
+
+    /** {@link #requestAsync}, waiting for the reply. */
     <T> T request(String description, Function<ServerFrame, T> matcher, ClientFrame... frames) {
-        return await(submit(() -> pending.add(description, matcher), frames), options.requestTimeout());
-    }
-
-    /** Queues a request and sends its frames under one lock, so the wire order is the queue order. */
-    private <T> PendingRequests.Request<T> submit(Supplier<PendingRequests.Request<T>> enqueue,
-                                                  ClientFrame... frames) {
-        synchronized (sendLock) {
-            PendingRequests.Request<T> request = enqueue.get();
-            for (ClientFrame frame : frames) {
-                // A server ERROR does not stop the rest: a fast ERROR for an INVITE can arrive
-                // before its barrier PING is written, and PendingRequests then drains that PING's
-                // PONG. A failed write here does: no reply will come for what is not sent.
-                if (request.failedLocally()) {
-                    break;
-                }
-                write(frame, request.future, false);
-            }
-            return request;
-        }
-    }
-
-    private <T> T await(PendingRequests.Request<T> request, Duration timeout) {
-        try {
-            return request.future.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.remove(request);
-            throw new ClientException(ClientException.Reason.TIMEOUT,
-                    "Timed out after " + seconds(timeout) + " waiting for " + request.description);
-        } catch (ExecutionException e) {
-            pending.remove(request);
-            Throwable cause = e.getCause();
-            if (cause instanceof ClientException clientException) {
-                throw clientException;
-            }
-            throw new ClientException(ClientException.Reason.IO, String.valueOf(cause), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pending.remove(request);
-            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for " + request.description, e);
-        }
-    }
-
-    /** Call with {@code sendLock} held, so the wire order is the request order. */
-    private void write(ClientFrame frame, CompletableFuture<?> outcome, boolean completeOnSent) {
-        Session s = session;
-        if (s == null || !s.isOpen() || closed.isDone()) {
-            outcome.completeExceptionally(new ClientException(ClientException.Reason.CLOSED, "Connection closed"));
-            return;
-        }
-        s.sendText(codec.encode(frame), Callback.from(() -> {
-            if (completeOnSent) {
-                outcome.complete(null);
-            }
-        }, failure -> outcome.completeExceptionally(sendFailure(failure))));
-    }
-
-    private static ClientException sendFailure(Throwable failure) {
-        if (failure instanceof WritePendingException) {
-            return new ClientException(ClientException.Reason.QUEUE_FULL,
-                    "Outgoing queue full: the server is not reading", failure);
-        }
-        return new ClientException(ClientException.Reason.CLOSED, "Send failed: " + failure, failure);
-    }
-
-    private static String seconds(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+        return Requests.await(requestAsync(description, matcher, frames));
     }
 }

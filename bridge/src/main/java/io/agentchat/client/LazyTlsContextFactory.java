@@ -43,10 +43,6 @@ final class LazyTlsContextFactory extends SslContextFactory.Client {
         return super.newSSLEngine(host, port);
     }
 
-    boolean isLoaded() {
-        return loaded;
-    }
-
     private void ensureLoaded() {
         if (loaded) {
             return;

@@ -1,6 +1,6 @@
 package io.agentchat.cli;
 
-import io.agentchat.client.CloseStatus;
+import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
 import io.agentchat.protocol.ServerFrame;
 import java.io.PrintWriter;
@@ -72,7 +72,7 @@ final class ListenCommand implements Callable<Integer> {
             session.connection().closed().thenRun(() -> done.complete(Outcome.CLOSED));
             Outcome outcome = done.get();
             if (outcome == Outcome.CLOSED) {
-                CloseStatus status = session.connection().closed().getNow(null);
+                ConnectionClosed status = session.connection().closed().getNow(null);
                 err.println("Error: Connection closed by server" + (status == null ? "" : ": " + status.describe()));
                 return ExitCodes.FAILURE;
             }

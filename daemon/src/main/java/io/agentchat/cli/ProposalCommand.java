@@ -1,6 +1,6 @@
 package io.agentchat.cli;
 
-import io.agentchat.client.Marketplace;
+import io.agentchat.client.MarketClient;
 import java.io.PrintWriter;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -27,9 +27,9 @@ abstract class ProposalCommand {
     String proposalId;
 
     /** Sends the request on a signed connection, closed before anything is printed. */
-    final <T> T request(Function<Marketplace, T> call) {
+    final <T> T request(Function<MarketClient, T> call) {
         try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
-            return call.apply(new Marketplace(session.connection()));
+            return call.apply(new MarketClient(session.connection()));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.agentchat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentchat.client.Marketplace;
+import io.agentchat.client.MarketClient;
 import io.agentchat.json.JsNumber;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.reputation.IsoTime;
@@ -63,7 +63,7 @@ final class ProposeCommand implements Callable<Integer> {
         }
         ServerFrame.Proposal proposal;
         try (ServerSession session = signer.open(commandLine, server.url())) {
-            proposal = new Marketplace(session.connection()).propose(new Marketplace.Terms(agent, task, amount,
+            proposal = new MarketClient(session.connection()).propose(new MarketClient.Terms(agent, task, amount,
                     currency, paymentCode, terms, expires == 0 ? null : expires, eloStake));
         }
         PrintWriter out = commandLine.getOut();

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.client.MarketClient;
 import io.agentchat.client.ServerUrl;
-import io.agentchat.client.Marketplace;
 import io.agentchat.identity.Identity;
 import io.agentchat.json.JsNumber;
 import io.agentchat.json.JsStringify;
@@ -120,7 +120,7 @@ final class SkillsCommand implements Callable<Integer> {
         }
         ServerFrame.SkillsRegistered registered;
         try (ServerSession session = signer.open(spec.commandLine(), server)) {
-            registered = new Marketplace(session.connection()).registerSkills(skills);
+            registered = new MarketClient(session.connection()).registerSkills(skills);
         }
         spec.commandLine().getOut().println("Registered " + registered.skillsCount() + " skill(s) for "
                 + registered.agentId());
@@ -191,7 +191,7 @@ final class SkillsCommand implements Callable<Integer> {
         var uri = ServerUrl.parse(server);
         try (ServerSession session = ServerSession.open(uri, "agent-" + ProcessHandle.current().pid(), null,
                 signer.timeout(spec.commandLine()), null)) {
-            return new Marketplace(session.connection()).searchSkills(query);
+            return new MarketClient(session.connection()).searchSkills(query);
         }
     }
 

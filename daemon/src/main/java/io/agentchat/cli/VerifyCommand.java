@@ -1,6 +1,6 @@
 package io.agentchat.cli;
 
-import io.agentchat.client.Marketplace;
+import io.agentchat.client.MarketClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,11 +31,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Marketplace.Verification result;
+        MarketClient.Verification result;
         try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
             out.println("Verifying identity of " + agent + "...");
             out.flush();
-            result = new Marketplace(session.connection()).verify(agent, Marketplace.VERIFY_TIMEOUT);
+            result = new MarketClient(session.connection()).verify(agent, MarketClient.VERIFY_TIMEOUT);
         }
         if (result.verified()) {
             out.println("Identity verified!");

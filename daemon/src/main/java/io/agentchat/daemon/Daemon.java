@@ -201,7 +201,7 @@ public final class Daemon implements AutoCloseable {
 
     private final class LinkEvents implements ServerLink.Events {
         @Override
-        public void onConnected(ServerLink.Session session, boolean first) {
+        public void onConnected(ServerLink.LiveConnection session, boolean first) {
             tailer.wake();
             if (first) {
                 PersonaPaths paths = config.paths();

@@ -12,8 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * {@link SendOutcome.Status#RETRY_LATER} when rate-limited or disconnected, and with
  * {@link SendOutcome.Status#REJECTED_PERMANENTLY} for an ERROR that retrying cannot fix. A future
  * completed exceptionally counts as RETRY_LATER. The future must complete eventually; the
- * tailer treats one that takes longer than its send timeout as RETRY_LATER, which may send the
- * line twice.
+ * tailer treats one that takes longer than its send timeout as RETRY_LATER and cancels it, on its
+ * own thread, before it retries: an implementation whose line may still be accepted late must
+ * prevent that when cancelled (as {@link LinkSender} does by dropping the connection), or the line
+ * is sent twice.
  */
 @FunctionalInterface
 public interface LineSender {

@@ -228,6 +228,9 @@ public final class OutboxTailer implements AutoCloseable {
             return outcome == null ? SendOutcome.retryLater("no outcome") : outcome;
         } catch (TimeoutException e) {
             LOG.warn("No send outcome within {} ms; the line will be retried", config.sendTimeout().toMillis());
+            // Tells the sender the line was given up, so it can make sure a late acceptance is not
+            // taken for the retry's (LinkSender drops the connection).
+            future.cancel(false);
             return SendOutcome.retryLater("send timeout");
         } catch (ExecutionException e) {
             return SendOutcome.retryLater(String.valueOf(e.getCause()));

@@ -4,8 +4,8 @@ import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientException;
 import io.agentchat.client.ClientOptions;
-import io.agentchat.client.CloseStatus;
 import io.agentchat.client.Connection;
+import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
 import io.agentchat.client.ServerErrorException;
 import io.agentchat.identity.Identity;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,15 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one persona connected: connects, joins every channel it has ever joined, and after a drop
- * reconnects with exponential backoff and jitter (W-5), until it has been unable to connect for
- * longer than the allowed outage (then it gives up, W-7). A refused IDENTIFY is fatal, not retried (W-8).
+ * reconnects with exponential backoff and jitter, until it has been unable to connect for longer
+ * than the allowed outage (then it gives up). A refused IDENTIFY is fatal, not retried: the same
+ * name or key would be refused again.
  *
  * <p>Being kicked because another connection proved the same key is not a network failure: two
  * processes sharing one identity would take it from each other forever. Each consecutive kick
  * therefore lengthens the wait before reconnecting, as failed attempts do, up to the backoff's
  * cap, and says in the log what is going on.
  *
- * <p>All connecting and joining happens on one named thread. The current {@link Session} is
+ * <p>All connecting and joining happens on one named thread. The current {@link LiveConnection} is
  * published only after the channels are rejoined, so the outbox sender never sends into a channel
  * the new connection has not joined yet; it may join more channels itself ({@link #remember}).
  */
@@ -46,7 +48,7 @@ public final class ServerLink implements AutoCloseable {
     /** What the daemon learns from the link; called on the link thread. */
     public interface Events {
         /** Connected and channels joined; {@code first} only for the first connection. */
-        void onConnected(Session session, boolean first);
+        void onConnected(LiveConnection live, boolean first);
 
         /** Could not connect for longer than the allowed outage. */
         void onGaveUp(String reason);
@@ -56,7 +58,7 @@ public final class ServerLink implements AutoCloseable {
     }
 
     /** One live connection and the channels joined on it. */
-    public record Session(Connection connection, Set<String> joined) {
+    public record LiveConnection(Connection connection, Set<String> joined) {
     }
 
     private final URI uri;
@@ -69,8 +71,8 @@ public final class ServerLink implements AutoCloseable {
     private final AgentChatClient client;
     private final ScheduledExecutorService executor;
     private final Set<String> channels = new LinkedHashSet<>();
-    private final Object sessionLock = new Object();
-    private Session session;
+    private final Object liveLock = new Object();
+    private LiveConnection live;
     private volatile boolean closing;
     private boolean everConnected;
     private int attempt;
@@ -102,32 +104,47 @@ public final class ServerLink implements AutoCloseable {
         executor.execute(this::connect);
     }
 
-    /** The live session, or null while disconnected. */
-    public Session session() {
-        synchronized (sessionLock) {
-            return session != null && session.connection().isOpen() ? session : null;
+    /** The live connection, or null while disconnected. */
+    public LiveConnection live() {
+        synchronized (liveLock) {
+            return live != null && live.connection().isOpen() ? live : null;
         }
     }
 
-    /** Waits up to {@code timeout} for a live session; null if none came. */
-    public Session awaitSession(Duration timeout) throws InterruptedException {
+    /** Waits up to {@code timeout} for a live connection; null if none came. */
+    public LiveConnection awaitLive(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (sessionLock) {
+        synchronized (liveLock) {
             while (!closing) {
-                if (session != null && session.connection().isOpen()) {
-                    return session;
+                if (live != null && live.connection().isOpen()) {
+                    return live;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return null;
                 }
-                TimeUnit.NANOSECONDS.timedWait(sessionLock, left);
+                TimeUnit.NANOSECONDS.timedWait(liveLock, left);
             }
             return null;
         }
     }
 
-    /** Records a channel joined on demand, so every later connection rejoins it (W-5). */
+    /**
+     * Closes {@code connection} on the link thread, where connections are made and ended, so no
+     * client thread waits for a close handshake; the reconnect follows as after any drop.
+     *
+     * @return completes once the connection has closed
+     */
+    public CompletableFuture<ConnectionClosed> drop(Connection connection) {
+        try {
+            executor.execute(connection::close);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("The link is closing; its client closes the connection");
+        }
+        return connection.closed();
+    }
+
+    /** Records a channel joined on demand, so every later connection rejoins it. */
     public void remember(String channel) {
         synchronized (channels) {
             channels.add(channel);
@@ -165,7 +182,7 @@ public final class ServerLink implements AutoCloseable {
         }
         connectedAtMs = clock.millis(); // before joining: a kick may come while we join
         LOG.info("Connected as {}", connection.agentId());
-        Session fresh = new Session(connection, ConcurrentHashMap.newKeySet());
+        LiveConnection fresh = new LiveConnection(connection, ConcurrentHashMap.newKeySet());
         for (String channel : channels()) {
             try {
                 connection.join(channel);
@@ -188,9 +205,9 @@ public final class ServerLink implements AutoCloseable {
         if (!connection.isOpen()) {
             return;
         }
-        synchronized (sessionLock) {
-            session = fresh;
-            sessionLock.notifyAll();
+        synchronized (liveLock) {
+            live = fresh;
+            liveLock.notifyAll();
         }
         attempt = 0;
         boolean first = !everConnected;
@@ -198,10 +215,10 @@ public final class ServerLink implements AutoCloseable {
         events.onConnected(fresh, first);
     }
 
-    private void onClosed(Connection connection, CloseStatus status) {
-        synchronized (sessionLock) {
-            if (session != null && session.connection() == connection) {
-                session = null;
+    private void onClosed(Connection connection, ConnectionClosed status) {
+        synchronized (liveLock) {
+            if (live != null && live.connection() == connection) {
+                live = null;
             }
         }
         if (closing) {
@@ -243,8 +260,8 @@ public final class ServerLink implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        synchronized (sessionLock) {
-            sessionLock.notifyAll();
+        synchronized (liveLock) {
+            liveLock.notifyAll();
         }
         executor.shutdownNow();
         try {

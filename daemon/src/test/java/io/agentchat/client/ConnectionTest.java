@@ -195,7 +195,7 @@ class ConnectionTest {
         RecordingListener bobFrames = new RecordingListener();
         try (Connection alice = client.connect(uri, "alice", aliceKey);
              Connection bob = client.connect(uri, "bob", bobKey, bobFrames)) {
-            ServerFrame.Proposal echo = new Marketplace(alice).propose(new Marketplace.Terms(bob.agentId(),
+            ServerFrame.Proposal echo = new MarketClient(alice).propose(new MarketClient.Terms(bob.agentId(),
                     "Review PR #42", 2.0, "USDC", "alice-pay", null, 300.0, null));
             assertEquals(300.0, echo.clientExpires());
             await("bob received the proposal").atMost(WAIT).until(() -> bobFrames.frames.stream()
@@ -232,7 +232,7 @@ class ConnectionTest {
         server.close();
         await().atMost(WAIT).until(() -> listener.closedCode.isDone());
         assertEquals(1001, listener.closedCode.join());
-        CloseStatus status = c.closed().join();
+        ConnectionClosed status = c.closed().join();
         assertFalse(status.local());
         ClientException e = assertThrows(ClientException.class, c::ping);
         assertEquals(ClientException.Reason.CLOSED, e.reason());

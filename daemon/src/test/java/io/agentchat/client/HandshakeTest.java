@@ -37,8 +37,8 @@ class HandshakeTest {
         String welcome = "{\"type\":\"WELCOME\",\"ts\":1,\"agent_id\":\"@" + identity.agentId() + "\",\"server\":\"s\"}";
         try (ScriptedServer hostile = new ScriptedServer((session, text) -> {
                 if (text.contains("\"IDENTIFY\"")) {
-                    // A challenge with a nonce that is not ours to sign (a signing oracle, Q19), one
-                    // from another agent, and then the real one.
+                    // A challenge with a nonce that is not ours to sign (signing it would make us a
+                    // signing oracle, see VerificationResponder), one from another agent, then the real one.
                     ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"r1\","
                             + "\"from\":\"@server\",\"nonce\":\"COMPLETE|prop_x|proof-0123\"}");
                     ScriptedServer.reply(session, "{\"type\":\"VERIFY_REQUEST\",\"ts\":1,\"request_id\":\"r2\","

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -89,7 +88,7 @@ class ReplyCorrelationTest {
             challenged.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             // A message goes out after the answer, so the server's ERROR for the answer is read first.
-            CompletableFuture<ServerFrame.Msg> sent = whileWaiting(() -> target.send(peer.agentId(), "a line"));
+            CompletableFuture<ServerFrame.Msg> sent = target.sendAsync(peer.agentId(), "a line");
             gate.releaseAll();
             assertEquals("a line", sent.get(WAIT.toSeconds(), TimeUnit.SECONDS).content());
             await("the refusal of the answer still reaches the listener").atMost(WAIT).until(() ->
@@ -113,10 +112,7 @@ class ReplyCorrelationTest {
                     () -> bob.invite("#nosuch", alice.agentId()));
             assertEquals(ErrorCode.CHANNEL_NOT_FOUND, first.code());
 
-            CompletableFuture<Void> second = whileWaiting(() -> {
-                bob.invite("#nosuch", alice.agentId());
-                return null;
-            });
+            CompletableFuture<Void> second = bob.inviteAsync("#nosuch", alice.agentId());
             gate.releaseAll();
             ExecutionException failure = assertThrows(ExecutionException.class,
                     () -> second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -128,21 +124,6 @@ class ReplyCorrelationTest {
 
     private static boolean isMsg(ServerFrame frame, String content) {
         return frame instanceof ServerFrame.Msg m && content.equals(m.content());
-    }
-
-    /** Runs a request on its own thread and returns once that thread waits for the reply (request sent). */
-    private static <T> CompletableFuture<T> whileWaiting(Callable<T> request) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(request.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "request-under-test");
-        thread.start();
-        await().atMost(WAIT).until(() -> thread.getState() == Thread.State.TIMED_WAITING || result.isDone());
-        return result;
     }
 
     /** Records every frame and blocks on the messages "hold" and "fill" until they are released. */

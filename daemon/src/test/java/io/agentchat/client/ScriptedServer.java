@@ -13,7 +13,7 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 /**
  * A WebSocket server that misbehaves on purpose: each text frame it gets is recorded and handed to
  * a script, which decides what (if anything) to answer. For the cases a correct server never
- * produces: no WELCOME (W-14), a hostile challenge (Q19).
+ * produces: no WELCOME (the connect must time out), a hostile challenge (it must not be signed).
  */
 public final class ScriptedServer implements AutoCloseable {
     private final Server server = new Server();

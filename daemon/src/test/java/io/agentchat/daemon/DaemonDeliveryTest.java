@@ -203,7 +203,7 @@ class DaemonDeliveryTest {
         ChannelRecorder peer = track(new ChannelRecorder(second.uri(), "#discovery"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> peer.joins() == 1);
         await().atMost(20, TimeUnit.SECONDS).until(() -> {
-            ServerLink.Session s = daemon.link().session();
+            ServerLink.LiveConnection s = daemon.link().live();
             return s != null && s.joined().contains("#discovery");
         });
         peer.connection().send("#discovery", "after the restart");

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientOptions;
-import io.agentchat.client.CloseStatus;
 import io.agentchat.client.Connection;
+import io.agentchat.client.ConnectionClosed;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.IdentityFile;
 import io.agentchat.server.AgentChatServer;
@@ -47,7 +47,7 @@ class DaemonIdentityClashTest {
                     // an earlier start only makes the measured wait longer than the real one.
                     long tookIdAt = System.nanoTime();
                     Connection twin = client.connect(server.uri(), "twin", same);
-                    CloseStatus status = twin.closed().get(30, TimeUnit.SECONDS);
+                    ConnectionClosed status = twin.closed().get(30, TimeUnit.SECONDS);
                     waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tookIdAt);
                     assertTrue(status.reason().contains("Identity claimed"), status.describe());
                 }

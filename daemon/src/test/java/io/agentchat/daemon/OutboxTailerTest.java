@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -179,6 +180,27 @@ class OutboxTailerTest {
         JsonNode entry = JSON.readTree(Files.readAllLines(paths.outboxRejected()).get(0));
         assertEquals("server: Channel #nosuch not found", entry.get("reason").asText());
         assertEquals(line("#nosuch", "a").strip(), entry.get("line").asText());
+    }
+
+    @Test
+    void anOutcomeThatNeverComesIsCancelledAtTheSendTimeoutAndTheLineRetried() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "alice").createDirectories();
+        List<CompletableFuture<SendOutcome>> handed = new CopyOnWriteArrayList<>();
+        LineSender sender = m -> {
+            CompletableFuture<SendOutcome> outcome = handed.isEmpty()
+                    ? new CompletableFuture<>() : CompletableFuture.completedFuture(SendOutcome.accepted());
+            handed.add(outcome);
+            return outcome;
+        };
+        OutboxTailer.Config config = new OutboxTailer.Config(Duration.ofMillis(200), Duration.ofMillis(5),
+                Duration.ofMillis(300), Duration.ofMillis(50), 4096, 64 * 1024, 1024, Duration.ofMillis(300), 1L << 30);
+        append(paths.outbox(), line("#general", "once"));
+        try (OutboxTailer tailer = new OutboxTailer(paths, sender, Pacer.unlimited(Clock.systemUTC()),
+                Clock.systemUTC(), config).start()) {
+            await().atMost(5, SECONDS).until(() -> tailer.linesAccepted() == 1);
+        }
+        assertTrue(handed.get(0).isCancelled(), "the sender is told the line was given up");
+        assertEquals(2, handed.size());
     }
 
     @Test

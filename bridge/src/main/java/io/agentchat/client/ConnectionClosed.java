@@ -7,8 +7,8 @@ package io.agentchat.client;
  * @param reason the close reason, possibly empty
  * @param local  true when this side asked for the close ({@link Connection#close()})
  */
-public record CloseStatus(int code, String reason, boolean local) {
-    public CloseStatus {
+public record ConnectionClosed(int code, String reason, boolean local) {
+    public ConnectionClosed {
         reason = reason == null ? "" : reason;
     }
 

@@ -17,22 +17,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The marketplace requests of PROTOCOL.md §3.8-§3.17 on one {@link Connection}: proposals and their
+ * The marketplace requests on one {@link Connection} (see docs/protocol.md): proposals and their
  * lifecycle, skills, and identity verification. Each method blocks like the connection's own
  * requests: it returns the server's reply frame or throws {@link ServerErrorException} /
  * {@link ClientException}.
  *
- * <p>Signed frames are signed over the exact §7.5 texts with the connection's identity; optional
- * fields that are absent are left out of the frame, never sent as {@code null} (W-10).
+ * <p>Signed frames are signed over the exact texts of {@link SignedText} with the connection's
+ * identity; optional fields that are absent are left out of the frame, never sent as {@code null}.
  */
-public final class Marketplace {
+public final class MarketClient {
     /** How long {@link #verify} waits for the outcome by default: the server gives up after 30 s. */
     public static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(35);
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Connection connection;
 
-    public Marketplace(Connection connection) {
+    public MarketClient(Connection connection) {
         this.connection = connection;
     }
 
@@ -63,7 +63,7 @@ public final class Marketplace {
                         terms.terms(), terms.expires(), terms.eloStake(), sig));
     }
 
-    /** Accepts a proposal; {@code paymentCode} and {@code eloStake} may be null and are then left out (W-10). */
+    /** Accepts a proposal; {@code paymentCode} and {@code eloStake} may be null and are then left out. */
     public ServerFrame.Accept accept(String proposalId, String paymentCode, Integer eloStake) {
         String sig = requireIdentity("Accepting proposals").sign(SignedText.accept(proposalId, paymentCode, eloStake));
         return connection.request("ACCEPT of " + proposalId,
@@ -100,7 +100,7 @@ public final class Marketplace {
                 new ClientFrame.RegisterSkills(skills, sig));
     }
 
-    /** Searches the skills registry; {@code query} holds only the keys the caller set (W-18). */
+    /** Searches the skills registry; {@code query} holds only the keys the caller set. */
     public ServerFrame.SearchResults searchSkills(ObjectNode query) {
         String queryId = "q_" + System.currentTimeMillis();
         return connection.request("SEARCH_RESULTS",
@@ -110,7 +110,7 @@ public final class Marketplace {
     }
 
     /**
-     * Challenges {@code agent} to prove it holds the key it identified with (§7.6): a random 32-hex
+     * Challenges {@code agent} to prove it holds the key it identified with: a random 32-hex
      * nonce, the server's acknowledgement (or ERROR: unknown agent, no pubkey), then VERIFY_SUCCESS or
      * VERIFY_FAILED. The server fails the request after 30 s without an answer.
      *
