@@ -81,7 +81,8 @@ public final class Connection implements AutoCloseable {
         this.writer = new FrameWriter(codec, closed);
         this.requests = new Requests(writer, timer);
         this.handshake = new Handshake(requests, this.name, identity, options.connectTimeout());
-        this.verifications = new VerificationAnswers(requests, identity, uri, options.answerVerifications());
+        this.verifications = new VerificationAnswers(requests, identity, uri, options.answerVerifications(),
+                options.connectTimeout());
         this.keepAlive = new KeepAlive(uri, options.keepAlive());
     }
 
@@ -299,6 +300,7 @@ public final class Connection implements AutoCloseable {
 
     void identify(Duration timeout) {
         handshake.identify(timeout);
+        verifications.awaitChallengeVerdict();
     }
 
     void startKeepAlive() {

@@ -57,6 +57,22 @@ class ConnectionTest {
         }
     }
 
+    /**
+     * The server routes a key's id to a connection only once it has the answer to its challenge:
+     * connect returns after that, so a DM sent the moment it returns always arrives.
+     */
+    @Test
+    void aKeyBasedConnectionIsReachableAsItsIdOnceConnectReturns() {
+        try (Connection sender = client.connect(uri, "sender", null)) {
+            for (int i = 0; i < 20; i++) {
+                Identity identity = Identity.generate("reachable" + i, Clock.systemUTC());
+                try (Connection target = client.connect(uri, "reachable" + i, identity)) {
+                    assertEquals(target.agentId(), sender.send(target.agentId(), "hello " + i).to());
+                }
+            }
+        }
+    }
+
     @Test
     void joinReturnsJoinedAndAnUnknownChannelIsTheServersErrorWhileTheConnectionStaysUsable() {
         try (Connection c = client.connect(uri, "alice", null)) {

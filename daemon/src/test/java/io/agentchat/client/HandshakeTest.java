@@ -47,6 +47,9 @@ class HandshakeTest {
                             + "\"from\":\"@server\",\"nonce\":\"AGENTCHAT-IDENTIFY-0123456789abcdef0123456789abcdef\"}");
                 } else if (text.contains("\"VERIFY_RESPONSE\"")) {
                     ScriptedServer.reply(session, welcome);
+                    // As our server does: the verdict on the answer, which connect waits for.
+                    ScriptedServer.reply(session, "{\"type\":\"VERIFY_SUCCESS\",\"ts\":1,\"request_id\":\"identify_1\","
+                            + "\"verified\":true}");
                 } else if (text.contains("\"PING\"")) {
                     ScriptedServer.reply(session, "{\"type\":\"PONG\",\"ts\":2}");
                 }
