@@ -21,7 +21,7 @@ public record Backoff(Duration base, Duration cap) {
         }
     }
 
-    /** 1 s doubling up to 60 s (CLI.md W-5). */
+    /** 1 s doubling up to 60 s, where the original client retried at a fixed delay. */
     public static Backoff standard() {
         return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     }

@@ -7,7 +7,8 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * The Jetty side of one {@link Connection}: forwards socket events to it. Public only because
- * Jetty finds the callbacks through method handles (DEPENDENCIES.md); not part of the API.
+ * Jetty finds the callbacks through method handles and cannot connect a non-public endpoint; not
+ * part of the API.
  */
 public final class ClientEndpoint extends Session.Listener.AbstractAutoDemanding {
     private final Connection connection;

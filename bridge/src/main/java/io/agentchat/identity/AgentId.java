@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Agent ids and fingerprints derived from a public key PEM (PROTOCOL.md §7.3).
+ * Agent ids and fingerprints derived from a public key PEM (docs/protocol.md §3.2).
  *
  * <p>The hash covers the PEM <em>text</em> exactly as given, not the key: the same key in another
  * layout gets another id. Callers must therefore pass the identity file's {@code pubkey} string

@@ -13,7 +13,7 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Pure Ed25519 (RFC 8032, no pre-hash, no context) as Node's {@code crypto.sign(null, data, key)} does it
- * (PROTOCOL.md §7.2), through BouncyCastle's lightweight API; no JCA provider is registered.
+ * (docs/protocol.md §10), through BouncyCastle's lightweight API; no JCA provider is registered.
  *
  * <p>Keys are raw bytes: a private key is its 32-byte seed, a public key its 32-byte encoding. Signatures
  * travel as standard base64 with padding, and are read back with Node's lenient base64 rules.

@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * An agent's Ed25519 identity: name, key pair, creation time and rotation history (PROTOCOL.md §7).
+ * An agent's Ed25519 identity: name, key pair, creation time and rotation history, as the original client keeps them.
  *
  * <p>Immutable apart from {@link #wipe()}: the private key is held only as a 32-byte seed in a
  * {@code byte[]} so that it can be zeroed, the way nats.java's {@code NKey.clear()} does. After a wipe

@@ -28,11 +28,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and writes {@code identity.json} in the reference's exact format (PROTOCOL.md §7.1, CLI.md §5):
+ * Reads and writes {@code identity.json} in the original client's exact format:
  * {@code JSON.stringify(obj, null, 2)} with keys {@code name, pubkey, privkey, created, rotations}, no
  * trailing newline, mode 0600.
  *
- * <p>Unlike the reference (CLI.md W-17), loading validates everything and fails with one line naming the
+ * <p>Unlike the original, loading validates everything and fails with one line naming the
  * file, and saving never leaves a half-written key: temp file in the same directory, fsync, explicit
  * 0600, atomic rename.
  */

@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * The two PEM layouts of PROTOCOL.md §7.1, byte for byte as Node's {@code KeyObject.export} writes them.
+ * The two PEM layouts of an Ed25519 key pair, byte for byte as Node's {@code KeyObject.export} writes them.
  *
  * <ul>
  *   <li>Public: {@code -----BEGIN PUBLIC KEY-----\n} + base64 of the 44-byte SPKI DER
@@ -14,7 +14,7 @@ import java.util.HexFormat;
  *       ({@code 302e020100300506032b657004220420} ‖ seed) on one 64-character line + {@code \n-----END PRIVATE KEY-----\n}.</li>
  * </ul>
  *
- * <p>Parsing is strict: because the agent id hashes the PEM text (§7.3, Q8), only the exact canonical
+ * <p>Parsing is strict: because the agent id hashes the PEM text (docs/protocol.md §3.2), only the exact canonical
  * text of a key is accepted, which leaves exactly one id per key.
  */
 public final class Pem {

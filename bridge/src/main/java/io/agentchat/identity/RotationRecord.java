@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One key rotation (PROTOCOL.md §7.4): the old key signs the new one, so that a chain of records proves
+ * One key rotation, as the original client records it: the old key signs the new one, so that a chain of records proves
  * continuity from the original key to the current one.
  *
  * <p>The JSON field names and order are those of the reference ({@code old_pubkey, old_agent_id,

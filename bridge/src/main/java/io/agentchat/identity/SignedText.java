@@ -5,14 +5,17 @@ import io.agentchat.json.JsNumber;
 import io.agentchat.json.JsStringify;
 
 /**
- * The exact strings the reference client signs (PROTOCOL.md §7.5), shared by the server (which
- * verifies them, fixing Q7) and the client (which signs them). Fields are joined with {@code |}; an
- * optional value that is falsy in JavaScript ({@code null}, {@code ""}, {@code 0}) becomes the empty
- * string, and numbers are written as JavaScript's {@code String(n)}.
+ * The exact strings the original client signs (docs/protocol.md §10), shared by the server (which
+ * verifies every one; the original server checks none) and the client (which signs them). Fields
+ * are joined with {@code |}; an optional value that is falsy in JavaScript ({@code null}, {@code ""},
+ * {@code 0}) becomes the empty string, and numbers are written as JavaScript's {@code String(n)}.
  */
 public final class SignedText {
 
-    /** Prefix of the domain-separated verification text (the Q19 fix, see {@link #verification}). */
+    /**
+     * Prefix of the domain-separated verification text, so answering a peer's nonce never signs another
+     * frame's text (see {@link #verification}).
+     */
     public static final String VERIFY_DOMAIN = "AGENTCHAT-VERIFY";
     /** First field of the identify challenge text (see {@link #identifyChallenge}). */
     public static final String IDENTIFY_DOMAIN = "AGENTCHAT-IDENTIFY";

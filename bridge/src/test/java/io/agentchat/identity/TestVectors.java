@@ -1,6 +1,6 @@
 package io.agentchat.identity;
 
-/** The throwaway key captured from the reference in PROTOCOL.md §7.1 / §7.3. */
+/** A throwaway key made by the original client, with the id and fingerprint it derives (docs/protocol.md §3.2). */
 final class TestVectors {
 
     static final String PUBKEY = "-----BEGIN PUBLIC KEY-----\n"

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything a relay needs to start, with the reference's defaults (PROTOCOL.md §12.1) and the
- * limits it lacks (Q11, Q12, Q25). Build with {@link #builder()}; every value is validated once here.
+ * Everything a relay needs to start, with the original's defaults and the limits it lacks
+ * (docs/limits.md). Build with {@link #builder()}; every value is validated once here.
  *
  * @param host             interface to bind (reference default {@code 0.0.0.0})
  * @param port             TCP port; 0 picks an ephemeral one (reference default 6667)
@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param bufferSize       replay messages kept per channel; 0 disables replay (reference: 20)
  * @param rateLimit        minimum gap between two rate-limited frames of one agent; zero disables
  * @param rateBurst        messages an agent may send back to back before the gap applies
- * @param framesPerSecond  sustained rate of frames of any type per connection (Q11); 0 disables
+ * @param framesPerSecond  sustained rate of frames of any type per connection; 0 disables
  * @param frameBurst       frames of any type a connection may send back to back
  * @param logMessages      log one {@code message{type,from}} event per frame (never content)
  * @param tlsCert          PEM certificate chain; with {@code tlsKey} switches to wss/https
@@ -39,7 +39,7 @@ import java.util.Objects;
  * @param defaultChannels  the permanent public channels every server starts with
  * @param market           the marketplace's bounds and timers
  * @param idlePrompt       a channel with two or more members and no activity this long gets a
- *                         conversation starter from {@code @server} (§6.6); zero disables
+ *                         conversation starter from {@code @server} (docs/protocol.md §7.9); zero disables
  * @param clock            time source (injected so limits can be tested without sleeping)
  * @param publicHosts      hosts (as in a URL: {@code host} or {@code host:port}) clients may name when
  *                         they answer the identify challenge, besides the HTTP Host they sent: for a

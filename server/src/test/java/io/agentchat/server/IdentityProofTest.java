@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Q6/Q8: a key-based id is taken over only by a connection that proves it holds the key. */
+/** A key-based id is taken over only by a connection that proves it holds the key (docs/protocol.md §3.3, §3.5). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IdentityProofTest extends ServerHarness {
     private static final ObjectMapper JSON = new ObjectMapper();

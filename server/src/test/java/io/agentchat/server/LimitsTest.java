@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The bounds the reference lacks (Q11, Q12, Q24, Q25), each with a clear answer. */
+/** The bounds the original lacks (docs/limits.md), each with a clear answer. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LimitsTest extends ServerHarness {
 

@@ -99,7 +99,7 @@ class MarketplaceEndToEndTest extends ServerHarness {
 
     @Test
     void theRecipientChecksTheProposersSignatureOverTheRelayedFrame() throws Exception {
-        // Q18: sig covers the relative expires the client sent; it is relayed as client_expires.
+        // The sig covers the relative expires the client sent, relayed as client_expires so the recipient can check it.
         ObjectNode p = frame("PROPOSAL").put("to", bob.id).put("task", "Review PR #42").put("amount", 2.5)
                 .put("currency", "USDC").put("payment_code", "alice-pay").put("expires", 90.5).put("elo_stake", 10);
         p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, "Review PR #42", 2.5, "USDC", "alice-pay", 90.5, 10)));

@@ -47,7 +47,7 @@ class SlowConsumerTest extends ServerHarness {
         client.connect(silent, uri).get(5, TimeUnit.SECONDS);
         silent.joined.await(5, TimeUnit.SECONDS);
         try (TestAgent watcher = joined("watcher", "#general")) {
-            // The silent member reads nothing, so it answers no ping: gone within 2.5 intervals (Q25).
+            // The silent member reads nothing, so it answers no ping: dropped after 2.5 ping intervals of silence.
             watcher.await("AGENT_LEFT");
         }
     }

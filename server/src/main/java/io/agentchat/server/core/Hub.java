@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The relay's state and its front door: every decoded frame enters here, is checked (validation,
  * frame rate, authentication) and handed to the service that owns its type. A handler's
  * {@link ProtocolException} becomes an ERROR frame; any other exception is logged and answered
- * with INVALID_MSG, so no frame can take the server down (Q1-Q4). Never blocks.
+ * with INVALID_MSG, so no frame can take the server down. Never blocks.
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
@@ -118,7 +118,7 @@ public final class Hub implements AutoCloseable {
         return session;
     }
 
-    /** Every frame type shares one budget per connection (Q11). */
+    /** Every frame type shares one budget per connection, not only MSG (docs/protocol.md §6.4). */
     private RateLimiter frameLimiter() {
         Duration refill = config.framesPerSecond() == 0 ? Duration.ZERO
                 : Duration.ofNanos(1_000_000_000L / config.framesPerSecond());
@@ -279,7 +279,7 @@ public final class Hub implements AutoCloseable {
 
     /**
      * Pings every socket, and drops the ones that have not answered anything for two and a half
-     * intervals (Q25). Jetty's own idle timeout cannot do this: our pings count as activity.
+     * intervals. Jetty's own idle timeout cannot do this: our pings count as activity.
      */
     private void pingAll() {
         long now = wire.now();

@@ -23,7 +23,7 @@ public interface Outbound {
     /** Closes the socket with a WebSocket close code and reason; idempotent. */
     void close(int code, String reason);
 
-    /** Sends a WebSocket ping; a peer that stops answering is dropped by the hub's heartbeat (Q25). */
+    /** Sends a WebSocket ping; a peer that stops answering is dropped by the hub's heartbeat. */
     void ping();
 
     /** The peer's IP address, for per-address limits and logs. */

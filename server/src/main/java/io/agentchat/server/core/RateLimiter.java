@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * A token bucket: {@code burst} tokens, one token back every {@code interval}. With burst 1 it is
- * the reference's "minimum gap" rule (§6.8): a refused attempt does not move the window.
+ * the original's "minimum gap" rule (docs/protocol.md §6.4): a refused attempt does not move the window.
  * A zero interval disables the limit. Thread-safe.
  */
 public final class RateLimiter {

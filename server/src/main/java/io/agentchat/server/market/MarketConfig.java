@@ -3,11 +3,11 @@ package io.agentchat.server.market;
 import java.time.Duration;
 
 /**
- * Limits and timers of the marketplace. The reference has none of the bounds (Q12, Q16); the
+ * Limits and timers of the marketplace. The original bounds none of this and never expires an accepted proposal; the
  * defaults here are chosen in docs/decisions.md ("Marketplace") and docs/limits.md.
  *
  * @param defaultProposalExpiry    a pending proposal sent without {@code expires} lapses after this
- * @param acceptedDeadline         an accepted proposal not completed or disputed by then expires and its escrow is released (Q16)
+ * @param acceptedDeadline         an accepted proposal not completed or disputed by then expires and its escrow is released
  * @param retention                finished or expired proposals are forgotten this long after they ended
  * @param maxPendingPerProposer    pending proposals one agent may have sent
  * @param maxPendingPerPair        pending proposals one agent may have sent to one recipient

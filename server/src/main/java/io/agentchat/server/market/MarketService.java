@@ -110,7 +110,7 @@ public final class MarketService {
             throw invalid("expires too large (max " + MAX_EXPIRES_SECONDS + " seconds)");
         }
         if (f.to().equals(caller.agentRef())) {
-            throw invalid("Cannot send a proposal to yourself"); // Q9
+            throw invalid("Cannot send a proposal to yourself"); // the original accepts these
         }
         if (!delivery.online(f.to())) {
             throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + f.to() + " not found");
@@ -133,7 +133,7 @@ public final class MarketService {
                         + String.join(", ", capabilities)));
     }
 
-    /** SIGNATURE_REQUIRED for ephemeral agents, then the signature itself (Q7). */
+    /** SIGNATURE_REQUIRED for ephemeral agents, then the signature itself, which the original never checks. */
     private static void signed(ClientFrame frame, Caller caller, String ephemeralMessage) {
         if (!caller.hasKey()) {
             throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, ephemeralMessage);

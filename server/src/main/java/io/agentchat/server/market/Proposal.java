@@ -1,7 +1,7 @@
 package io.agentchat.server.market;
 
 /**
- * One proposal as the server keeps it (PROTOCOL.md §9.2). Mutable, but only ever touched while
+ * One proposal as the server keeps it (docs/protocol.md §9.1). Mutable, but only ever touched while
  * holding the {@link ProposalBook}'s lock.
  */
 final class Proposal {
@@ -15,7 +15,7 @@ final class Proposal {
     final String terms;
     /** Absolute ms as relayed, or null when the client gave none. */
     final Long expires;
-    /** When a pending proposal lapses: {@code expires}, or the server's default (Q16/Q12). */
+    /** When a pending proposal lapses: {@code expires}, or the server's default, so none waits forever. */
     final long pendingUntil;
     final long createdAt;
     final String sig;
@@ -29,7 +29,7 @@ final class Proposal {
     String responsePaymentCode;
     String responseSig;
     String rejectReason;
-    /** When an accepted proposal lapses and its escrow is released (Q16). */
+    /** When an accepted proposal lapses and its escrow is released. */
     long acceptedUntil;
     long completedAt;
     String completedBy;

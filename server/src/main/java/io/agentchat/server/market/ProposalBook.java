@@ -22,11 +22,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The proposal state machine of PROTOCOL.md §9 with the reference's error codes and message
+ * The proposal state machine of docs/protocol.md §9.1 with the reference's error codes and message
  * tokens, plus the bounds and deadlines it lacks: a default expiry for pending proposals, a
- * deadline for accepted ones that releases their escrow (Q16), and caps on pending proposals per
+ * deadline for accepted ones that releases their escrow, and caps on pending proposals per
  * agent and in all. Every method holds this object's lock, so stake checks, escrow reservations
- * and rating updates of concurrent requests cannot interleave (Q23).
+ * and rating updates of concurrent requests cannot interleave.
  *
  * <p>The caps on one recipient's inbox are per sender and per sender's address, never a total:
  * keys cost nothing, so a total per recipient lets a handful of throwaway keys fill the victim's
@@ -105,7 +105,7 @@ final class ProposalBook {
         }
         lapse(p, now);
         int acceptorStake = f.eloStake() == null ? 0 : f.eloStake();
-        // The reference checks both stakes before the state and the recipient (§3.9, §5.3).
+        // The original checks both stakes before the state and the recipient (docs/protocol.md §9.1).
         reputation.checkStake(p.from, p.proposerStakeOrZero(), "Proposer: ");
         reputation.checkStake(caller, acceptorStake, "");
         requireStatus(p, "pending", "PROPOSAL_NOT_PENDING");
@@ -210,7 +210,7 @@ final class ProposalBook {
         return p;
     }
 
-    /** Lazy expiry, as the reference does on lookup, extended to the accepted deadline (Q16). */
+    /** Lazy expiry, as the reference does on lookup, extended to the accepted deadline. */
     private void lapse(Proposal p, long now) {
         if ("pending".equals(p.status) && now > p.pendingUntil) {
             p.status = "expired";
@@ -226,7 +226,7 @@ final class ProposalBook {
         return "pending".equals(p.status) && now <= p.pendingUntil;
     }
 
-    /** Q15: an expired proposal says so, instead of the reference's misleading state token. */
+    /** An expired proposal answers PROPOSAL_EXPIRED, not the original's misleading state token. */
     private static void requireStatus(Proposal p, String status, String token) {
         if (!status.equals(p.status)) {
             throw new ProtocolException(ErrorCode.INVALID_PROPOSAL,

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ratings plus the ELO stakes held in escrow (PROTOCOL.md §9.3, §10). Not thread-safe on its own:
+ * Ratings plus the ELO stakes held in escrow (docs/protocol.md §9.2, §9.3). Not thread-safe on its own:
  * the {@link ProposalBook} calls it under its lock, which is what makes "check the stake, then
- * reserve it" one step (Q23).
+ * reserve it" one step.
  */
 final class Reputation {
     private static final Logger LOG = LoggerFactory.getLogger(Reputation.class);
@@ -68,7 +68,7 @@ final class Reputation {
         escrows.put(proposalId, escrow);
     }
 
-    /** Releases an escrow without moving ratings (deadline passed, Q16). */
+    /** Releases an escrow without moving ratings (the accepted deadline passed). */
     boolean release(String proposalId) {
         return escrows.remove(proposalId) != null;
     }
@@ -89,7 +89,10 @@ final class Reputation {
         return changes;
     }
 
-    /** DISPUTE: the disputer wins and takes the other side's stake (Q22: kept for compatibility). */
+    /**
+     * DISPUTE: the disputer wins and takes the other side's stake. The original's rule, a known risk,
+     * kept so ratings agree with it.
+     */
     ObjectNode settleDispute(Proposal p, String disputer, long now) {
         Escrow escrow = escrows.remove(p.id);
         boolean proposerDisputed = p.from.equals(disputer);

@@ -17,12 +17,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Skills discovery (PROTOCOL.md §8): one registration per key-based agent, replaced whole on each
+ * Skills discovery (docs/protocol.md §9.4): one registration per key-based agent, replaced whole on each
  * REGISTER_SKILLS, searched by capability substring, maximum rate and currency, ordered by rating.
  *
  * <p>Unlike the reference, skills are type-checked and reduced to the four known keys at the
- * door, so a registration can neither crash a later search (Q4) nor claim another agent's id
- * (Q20); their number and sizes are bounded, registrations lapse after a TTL unless renewed, and
+ * door, so a registration can neither crash a later search nor claim another agent's id or
+ * rating; their number and sizes are bounded, registrations lapse after a TTL unless renewed, and
  * the registry as a whole is bounded.
  */
 final class SkillRegistry {
@@ -139,7 +139,7 @@ final class SkillRegistry {
             String key = field.getKey();
             JsonNode value = field.getValue();
             if (!KEYS.contains(key) || value == null || value.isNull()) {
-                continue; // Q20: unknown keys (agent_id, rating, ...) are not stored
+                continue; // unknown keys (agent_id, rating, ...) would spoof search results
             }
             switch (key) {
                 case "capability" -> clean.put(key, text(value, where + "capability", MAX_CAPABILITY));

@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Peer challenge-response (PROTOCOL.md §7.6): a requester names a nonce, the target signs it, the
+ * Peer challenge-response (docs/protocol.md §9.5): a requester names a nonce, the target signs it, the
  * server checks the signature with the key the target identified with.
  *
- * <p>Q19 fix, compatible with Node responders (which sign whatever nonce arrives): a nonce may only
- * use base64/hex-like characters, so it can never equal one of the signed texts of §7.5 (they all
+ * <p>Node responders sign whatever nonce arrives, so a nonce may only use base64/hex-like
+ * characters: it can never equal one of the signed texts of docs/protocol.md §10 (they all
  * contain {@code |}, {@code {} or {@code [}) and the target cannot be used as a signing oracle.
  * Java responders sign the domain-separated {@link SignedText#verification} text instead; both are
  * accepted. Pending requests are bounded per requester and in all, and time out after

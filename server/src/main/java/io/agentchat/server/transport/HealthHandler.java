@@ -18,7 +18,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code GET /health} with the reference's JSON (PROTOCOL.md §1.2); everything else is 404. */
+/** {@code GET /health} with the original's JSON (docs/protocol.md §1.5); everything else is 404. */
 public final class HealthHandler extends Handler.Abstract {
     /** JavaScript's {@code toISOString()}: always milliseconds, always {@code Z}. */
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")

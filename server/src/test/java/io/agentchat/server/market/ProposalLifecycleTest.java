@@ -75,7 +75,8 @@ class ProposalLifecycleTest {
         assertEquals(List.of(m.alice.ref(), m.bob.ref()), sent.stream().map(Sent::to).toList());
         ServerFrame.Complete c = (ServerFrame.Complete) sent.get(0).frame();
         assertEquals(m.bob.ref(), c.completedBy());
-        // §10.4: 1200/1200, K 32, amount 2 → full round(23.63) = 24 → +12 each
+        // as the original computes it (docs/protocol.md §9.3):
+        // 1200/1200, K 32, amount 2 → full round(23.63) = 24 → +12 each
         assertEquals("{\"" + m.alice.ref() + "\":{\"oldRating\":1200,\"newRating\":1212,\"change\":12,\"transactions\":1},\""
                 + m.bob.ref() + "\":{\"oldRating\":1200,\"newRating\":1212,\"change\":12,\"transactions\":1}}",
                 c.ratingChanges().toString());
@@ -99,7 +100,8 @@ class ProposalLifecycleTest {
         List<Sent> sent = m.delivery.drain();
         assertEquals(List.of(m.bob.ref(), m.alice.ref()), sent.stream().map(Sent::to).toList());
         ServerFrame.Dispute d = (ServerFrame.Dispute) sent.get(0).frame();
-        // §10.4: base = round(32 * 2.0414 * 0.5) = 33 → bob -33-20 = -53, alice round(16.5)+20 = 37
+        // as the original computes it (docs/protocol.md §9.3):
+        // base = round(32 * 2.0414 * 0.5) = 33 → bob -33-20 = -53, alice round(16.5)+20 = 37
         assertEquals("{\"" + m.alice.ref() + "\":{\"oldRating\":1212,\"newRating\":1249,\"change\":37,\"transactions\":2},\""
                 + m.bob.ref() + "\":{\"oldRating\":1212,\"newRating\":1159,\"change\":-53,\"transactions\":2},"
                 + "\"_escrow\":{\"proposer_stake\":50,\"acceptor_stake\":20,\"settlement\":\"transferred\","

@@ -38,7 +38,7 @@ class RatingsStoreTest {
         try (RatingsStore store = RatingsStore.open(dir, 100)) {
             assertEquals(new Rating(1322, 42, "2026-11-25T03:15:21.525Z"), store.get("@857005ba"));
             assertEquals(new Rating(1509, 122, "2026-11-25T03:15:21.525Z"), store.get("@8183df36"));
-            // the reference wrote NaN as null (Q10): that agent starts again from 1200
+            // the original wrote a NaN rating as null: that agent starts again from 1200
             assertEquals(1200, store.get("@nanagent").rating());
             assertEquals(Rating.NEW, store.get("@unknown"));
         }
