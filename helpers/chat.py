@@ -3,7 +3,7 @@
 
 Usage: chat.py [--name PERSONA | --daemon-dir DIR] [--home DIR] <command> [options]
 
-Commands (as in the original lib/chat.py, see CLI.md section 4):
+Commands (as in the original lib/chat.py):
   read  [--since N] [--all] [--limit N] [--replay | --no-replay]   show messages, change nothing
   check [--limit N] [--no-update] [--no-replay]                    show unread messages, mark them read
   poll  [--limit N] [--no-replay]                                  like check, prints nothing when idle

@@ -6,7 +6,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code accept <server> <proposal_id>}; works without {@code -s}, which the reference cannot do (W-10). */
+/**
+ * {@code accept <server> <proposal_id>}; works without {@code -s}, which the reference cannot do (it
+ * sends {@code elo_stake: null}; we omit absent fields).
+ */
 @Command(name = "accept", mixinStandardHelpOptions = true, description = "Accept a proposal.")
 final class AcceptCommand extends ProposalCommand implements Callable<Integer> {
     @Option(names = {"-p", "--payment-code"}, paramLabel = "<code>", description = "Your payment code for receiving payment.")

@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code agents <server> <channel>}: who is in a channel, one {@code @id name presence} line each (W-11). */
+/**
+ * {@code agents <server> <channel>}: who is in a channel, one {@code @id name presence} line each. The
+ * reply is awaited with a timeout, so the command never hangs.
+ */
 @Command(name = "agents", mixinStandardHelpOptions = true,
         description = "List the agents in a channel.",
         footer = {"", "Example:", "  agentchat agents ws://localhost:6667 '#general'"})

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code daemon --background}: starts the same program again, detached, and reports only what it
- * knows (W-7). The child runs {@code java [same JVM flags] -jar <this jar> daemon ... --detached}
+ * knows. The child runs {@code java [same JVM flags] -jar <this jar> daemon ... --detached}
  * (or {@code -cp <classpath> io.agentchat.cli.Main} outside the jar), in a new session
  * ({@code setsid}) with stdin from {@code /dev/null} and stdout/stderr appended to
  * {@code daemon.log}. The parent then follows {@code daemon.log} from its current end and returns

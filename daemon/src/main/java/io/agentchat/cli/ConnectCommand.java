@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code connect <server>}: an interactive session on stdin/stdout. Every failure of a line (unknown
- * channel, refused message) is printed and the session goes on (W-11); EOF, {@code /quit} or a signal
+ * channel, refused message) is printed and the session goes on; EOF, {@code /quit} or a signal
  * end it with rc 0, a server that goes away with rc 1.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,

@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code agentchat daemon [server]}: runs one persona's file bridge (CLI.md §3), or queries and stops
+ * {@code agentchat daemon [server]}: runs one persona's file bridge (docs/daemon-files.md), or queries and stops
  * personas. Mode precedence as the original: {@code --list} &gt; {@code --stop-all} &gt;
  * {@code --status} &gt; {@code --stop} &gt; start.
  */
@@ -139,7 +139,7 @@ final class DaemonCommand implements Callable<Integer> {
             builder.identityFile(identity);
         }
         DaemonConfig config = builder.build();
-        // W-8: a bad identity is one line and rc 1 here, before anything is started or printed.
+        // A bad identity is one line and rc 1 here, before anything is started or printed.
         paths.createDirectories();
         PersonaIdentity.loadOrCreate(config.identityFile(), paths.name(), config.createIdentity(), Clock.systemUTC());
         if (background && !detached) {
@@ -159,7 +159,7 @@ final class DaemonCommand implements Callable<Integer> {
 
     /**
      * The log first (slf4j must not be initialised before it is configured), then the signal
-     * handlers, then the daemon: no network I/O happens before SIGTERM is handled (W-14).
+     * handlers, then the daemon: no network I/O happens before SIGTERM is handled.
      */
     private int run(DaemonConfig config, PrintWriter err) throws Exception {
         CompletableFuture<Daemon.Exit> signalled = new CompletableFuture<>();
@@ -215,7 +215,7 @@ final class DaemonCommand implements Callable<Integer> {
         return ExitCodes.FAILURE;
     }
 
-    /** Spaces or commas, trimmed, blanks dropped, {@code #} added, duplicates removed (CLI.md §3.1). */
+    /** {@code --channels} as the original parses it: spaces or commas, trimmed, blanks dropped, {@code #} added, duplicates removed. */
     static List<String> parseChannels(List<String> given) {
         if (given == null || given.isEmpty()) {
             return DaemonConfig.DEFAULT_CHANNELS;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * Sends the daemon process's log to {@code daemon.log} in the original's line format
- * {@code [ISO-8601] [INFO|WARN|ERROR] text} (CLI.md §3.2), with size rotation (W-22), and in the
+ * {@code [ISO-8601] [INFO|WARN|ERROR] text} (docs/daemon-files.md), with size rotation, and in the
  * foreground mirrors it to the console as the original does (INFO and WARN on stdout, ERROR on stderr).
  *
  * <p>slf4j-simple is configured through system properties, which win over

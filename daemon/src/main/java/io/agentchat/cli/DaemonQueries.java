@@ -15,13 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code daemon --status | --list | --stop | --stop-all}: the original's outputs (CLI.md §3.1), from
+ * {@code daemon --status | --list | --stop | --stop-all}: the original's outputs, from
  * any shell. Read-only except for the signal {@code --stop} sends: nothing is created or deleted,
- * whatever the files say (W-6). "Running" is decided by the persona lock ({@link DaemonProcess}).
+ * whatever the files say. "Running" is decided by the persona lock ({@link DaemonProcess}).
  */
 final class DaemonQueries {
 
-    /** How long {@code --stop} waits for a clean exit before reporting failure (never SIGKILL, W-6). */
+    /** How long {@code --stop} waits for a clean exit before reporting failure (never SIGKILL). */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 

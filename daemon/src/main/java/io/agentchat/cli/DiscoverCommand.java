@@ -24,8 +24,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code discover}: the known servers (CLI.md §2.13), each checked through {@code GET /health}
- * (5 s), plus {@code --add}/{@code --remove} on the directory file. Fixes W-21: a corrupt directory
+ * {@code discover}: the known servers, each checked through {@code GET /health}
+ * (5 s), plus {@code --add}/{@code --remove} on the directory file. Unlike the original, a corrupt directory
  * is reported and moved aside instead of overwritten, and removing an unknown URL is an error.
  */
 @Command(name = "discover", mixinStandardHelpOptions = true, description = "Discover available AgentChat servers.")

@@ -6,7 +6,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** A runtime failure (server error, unreachable server, bad file) or a usage error, as commander gives. */
     public static final int FAILURE = 1;
-    /** A syntactically valid option or variable with an invalid value (a bad number), CLI.md W-19. */
+    /** A syntactically valid option or variable with an invalid value (a bad number): exit 2, not a silent default. */
     public static final int BAD_VALUE = 2;
 
     private ExitCodes() {

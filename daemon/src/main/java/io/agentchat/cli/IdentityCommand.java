@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code identity}: generate, show, export, rotate or verify an identity file, with the reference's
- * output (CLI.md §2.9). A file is fully validated before anything is printed, so a bad file gives one
- * line on stderr and rc 1, never half a report (W-17).
+ * output. A file is fully validated before anything is printed, so a bad file gives one
+ * line on stderr and rc 1, never half a report.
  */
 @Command(name = "identity", mixinStandardHelpOptions = true,
         description = "Manage the Ed25519 identity file that gives an agent a persistent id.",

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code listen <server> [channels...]}: streams frames as JSON lines on stdout, status on stderr.
  * The listener is in place before the first JOIN, so the replay burst and the welcome are printed
- * (W-12); a server that goes away ends the command with rc 1 (W-13).
+ * too; a server that goes away ends the command with rc 1.
  */
 @Command(name = "listen", mixinStandardHelpOptions = true,
         description = "Join channels and print what arrives as one JSON object per line.",

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code propose <server> <agent> <task>}: a signed work proposal (CLI.md §2.7); the target must be online. */
+/**
+ * {@code propose <server> <agent> <task>}: a signed work proposal (docs/protocol.md §9.1); the target must
+ * be online.
+ */
 @Command(name = "propose", mixinStandardHelpOptions = true, description = "Send a work proposal to another agent.",
         footer = {"", "Example:", "  agentchat propose ws://localhost:6667 @55ffc77c \"write a haiku\" -a 5 -c TEST"})
 final class ProposeCommand implements Callable<Integer> {

@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ratings [agent]} (CLI.md §2.11) over the <em>local</em> ledger, which every view names as
- * such (W-20): it is built from this directory's receipts and is not the server's ledger.
+ * {@code ratings [agent]} over the <em>local</em> ledger, which every view names as
+ * such: it is built from this directory's receipts and is not the server's ledger.
  * Precedence as in the reference: export, recalculate, leaderboard, stats, agent, own rating.
  */
 @Command(name = "ratings", mixinStandardHelpOptions = true,
@@ -161,7 +161,7 @@ final class RatingsCommand implements Callable<Integer> {
         out.println("  K-factor: " + Elo.kFactor(transactions));
     }
 
-    /** Names the file; the default one is labelled as local, since it is easily taken for the server's (W-20). */
+    /** Names the file; the default one is labelled as local, since it is easily taken for the server's. */
     private void printSource(PrintWriter out, RatingsLedger ledger) {
         out.println();
         out.println(file != null ? "Ratings file: " + ledger.file()

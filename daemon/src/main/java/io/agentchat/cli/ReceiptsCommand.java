@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code receipts [list|export|summary]} (CLI.md §2.10) over {@code ./.agentchat/receipts.jsonl}.
- * Corrupt lines are not dropped silently (W-21): the good receipts are shown, then one
+ * {@code receipts [list|export|summary]}, with the original's output, over {@code ./.agentchat/receipts.jsonl}.
+ * Corrupt lines are not dropped silently: the good receipts are shown, then one
  * {@code Error:} line names the file and the line numbers, and the exit code is 1. The YAML export
  * quotes its values, so it is valid YAML (the reference's {@code completed_by: @x} is not).
  */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code serve}: runs the relay until SIGINT or SIGTERM, then closes every client (1001) and exits 0.
  * Each setting comes from its flag, else its environment variable, else the default; an explicit 0
- * is honoured and a bad number is rc 2 (W-19). The banner is printed only once the port is bound,
+ * is honoured and a bad number is rc 2. The banner is printed only once the port is bound,
  * and a bind failure is one line on stderr with rc 1.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,

@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code send <server> <target> <message>}: joins the channel if the target is one, sends, and
- * reports success only once the server has echoed the message (W-13).
+ * reports success only once the server has echoed the message (an ERROR
+ * is a failure, never "Message sent").
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = "Send one message to a #channel or an @agent.",

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The server directory of {@code discover}, {@code ~/.agentchat/servers.json} (CLI.md §2.13, §5):
+ * The server directory of {@code discover}, {@code ~/.agentchat/servers.json}, as the original names it:
  * {@code {"version":1,"updated_at":ISO,"servers":[{name,url,description,region}]}}, with the public
  * server always merged in. Unlike the reference, a corrupt file is reported, never silently
- * replaced: before a write it is moved aside to {@code servers.json.corrupt-<ms>} (W-21).
+ * replaced: before a write it is moved aside to {@code servers.json.corrupt-<ms>}.
  */
 final class ServerDirectory {
     static final String BUILT_IN_URL = "wss://agentchat-server.fly.dev";

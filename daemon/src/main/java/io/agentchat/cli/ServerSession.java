@@ -32,7 +32,7 @@ final class ServerSession implements AutoCloseable {
 
     /**
      * Connects with an already loaded identity (or none). With an identity, other agents'
-     * verification requests are answered while the command runs (W-9).
+     * verification requests are answered while the command runs.
      */
     static ServerSession open(URI uri, String name, Identity identity, Duration timeout, FrameListener listener) {
         ClientOptions clientOptions = ClientOptions.defaults().withTimeouts(timeout)

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code skills <announce|search|list> [server]} (CLI.md §2.12). Fixes W-18: {@code --file} works
+ * {@code skills <announce|search|list> [server]} (docs/protocol.md §9.4). Unlike the original, {@code --file} works
  * ({@link SkillsFile}), and search filters on currency only when {@code --currency} is given.
  * {@code list} shows this identity's own registration, found by a search.
  */

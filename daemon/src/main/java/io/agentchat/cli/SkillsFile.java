@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code skills announce --file} (W-18: the reference's loader is dead code). The reference
+ * Reads {@code skills announce --file} (the reference's loader is dead code). The reference
  * meant a YAML document that is either {@code skills:} followed by a list of flat maps, or one
  * flat map; that is the subset accepted here, plus JSON (which is YAML too). Values are scalars:
  * numbers, booleans, null, plain or quoted strings. Anything richer is refused with the line

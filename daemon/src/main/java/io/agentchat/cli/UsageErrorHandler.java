@@ -5,7 +5,7 @@ import picocli.CommandLine;
 
 /**
  * Parse errors, commander style: {@code error: <what>} on stderr plus a suggestion line when there is
- * one, no usage dump. rc 1 like commander, except an unusable value (a bad number), which is rc 2 (W-19).
+ * one, no usage dump. rc 1 like commander, except an unusable value (a bad number), which is rc 2.
  */
 final class UsageErrorHandler implements CommandLine.IParameterExceptionHandler {
 

@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code verify <server> <agent>}: challenge-response proof that the agent holds its key (CLI.md
- * §2.8). rc 0 when verified, 1 when the server reports a failure (bad signature, 30 s timeout).
+ * {@code verify <server> <agent>}: challenge-response proof that the agent holds its key (docs/protocol.md
+ * §9.5). rc 0 when verified, 1 when the server reports a failure (bad signature, 30 s timeout).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verify another agent's identity via challenge-response.")

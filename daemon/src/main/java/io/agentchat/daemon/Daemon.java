@@ -104,8 +104,9 @@ public final class Daemon implements AutoCloseable {
         // Receipts and local ratings sit beside the personas, where the reference keeps them.
         Ledger ledger = new Ledger(paths.agentchatDir().resolve("receipts.jsonl"),
                 paths.agentchatDir().resolve("ratings.json"), config.clock());
-        // The client answers peers' VERIFY_REQUESTs (W-9): it keeps the server's reply to each answer
-        // apart from the replies the outbox waits for, which are matched by order.
+        // The client answers peers' VERIFY_REQUESTs (the original left them unanswered). It keeps the
+        // server's reply to each answer apart from the replies the outbox waits for, which are matched
+        // by order.
         link = new ServerLink(config.server(), identity, config.channels(),
                 config.clientOptions().withAnswerVerifications(true), config.backoff(), config.maxOutage(),
                 config.clock(), new InboxRouter(inbox, identity, ledger), new LinkEvents(), paths.name());

@@ -2,7 +2,7 @@ package io.agentchat.daemon;
 
 import java.util.OptionalLong;
 
-/** Another process holds the persona's lock (W-6, W-7); the CLI prints the original's two lines. */
+/** Another process holds the persona's lock; the CLI prints the original's two lines. */
 public final class DaemonAlreadyRunningException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param channels channels joined at start, each starting with {@code #}
  * @param sendInterval spacing of outbound messages (the server's rate limit plus a small margin);
  *     zero disables pacing
- * @param maxOutage give up (exit non-zero) after being unable to connect for this long (W-7)
+ * @param maxOutage give up (exit non-zero) after being unable to connect for this long, so a
+ *     supervisor sees the failure
  * @param backoff reconnect delays
- * @param clientOptions connect/WELCOME and request timeouts (W-14)
+ * @param clientOptions connect/WELCOME and request timeouts
  * @param clock time source
  * @param outbox outbox consumer settings
  * @param inbox inbox writer settings
@@ -55,7 +56,10 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
         Objects.requireNonNull(inbox, "inbox");
     }
 
-    /** The per-persona default identity: {@code .agentchat/daemons/<name>/identity.json} (W-8). */
+    /**
+     * The per-persona default identity: {@code .agentchat/daemons/<name>/identity.json}. One key per
+     * persona, so two personas never take over each other's id.
+     */
     public static Path defaultIdentity(PersonaPaths paths) {
         return paths.dir().resolve("identity.json");
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What {@code --status}, {@code --list}, {@code --stop} and {@code --stop-all} know about one
- * persona's daemon process, from any shell (W-6).
+ * persona's daemon process, from any shell, without trusting
+ * (or signalling) a pid it cannot verify.
  *
  * <p>"Running" means: the persona lock is held by some process <em>and</em> the pid file names a
  * live process. A pid file alone proves nothing (it may name a dead PID or, after PID reuse, an

@@ -1,6 +1,9 @@
 package io.agentchat.daemon;
 
-/** A persona name that is not a single safe path segment (W-15); the CLI maps it to exit code 2. */
+/**
+ * A persona name that is not a single safe path segment ({@code ^[A-Za-z0-9_-]{1,64}$}); the CLI maps it
+ * to exit code 2.
+ */
 public final class InvalidPersonaNameException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class OutboxLineParser {
 
-    /** The server's MSG content limit in UTF-16 code units (PROTOCOL.md). */
+    /** The server's MSG content limit in UTF-16 code units (docs/protocol.md §4.3). */
     static final int MAX_CONTENT = 4096;
 
     /** As JSON.parse, which the original's daemon uses: nothing but whitespace after the object. */

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends every complete line appended to {@code outbox.jsonl}, once, in order (W-1, W-3).
+ * Sends every complete line appended to {@code outbox.jsonl}, once, in order: a single consumer
+ * reading by offset, never truncating under a writer, and paced.
  *
  * <p>One consumer thread reads complete {@code \n}-terminated lines from the persisted offset (a
  * partial last line waits for its newline), validates each ({@link OutboxLineParser}), paces
@@ -49,7 +50,7 @@ public final class OutboxTailer implements AutoCloseable {
      * @param readBudget bytes read from the live file per pass
      * @param maxLineBytes longer lines are rejected (their first bytes are kept in the rejects file)
      * @param closeTimeout how long close() waits for an in-flight send
-     * @param backlogWarnBytes warn once when unsent bytes exceed this (W-22)
+     * @param backlogWarnBytes warn once when unsent bytes exceed this (the outbox itself is never trimmed)
      */
     public record Config(Duration pollInterval, Duration retryDelay, Duration sendTimeout, Duration drainGrace,
                          long compactBytes, int readBudget, int maxLineBytes, Duration closeTimeout,

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Wakes the outbox consumer when anything named {@code outbox.jsonl*} in the persona directory
  * changes: the primary trigger, so a line goes out within milliseconds of its append.
  *
- * <p>The watcher only wakes; it never reads the outbox (a single consumer does, W-1). It watches
+ * <p>The watcher only wakes; it never reads the outbox (a single consumer does, by offset). It watches
  * the directory rather than the file, so a deleted and recreated {@code outbox.jsonl} is still
  * seen (the original's {@code fs.watch} lost it). OVERFLOW (events were dropped), the watcher's
  * start and its first idle moment (its registration is complete) all trigger a wake, i.e. a

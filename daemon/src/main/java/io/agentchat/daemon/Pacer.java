@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Spaces outbound messages to the server's rate limit (W-3).
+ * Spaces outbound messages to the server's rate limit, so a burst is not refused.
  *
  * <p>The reference server refuses a MSG that arrives less than {@code RATE_LIMIT_MS} (1000 ms by
  * default) after the previous one on the same connection. The original fired every outbox line

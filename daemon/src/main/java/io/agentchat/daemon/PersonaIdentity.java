@@ -9,7 +9,8 @@ import java.time.Clock;
 import java.util.regex.Pattern;
 
 /**
- * The identity a persona connects with, loaded and validated before any network I/O (W-8).
+ * The identity a persona connects with, loaded and validated before any network I/O, so a bad
+ * one is one error, never a retried connection.
  *
  * <p>The original gave every persona the same {@code .agentchat/identity.json}, so two personas kicked
  * each other off the server forever. Our default is one identity per persona,

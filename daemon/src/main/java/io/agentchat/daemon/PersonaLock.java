@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The exclusive lock on {@code daemon.lock} that makes "one persona = one process" true (W-6, W-7).
+ * The exclusive lock on {@code daemon.lock} that makes "one persona = one process" true. The kernel
+ * releases it when the process dies, so it cannot go stale.
  *
  * <p>Acquiring is atomic in the kernel, so two daemons started at the same instant cannot both
  * win (the original's check-then-write could). The kernel drops the lock when the holder dies,

@@ -10,11 +10,12 @@ import java.util.regex.Pattern;
 /**
  * Every file of one persona, under {@code <home>/.agentchat/daemons/<name>/}.
  *
- * <p>The first six names are the original's file contract (CLI.md §3.2) and must not change:
+ * <p>The first six names are the original's file contract (scripts written for it
+ * read them) and must not change:
  * {@code inbox.jsonl}, {@code outbox.jsonl}, {@code daemon.pid}, {@code daemon.log}, {@code newdata},
  * {@code last_ts}. The others are ours; docs/daemon-files.md describes each of them.
  *
- * <p>All paths are absolute and normalised, so the daemon can print them (W-23) and no later
+ * <p>All paths are absolute and normalised, so the daemon can print them and no later
  * {@code chdir} or relative resolution can change where it writes. Constructing a value never
  * touches the disk; {@link #createDirectories()} is the only method that does.
  *
@@ -24,10 +25,10 @@ import java.util.regex.Pattern;
  */
 public record PersonaPaths(Path home, String name, Path dir) {
 
-    /** W-15: a persona name is a single safe path segment. */
+    /** A persona name is a single safe path segment, so it cannot escape the daemons directory. */
     public static final Pattern NAME_PATTERN = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
-    /** The environment variable that relocates {@code .agentchat} (W-23). */
+    /** The environment variable that relocates {@code .agentchat}, so paths need not depend on the cwd. */
     public static final String HOME_ENV = "AGENTCHAT_HOME";
 
     public static final String DEFAULT_NAME = "default";
@@ -54,7 +55,7 @@ public record PersonaPaths(Path home, String name, Path dir) {
     /**
      * Resolves the home directory: {@code --home} when given, else {@code AGENTCHAT_HOME} when set
      * and non-blank, else the working directory (the original's only choice). A flag beats the
-     * environment, the environment beats the default, as everywhere else in the CLI (W-19).
+     * environment, the environment beats the default, as everywhere else in the CLI.
      */
     public static Path resolveHome(String homeOption, Map<String, String> env, Path cwd) {
         String chosen = homeOption;
@@ -139,7 +140,10 @@ public record PersonaPaths(Path home, String name, Path dir) {
         return dir.resolve("chat.cursor");
     }
 
-    /** chat.py {@code wait} returns 3 when this appears, and deletes it (per persona, W-16). */
+    /**
+     * chat.py {@code wait} returns 3 when this appears, and deletes it. Per persona, so stopping one
+     * persona's wait never ends another's.
+     */
     public Path waitStopFile() {
         return dir.resolve("stop");
     }

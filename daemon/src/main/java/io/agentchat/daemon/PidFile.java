@@ -10,11 +10,11 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * {@code daemon.pid}: the decimal PID of the running daemon, no newline (the original's format,
- * CLI.md §3.2), so scripts that {@code cat} it keep working.
+ * {@code daemon.pid}: the decimal PID of the running daemon, no newline (the original's format),
+ * so scripts that {@code cat} it keep working.
  *
  * <p>Unlike the original, the file is informational only: whether a daemon runs is decided by
- * {@link PersonaLock} (W-6), and {@link #read()} treats garbage and PIDs ≤ 1 as absent, so a
+ * {@link PersonaLock}, and {@link #read()} treats garbage and PIDs ≤ 1 as absent, so a
  * planted {@code -1} or {@code 0} can never be signalled. Reading never deletes or rewrites it.
  */
 public final class PidFile {

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code outbox.rejected.jsonl}: the dead-letter file for outbox lines that will never be sent
- * (W-1, W-3). One JSON line per rejected line: {@code {"line":<raw text>,"reason":<why>,"ts":<ms>}}.
+ * (nothing fails silently). One JSON line per rejected line: {@code {"line":<raw text>,"reason":<why>,"ts":<ms>}}.
  * Each rejection is also logged at WARN, with the reason and size but never the content.
  */
 final class RejectsFile {

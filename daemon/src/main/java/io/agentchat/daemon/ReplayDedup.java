@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Remembers which MSG frames the inbox already holds, so that the channel history the server
- * replays on every (re)join is not stored twice (W-5).
+ * replays on every (re)join is not stored twice.
  *
  * <p>A MSG is identified by {@code (from, ts, content)}: the reference server stamps {@code ts}
  * itself and relays the same values in the replay. Every stored MSG is remembered, live or

@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
- * {@code daemon.log} with size-based rotation (W-22: the original's log grew without bound):
+ * {@code daemon.log} with size-based rotation (the original's log grew without bound):
  * when the next line would pass {@code maxBytes}, {@code daemon.log.(k)} becomes
  * {@code daemon.log.(k+1)} (the oldest of {@code keep} is dropped), {@code daemon.log} becomes
  * {@code daemon.log.1}, and a new file is started. Each line is one append, so {@code tail -F}
@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public final class RotatingLog implements AutoCloseable {
 
-    /** 5 files of 1 MiB, as CLI.md W-22 suggests. */
+    /** 5 files of 1 MiB, so the log stays bounded. */
     public static final long DEFAULT_MAX_BYTES = 1024 * 1024;
     public static final int DEFAULT_KEEP = 5;
 

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * An exclusive advisory lock on {@code <file>.lock}, held around a read-modify-write of {@code file}.
  * The lock lives on a sibling because the stores replace their file by rename, which would leave a
  * lock on the old inode useless. Several personas (daemons) in one working directory share the
- * ledger files (CLI.md §3.6), so their updates are serialised instead of lost (W-20).
+ * ledger files, so their updates are serialised instead of lost.
  */
 final class FileLock implements AutoCloseable {
     private final FileChannel channel;

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client-side reputation record of one working directory: receipts plus the local ratings
- * ledger derived from them (CLI.md §3.6). The daemon calls {@link #recordCompletion} for every
+ * ledger derived from them, both in {@code ./.agentchat/}. The daemon calls {@link #recordCompletion} for every
  * COMPLETE frame it receives; the reference daemon does the same (DISPUTE frames are not stored).
  */
 public final class Ledger {

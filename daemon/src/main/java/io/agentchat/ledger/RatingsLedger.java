@@ -225,7 +225,7 @@ public final class RatingsLedger {
         return new Rating(Math.max(Elo.FLOOR, rating.asInt()), Math.max(0, transactions.asInt()), now);
     }
 
-    /** The proposal's amount if the receipt knows it; only finite positive numbers count (Q10). */
+    /** The proposal's amount if the receipt knows it; only finite positive numbers count (never NaN). */
     private static Double amount(JsonNode receipt) {
         for (JsonNode value : new JsonNode[] {receipt.path("proposal").get("amount"), receipt.get("amount")}) {
             if (value != null && value.isNumber() && Double.isFinite(value.asDouble()) && value.asDouble() > 0) {

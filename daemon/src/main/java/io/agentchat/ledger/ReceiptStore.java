@@ -18,13 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code receipts.jsonl} (CLI.md §3.6, §5; PROTOCOL.md §10.6): one COMPLETE frame per line, exactly
+ * {@code ./.agentchat/receipts.jsonl}, the original CLI's receipt file: one COMPLETE frame per line, exactly
  * as received, plus {@code "stored_at": <ms>} at the end, written with JavaScript's
  * {@code JSON.stringify} so the Node CLI reads our files and we read its files.
  *
  * <p>Appends take the store's lock and are forced to disk, so concurrent daemons in one directory
  * never interleave half lines. Reading reports corrupt lines by number instead of dropping them
- * silently (W-21).
+ * silently.
  */
 public final class ReceiptStore {
     public static final String FILE_NAME = "receipts.jsonl";

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code agentchat daemon}: --background with two personas, --list/--status/--stop-all, refusal of a
- * second daemon, stale pid files, and the start errors (W-6, W-7, W-8, W-15, W-23). Started daemons
+ * second daemon, stale pid files (never signalled: running means holding the lock), and the start errors
+ * (bad identity, bad persona name, resolved paths). Started daemons
  * are real child JVMs; queries run in-process.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -90,7 +91,7 @@ class DaemonCommandTest {
         PersonaPaths b = PersonaPaths.of(home, "bob");
         String aliceKey = Files.readString(a.dir().resolve("identity.json"));
         String bobKey = Files.readString(b.dir().resolve("identity.json"));
-        assertNotEquals(aliceKey, bobKey, "one identity per persona (W-8)");
+        assertNotEquals(aliceKey, bobKey, "one identity per persona");
         assertTrue(Files.readString(a.log()).contains("] [INFO] Daemon started"));
 
         CliRun list = CliRun.run(env, "daemon", "--list");
@@ -126,7 +127,7 @@ class DaemonCommandTest {
         assertEquals(new CliRun(0, "Daemon 'carol' is not running\n", ""),
                 CliRun.run(env, "daemon", "--status", "--name", "carol"));
         assertEquals(new CliRun(0, "Daemon instances:\n  carol: stopped\n", ""), CliRun.run(env, "daemon", "--list"));
-        assertEquals("999999", Files.readString(carol.pidFile()), "read-only queries never touch the pid file (W-6)");
+        assertEquals("999999", Files.readString(carol.pidFile()), "read-only queries never touch the pid file");
         // An unrelated live process in the pid file is not ours: never signalled.
         Files.writeString(carol.pidFile(), Long.toString(ProcessHandle.current().pid()));
         assertEquals(new CliRun(0, "Daemon not running\n", ""), CliRun.run(env, "daemon", "--stop", "--name", "carol"));
@@ -153,7 +154,7 @@ class DaemonCommandTest {
         assertEquals(1, bad.rc());
         assertTrue(bad.err().startsWith("Error: Invalid identity file " + corrupt + ": corrupt JSON"), bad.err());
         assertEquals(1, bad.err().lines().count(), bad.err());
-        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 5, "no retry loop (W-8)");
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 5, "a bad identity is not retried");
         assertFalse(Files.exists(PersonaPaths.of(home, "dave").pidFile()));
 
         CliRun missing = CliRun.run(env, "daemon", url, "--name", "dave", "-i", home.resolve("nope.json").toString());

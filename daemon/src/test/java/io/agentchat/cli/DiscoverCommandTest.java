@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code discover}: the directory file, its corruption (W-21), and health checks against a real server. */
+/**
+ * {@code discover}: the directory file, its corruption (reported and moved aside, never silently replaced),
+ * and health checks against a real server.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DiscoverCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code identity} output as CLI.md §2.9 shows it, and bad files as one line (W-17). */
+/** {@code identity} output as the original CLI prints it, and bad files as one line (validated before printing). */
 class IdentityCommandTest {
     @TempDir
     Path dir;

@@ -112,7 +112,7 @@ class LedgerCliTest {
         assertEquals(new Rating(1222, 2, "2026-11-25T05:05:50.016Z"), ledger.find("@758a32e0"));
         RatingsLedger fresh = RatingsLedger.load(ratings, CLOCK);
         assertEquals(1, fresh.recalculate(List.of(read("{\"type\":\"COMPLETE\"}"), read(lines.get(1)))), "one skipped");
-        // Only the formula now: 1200/1200, no amount → +8 each, as the reference daemon computes (CLI.md §2.11: 1208).
+        // Only the formula now: 1200/1200, no amount → +8 each, as the reference daemon computes (its `ratings` shows 1208).
         assertEquals(1208, fresh.find("@55ffc77c").rating());
         assertTrue(Files.readString(ratings).startsWith("{\n  \"@758a32e0\": {\n    \"rating\": 1222,\n"));
     }

@@ -108,7 +108,7 @@ class MarketCliTest {
         assertEquals(List.of("", "Use this ID to track responses."), lines.subList(6, 8));
         await().atMost(Duration.ofSeconds(5)).until(() -> bobFrames.stream().anyMatch(f -> f.contains(id)));
 
-        // W-10: no --elo-stake, and it works.
+        // No --elo-stake, and it works: absent fields are omitted, not sent as null.
         assertEquals(new CliRun(0, "Proposal accepted:\n  Proposal ID: " + id + "\n  Status: accepted\n", ""),
                 CliRun.run("accept", url, id, "-i", bob));
         assertEquals(new CliRun(1, "", "Error: PROPOSAL_NOT_PENDING\n"), CliRun.run("accept", url, id, "-i", bob));
@@ -193,7 +193,7 @@ class MarketCliTest {
         assertEquals(new CliRun(0, "Registered 2 skill(s) for " + bobRef + "\n", ""),
                 CliRun.run("skills", "announce", url, "-i", bob, "-f", yaml.toString()));
 
-        // W-18: no currency filter unless asked for, so the SOL skill is found.
+        // No currency filter unless asked for (the original forced one), so the SOL skill is found.
         CliRun all = CliRun.run("skills", "search", url, "-c", "SOL");
         assertEquals(new CliRun(0, "Found 1 skill(s) (1 total):\n\n  " + bobRef + "\n    Capability: solana_transfer\n"
                 + "    Rate: 0.5 SOL\n\n", ""), all);

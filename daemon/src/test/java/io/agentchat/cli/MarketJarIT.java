@@ -59,7 +59,7 @@ class MarketJarIT {
             assertEquals(new CliRun(0, "Proposal completed:\n  Proposal ID: " + id + "\n  Status: completed\n", ""),
                     JarProcess.run(aliceDir, "complete", url, id, "-p", "tx:abc"));
 
-            // The server's ratings file, read by the CLI: 1200/1200, amount 2 (m 1.477): +12 each (PROTOCOL.md §10.4).
+            // The server's ratings file, read by the CLI: 1200/1200, amount 2 (m 1.477): +12 each (docs/protocol.md §9.3).
             Path ratings = data.resolve("ratings.json");
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(ratings)
                     && Files.readString(ratings).contains("1212"));
