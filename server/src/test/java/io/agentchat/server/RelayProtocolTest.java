@@ -97,7 +97,7 @@ class RelayProtocolTest extends ServerHarness {
 
             bob.send("{\"type\":\"JOIN\",\"channel\":\"#agents\"}");
             assertEquals("JOINED", bob.next().get("type").asText());
-            assertTrue(alice.drainUntilPong().isEmpty(), "a repeated JOIN is not announced again (Q14)");
+            assertTrue(alice.drainUntilPong().isEmpty(), "a repeated JOIN is not announced again");
         }
     }
 
