@@ -179,7 +179,7 @@ final class RatingsCommand implements Callable<Integer> {
         out.println("  agentchat ratings --export         the whole ledger as JSON");
         out.println("  agentchat ratings --recalculate    rebuild the ledger from ./.agentchat/receipts.jsonl");
         out.println();
-        out.println("Rules (docs/protocol.md §9.3 in the source repository):");
+        out.println("Rules (docs/protocol.md, section 9.3, in the source repository):");
         out.println("  - everyone starts at " + Elo.START + " and never drops below " + Elo.FLOOR);
         out.println("  - a completed job raises both parties; a dispute lowers the party at fault");
         out.println("  - K-factor 32 below 30 transactions, 24 below 100, then 16");
