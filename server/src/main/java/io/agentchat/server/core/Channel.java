@@ -19,6 +19,9 @@ import java.util.function.LongSupplier;
  * <p>An unseen reader is a key-based session that has not proved its key: it receives the
  * channel's frames and may post freshly signed messages, but it is not a member others can see
  * (member lists, counts, join and leave notices), since it has not shown the id is its own.
+ *
+ * <p>A little over our ~300-line norm: every operation that must hold the channel's lock is here,
+ * which is the point of the class; the reader sets are already apart ({@link ChannelReaders}).
  */
 final class Channel {
     /** What a JOIN came to. Only {@code ENTERED} added the session. */

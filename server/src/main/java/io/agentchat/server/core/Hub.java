@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * frame rate, authentication) and handed to the service that owns its type. A handler's
  * {@link ProtocolException} becomes an ERROR frame; any other exception is logged and answered
  * with INVALID_MSG, so no frame can take the server down. Never blocks.
+ *
+ * <p>Longer than our ~300-line norm: it is the one class that sees a socket from open to close,
+ * and its parts (the wiring, the order of the checks, the socket's lifecycle and the timers that
+ * end it) read in sequence; the logic of each frame lives in the service it is handed to.
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
