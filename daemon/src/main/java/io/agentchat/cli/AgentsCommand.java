@@ -33,7 +33,7 @@ final class AgentsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ServerFrame.AgentInfo> agents;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
+        try (CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, null)) {
             agents = session.connection().listAgents(channel);
         }
         PrintWriter out = spec.commandLine().getOut();

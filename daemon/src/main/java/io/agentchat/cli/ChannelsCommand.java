@@ -26,7 +26,7 @@ final class ChannelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ServerFrame.ChannelInfo> channels;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
+        try (CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, null)) {
             channels = session.connection().listChannels();
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -53,7 +53,7 @@ final class ConnectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         try (TerminationSignals signals = TerminationSignals.install(() -> lines.offer(END));
-             ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, new Display())) {
+             CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, new Display())) {
             Connection connection = session.connection();
             print("Connected as " + connection.agentId());
             for (String channel : join == null ? List.<String>of() : join) {

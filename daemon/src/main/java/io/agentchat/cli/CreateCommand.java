@@ -30,7 +30,7 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
+        try (CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, null)) {
             session.connection().createChannel(channel, inviteOnly);
         }
         spec.commandLine().getOut().println("Created " + channel + (inviteOnly ? " (invite-only)" : ""));

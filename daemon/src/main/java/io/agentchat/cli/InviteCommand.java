@@ -33,7 +33,7 @@ final class InviteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String target = agent.startsWith("@") ? agent : "@" + agent;
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, null)) {
+        try (CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, null)) {
             session.connection().join(channel);
             session.connection().invite(channel, target);
         }

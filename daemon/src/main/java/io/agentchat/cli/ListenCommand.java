@@ -60,7 +60,7 @@ final class ListenCommand implements Callable<Integer> {
         List<String> toJoin = channels == null || channels.isEmpty() ? List.of("#general") : channels;
         PrintWriter err = spec.commandLine().getErr();
         try (TerminationSignals signals = TerminationSignals.install(() -> done.complete(Outcome.STOPPED));
-             ServerSession session = ServerSession.open(spec.commandLine(), server.url(), options, new Printer())) {
+             CommandConnection session = CommandConnection.open(spec.commandLine(), server.url(), options, new Printer())) {
             err.println("Connected as " + session.connection().agentId());
             for (String channel : toJoin) {
                 session.connection().join(channel);

@@ -28,7 +28,7 @@ abstract class ProposalCommand {
 
     /** Sends the request on a signed connection, closed before anything is printed. */
     final <T> T request(Function<MarketClient, T> call) {
-        try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
+        try (CommandConnection session = signer.open(spec.commandLine(), server.url())) {
             return call.apply(new MarketClient(session.connection()));
         }
     }

@@ -65,7 +65,7 @@ final class ProposeCommand implements Callable<Integer> {
             throw new BadValueException(commandLine, "Invalid value for option '--expires': " + expires);
         }
         ServerFrame.Proposal proposal;
-        try (ServerSession session = signer.open(commandLine, server.url())) {
+        try (CommandConnection session = signer.open(commandLine, server.url())) {
             proposal = new MarketClient(session.connection()).propose(new MarketClient.Terms(agent, task, amount,
                     currency, paymentCode, terms, expires == 0 ? null : expires, eloStake));
         }

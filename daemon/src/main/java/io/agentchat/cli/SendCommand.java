@@ -33,7 +33,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ServerSession session = ServerSession.open(spec.commandLine(), server, options, null)) {
+        try (CommandConnection session = CommandConnection.open(spec.commandLine(), server, options, null)) {
             if (target.startsWith("#")) {
                 session.connection().join(target);
             }

@@ -30,10 +30,10 @@ final class SignerOptions {
     }
 
     /** Validates the URL and the identity before connecting, so a bad file never costs a connection. */
-    ServerSession open(CommandLine commandLine, String url) {
+    CommandConnection open(CommandLine commandLine, String url) {
         URI uri = ServerUrl.parse(url);
         Duration timeout = timeout(commandLine);
         Identity id = loadIdentity();
-        return ServerSession.open(uri, id.name(), id, timeout, null);
+        return CommandConnection.open(uri, id.name(), id, timeout, null);
     }
 }

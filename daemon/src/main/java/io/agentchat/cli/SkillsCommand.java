@@ -119,7 +119,7 @@ final class SkillsCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         ServerFrame.SkillsRegistered registered;
-        try (ServerSession session = signer.open(spec.commandLine(), server)) {
+        try (CommandConnection session = signer.open(spec.commandLine(), server)) {
             registered = new MarketClient(session.connection()).registerSkills(skills);
         }
         spec.commandLine().getOut().println("Registered " + registered.skillsCount() + " skill(s) for "
@@ -189,7 +189,7 @@ final class SkillsCommand implements Callable<Integer> {
     /** Searches are not signed, so they run as an ephemeral agent and never take over a daemon's identity. */
     private ServerFrame.SearchResults query(ObjectNode query) {
         var uri = ServerUrl.parse(server);
-        try (ServerSession session = ServerSession.open(uri, "agent-" + ProcessHandle.current().pid(), null,
+        try (CommandConnection session = CommandConnection.open(uri, "agent-" + ProcessHandle.current().pid(), null,
                 signer.timeout(spec.commandLine()), null)) {
             return new MarketClient(session.connection()).searchSkills(query);
         }

@@ -32,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         MarketClient.Verification result;
-        try (ServerSession session = signer.open(spec.commandLine(), server.url())) {
+        try (CommandConnection session = signer.open(spec.commandLine(), server.url())) {
             out.println("Verifying identity of " + agent + "...");
             out.flush();
             result = new MarketClient(session.connection()).verify(agent, MarketClient.VERIFY_TIMEOUT);

@@ -11,11 +11,11 @@ import java.time.Duration;
 import picocli.CommandLine;
 
 /** A command's client and its one identified connection, closed together. */
-final class ServerSession implements AutoCloseable {
+final class CommandConnection implements AutoCloseable {
     private final AgentChatClient client;
     private final Connection connection;
 
-    private ServerSession(AgentChatClient client, Connection connection) {
+    private CommandConnection(AgentChatClient client, Connection connection) {
         this.client = client;
         this.connection = connection;
     }
@@ -24,7 +24,7 @@ final class ServerSession implements AutoCloseable {
      * Parses the URL, loads the identity, connects and identifies. Every failure is an exception
      * with a one-line message for {@link CliExceptionHandler}.
      */
-    static ServerSession open(CommandLine commandLine, String url, ConnectOptions options, FrameListener listener) {
+    static CommandConnection open(CommandLine commandLine, String url, ConnectOptions options, FrameListener listener) {
         URI uri = ServerUrl.parse(url);
         Duration timeout = options.timeout(commandLine);
         return open(uri, options.name(), options.loadIdentity(), timeout, listener);
@@ -34,12 +34,12 @@ final class ServerSession implements AutoCloseable {
      * Connects with an already loaded identity (or none). With an identity, other agents'
      * verification requests are answered while the command runs.
      */
-    static ServerSession open(URI uri, String name, Identity identity, Duration timeout, FrameListener listener) {
+    static CommandConnection open(URI uri, String name, Identity identity, Duration timeout, FrameListener listener) {
         ClientOptions clientOptions = ClientOptions.defaults().withTimeouts(timeout)
                 .withAnswerVerifications(identity != null);
         AgentChatClient client = new AgentChatClient(clientOptions);
         try {
-            return new ServerSession(client, client.connect(uri, name, identity, listener));
+            return new CommandConnection(client, client.connect(uri, name, identity, listener));
         } catch (RuntimeException e) {
             client.close();
             throw e;
