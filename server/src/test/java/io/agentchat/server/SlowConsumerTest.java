@@ -84,15 +84,7 @@ class SlowConsumerTest extends ServerHarness {
                     }
                 }
             }
-            while (received < sent) {
-                JsonNode frame = reader.next();
-                if (frame.get("type").asText().equals("MSG") && !frame.get("from").asText().equals("@server")) {
-                    assertEquals(String.valueOf(received), frame.get("content").asText().replace(payload, ""));
-                    received++;
-                } else if (frame.get("type").asText().equals("AGENT_LEFT")) {
-                    slowLeft = true;
-                }
-            }
+            // The last batch (i == sent - 1) was read to the end above.
             if (!slowLeft) {
                 reader.await("AGENT_LEFT");
             }
