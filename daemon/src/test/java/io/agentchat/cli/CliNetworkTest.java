@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentchat.client.ScriptedServer;
-import io.agentchat.server.AgentChatServer;
-import io.agentchat.server.ServerConfig;
+import io.agentchat.server.TestRelay;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,19 +29,18 @@ import picocli.CommandLine;
 /** The networked commands in-process against a real relay. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliNetworkTest {
-    private AgentChatServer server;
+    private TestRelay relay;
     private String url;
 
     @BeforeEach
     void start() throws Exception {
-        server = new AgentChatServer(ServerConfig.builder().host("127.0.0.1").port(0)
-                .rateLimit(Duration.ZERO).dataDir(null).build()).start();
-        url = server.uri().toString();
+        relay = TestRelay.start();
+        url = relay.url();
     }
 
     @AfterEach
     void stop() {
-        server.close();
+        relay.close();
     }
 
     @Test
@@ -112,7 +110,7 @@ class CliNetworkTest {
         List<String> lines = agents.out().lines().toList();
         assertEquals("Agents in #agents:", lines.get(0));
         assertTrue(lines.get(1).matches("  @[a-z0-9]{8} watcher online"), lines.get(1));
-        server.close();
+        relay.close();
         assertEquals(1, listener.get(10, TimeUnit.SECONDS), "listen fails when the server goes away");
     }
 

@@ -4,8 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentchat.server.AgentChatServer;
-import io.agentchat.server.ServerConfig;
+import io.agentchat.server.TestRelay;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,19 +29,18 @@ class JarIT {
 
     @TempDir
     Path dir;
-    private AgentChatServer server;
+    private TestRelay relay;
     private String url;
 
     @BeforeEach
     void start() throws Exception {
-        server = new AgentChatServer(ServerConfig.builder().host("127.0.0.1").port(0)
-                .rateLimit(Duration.ZERO).dataDir(null).build()).start();
-        url = server.uri().toString();
+        relay = TestRelay.start();
+        url = relay.url();
     }
 
     @AfterEach
     void stop() {
-        server.close();
+        relay.close();
     }
 
     @Test
@@ -92,7 +90,7 @@ class JarIT {
     void listenExitsNonZeroWhenTheServerGoesAway() throws Exception {
         try (JarProcess listen = JarProcess.start(dir, "listen", url, "#general")) {
             await().atMost(WAIT).until(() -> listen.err().contains("Streaming messages to stdout"));
-            server.close();
+            relay.close();
             assertEquals(1, listen.awaitExit(WAIT));
             assertTrue(listen.err().contains("Error: Connection closed by server"), listen.err());
         }
@@ -117,10 +115,10 @@ class JarIT {
 
     @Test
     void serveOnABusyPortExitsWithOneLine() throws Exception {
-        CliRun run = JarProcess.run(dir, "serve", "-p", String.valueOf(server.port()), "-H", "127.0.0.1");
+        CliRun run = JarProcess.run(dir, "serve", "-p", String.valueOf(relay.port()), "-H", "127.0.0.1");
         assertEquals(1, run.rc());
         assertEquals("", run.out());
-        assertTrue(run.err().contains("Error: Cannot listen on 127.0.0.1:" + server.port()), run.err());
+        assertTrue(run.err().contains("Error: Cannot listen on 127.0.0.1:" + relay.port()), run.err());
         assertEquals(1, run.err().lines().filter(l -> l.startsWith("Error")).count(), run.err());
     }
 
