@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,34 +28,24 @@ class JarIT {
 
     @TempDir
     Path dir;
-    private TestRelay relay;
-    private String url;
-
-    @BeforeEach
-    void start() throws Exception {
-        relay = TestRelay.start();
-        url = relay.url();
-    }
-
-    @AfterEach
-    void stop() {
-        relay.close();
-    }
+    @RegisterExtension
+    final TestRelay relay = new TestRelay();
 
     @Test
     void sendListenAndChannelsWithTheirExitCodes() throws Exception {
-        assertEquals(new CliRun(0, "Message sent\n", ""), JarProcess.run(dir, "send", url, "#general", "from the jar"));
+        assertEquals(new CliRun(0, "Message sent\n", ""),
+                JarProcess.run(dir, "send", relay.url(), "#general", "from the jar"));
         assertEquals(new CliRun(1, "", "Error: Agent @nobody not found\n"),
-                JarProcess.run(dir, "send", url, "@nobody", "hi"));
+                JarProcess.run(dir, "send", relay.url(), "@nobody", "hi"));
 
-        CliRun listen = JarProcess.run(dir, "listen", url, "-m", "2");
+        CliRun listen = JarProcess.run(dir, "listen", relay.url(), "-m", "2");
         assertEquals(0, listen.rc(), listen.err());
         List<String> lines = listen.out().lines().toList();
         assertTrue(lines.get(0).contains("\"content\":\"from the jar\",\"replay\":true"), listen.out());
         assertTrue(lines.get(1).contains("Welcome to #general"), listen.out());
         assertTrue(listen.err().endsWith("Received 2 messages, disconnecting\n"), listen.err());
 
-        CliRun channels = JarProcess.run(dir, "channels", url);
+        CliRun channels = JarProcess.run(dir, "channels", relay.url());
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
                 + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
     }
@@ -80,7 +69,7 @@ class JarIT {
         assertTrue(generated.out().endsWith("  Saved to: " + file + "\n"), generated.out());
         CliRun shown = JarProcess.run(dir, "identity");
         assertTrue(shown.out().startsWith("Current identity:\n  Name: jarred\n"), shown.out());
-        assertEquals(0, JarProcess.run(dir, "send", url, "#general", "signed", "-i", file.toString()).rc());
+        assertEquals(0, JarProcess.run(dir, "send", relay.url(), "#general", "signed", "-i", file.toString()).rc());
         CliRun bad = JarProcess.run(dir, "identity", "--show", "-f", "nope.json");
         assertEquals(new CliRun(1, "", "Error: Identity file not found: " + dir.toRealPath().resolve("nope.json") + "\n"),
                 bad);
@@ -88,7 +77,7 @@ class JarIT {
 
     @Test
     void listenExitsNonZeroWhenTheServerGoesAway() throws Exception {
-        try (JarProcess listen = JarProcess.start(dir, "listen", url, "#general")) {
+        try (JarProcess listen = JarProcess.start(dir, "listen", relay.url(), "#general")) {
             await().atMost(WAIT).until(() -> listen.err().contains("Streaming messages to stdout"));
             relay.close();
             assertEquals(1, listen.awaitExit(WAIT));
