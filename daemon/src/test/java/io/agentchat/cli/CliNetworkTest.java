@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentchat.client.ScriptedServer;
-import io.agentchat.server.AgentChatServer;
-import io.agentchat.server.ServerConfig;
+import io.agentchat.server.TestRelay;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,48 +19,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The networked commands in-process against a real relay. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliNetworkTest {
-    private AgentChatServer server;
-    private String url;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new AgentChatServer(ServerConfig.builder().host("127.0.0.1").port(0)
-                .rateLimit(Duration.ZERO).dataDir(null).build()).start();
-        url = server.uri().toString();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestRelay relay = new TestRelay();
 
     @Test
     void sendPrintsMessageSentOnlyAfterTheEcho() {
-        CliRun run = CliRun.run("send", url, "#general", "hello one", "-n", "sender1");
+        CliRun run = CliRun.run("send", relay.url(), "#general", "hello one", "-n", "sender1");
         assertEquals(new CliRun(0, "Message sent\n", ""), run);
-        CliRun dm = CliRun.run("send", url, "#general", "");
+        CliRun dm = CliRun.run("send", relay.url(), "#general", "");
         assertEquals(0, dm.rc(), "the empty message is legal");
     }
 
     @Test
     void sendReportsEveryRefusalWithTheServersMessage() {
-        assertEquals(new CliRun(1, "", "Error: Channel #nosuch not found\n"), CliRun.run("send", url, "#nosuch", "hi"));
+        assertEquals(new CliRun(1, "", "Error: Channel #nosuch not found\n"), CliRun.run("send", relay.url(), "#nosuch", "hi"));
         assertEquals(new CliRun(1, "", "Error: Invalid target (must start with # or @)\n"),
-                CliRun.run("send", url, "general", "hi"));
-        assertEquals(new CliRun(1, "", "Error: Agent @nobody not found\n"), CliRun.run("send", url, "@nobody", "hi"));
-        assertEquals(1, CliRun.run("send", url, "#general", "x".repeat(4097)).rc());
+                CliRun.run("send", relay.url(), "general", "hi"));
+        assertEquals(new CliRun(1, "", "Error: Agent @nobody not found\n"), CliRun.run("send", relay.url(), "@nobody", "hi"));
+        assertEquals(1, CliRun.run("send", relay.url(), "#general", "x".repeat(4097)).rc());
         assertEquals(new CliRun(1, "", "Error: Invalid agent name\n"),
-                CliRun.run("send", url, "#general", "hi", "-n", "bad name"));
+                CliRun.run("send", relay.url(), "#general", "hi", "-n", "bad name"));
     }
 
     @Test
@@ -81,47 +67,48 @@ class CliNetworkTest {
     void aBadIdentityFileIsOneLineAndNoConnection(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{bad");
-        CliRun run = CliRun.run("send", url, "#general", "hi", "-i", bad.toString());
+        CliRun run = CliRun.run("send", relay.url(), "#general", "hi", "-i", bad.toString());
         assertEquals(1, run.rc());
         assertTrue(run.err().startsWith("Error: Invalid identity file " + bad.toAbsolutePath() + ": corrupt JSON"),
                 run.err());
         assertEquals(1, run.err().lines().count());
-        CliRun missing = CliRun.run("send", url, "#general", "hi", "-i", dir.resolve("none.json").toString());
+        CliRun missing = CliRun.run("send", relay.url(), "#general", "hi", "-i", dir.resolve("none.json").toString());
         assertEquals(new CliRun(1, "", "Error: Identity file not found: " + dir.resolve("none.json") + "\n"), missing);
     }
 
     @Test
     void channelsAndAgentsPrintReadableLinesAndFailFastOnErrors() {
-        CliRun channels = CliRun.run("channels", url);
+        CliRun channels = CliRun.run("channels", relay.url());
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
                 + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
 
-        CliRun empty = CliRun.run("agents", url, "#general");
+        CliRun empty = CliRun.run("agents", relay.url(), "#general");
         assertEquals(new CliRun(0, "Agents in #general:\n", ""), empty);
-        assertEquals(new CliRun(1, "", "Error: Channel #nosuch not found\n"), CliRun.run("agents", url, "#nosuch"));
-        assertEquals(new CliRun(1, "", "Error: Invalid channel name\n"), CliRun.run("agents", url, "general"));
+        assertEquals(new CliRun(1, "", "Error: Channel #nosuch not found\n"), CliRun.run("agents", relay.url(), "#nosuch"));
+        assertEquals(new CliRun(1, "", "Error: Invalid channel name\n"), CliRun.run("agents", relay.url(), "general"));
     }
 
     @Test
     void agentsListsMembersAsIdNamePresence() throws Exception {
         StringWriter listenOut = new StringWriter();
-        CompletableFuture<Integer> listener = runAsync(listenOut, new StringWriter(), "listen", url, "#agents", "-n", "watcher");
+        CompletableFuture<Integer> listener = runAsync(listenOut, new StringWriter(), "listen", relay.url(), "#agents",
+                "-n", "watcher");
         await().atMost(Duration.ofSeconds(10)).until(() -> listenOut.toString().contains("Welcome to #agents"));
-        CliRun agents = CliRun.run("agents", url, "#agents");
+        CliRun agents = CliRun.run("agents", relay.url(), "#agents");
         assertEquals(0, agents.rc());
         List<String> lines = agents.out().lines().toList();
         assertEquals("Agents in #agents:", lines.get(0));
         assertTrue(lines.get(1).matches("  @[a-z0-9]{8} watcher online"), lines.get(1));
-        server.close();
+        relay.close();
         assertEquals(1, listener.get(10, TimeUnit.SECONDS), "listen fails when the server goes away");
     }
 
     @Test
     void listenPrintsTheReplayBurstAndStopsAfterMaxMessages() {
         for (int i = 1; i <= 3; i++) {
-            assertEquals(0, CliRun.run("send", url, "#general", "history " + i).rc());
+            assertEquals(0, CliRun.run("send", relay.url(), "#general", "history " + i).rc());
         }
-        CliRun run = CliRun.run("listen", url, "-m", "4", "-n", "reader");
+        CliRun run = CliRun.run("listen", relay.url(), "-m", "4", "-n", "reader");
         assertEquals(0, run.rc(), run.err());
         List<String> lines = run.out().lines().toList();
         assertEquals(4, lines.size(), run.out());
@@ -138,7 +125,7 @@ class CliNetworkTest {
 
     @Test
     void listenOnAnUnknownChannelFails() {
-        CliRun run = CliRun.run("listen", url, "#nosuch");
+        CliRun run = CliRun.run("listen", relay.url(), "#nosuch");
         assertEquals(1, run.rc());
         assertTrue(run.err().endsWith("Error: Channel #nosuch not found\n"), run.err());
     }
@@ -147,15 +134,16 @@ class CliNetworkTest {
     void createAndInviteNeedNoAckButReportErrors(@TempDir Path dir) {
         Path owner = dir.resolve("owner.json");
         assertEquals(0, CliRun.run("identity", "-g", "-n", "owner", "-f", owner.toString()).rc());
-        assertEquals(new CliRun(0, "Created #newroom\n", ""), CliRun.run("create", url, "#newroom"));
-        assertEquals(new CliRun(1, "", "Error: Channel #newroom already exists\n"), CliRun.run("create", url, "#newroom"));
-        assertEquals(new CliRun(1, "", "Error: Invalid channel name\n"), CliRun.run("create", url, "bad"));
+        assertEquals(new CliRun(0, "Created #newroom\n", ""), CliRun.run("create", relay.url(), "#newroom"));
+        assertEquals(new CliRun(1, "", "Error: Channel #newroom already exists\n"),
+                CliRun.run("create", relay.url(), "#newroom"));
+        assertEquals(new CliRun(1, "", "Error: Invalid channel name\n"), CliRun.run("create", relay.url(), "bad"));
         assertEquals(new CliRun(0, "Created #secret (invite-only)\n", ""),
-                CliRun.run("create", url, "#secret", "--private", "-i", owner.toString()));
+                CliRun.run("create", relay.url(), "#secret", "--private", "-i", owner.toString()));
         assertEquals(new CliRun(0, "Invited @55ffc77c to #secret\n", ""),
-                CliRun.run("invite", url, "#secret", "@55ffc77c", "-i", owner.toString()));
+                CliRun.run("invite", relay.url(), "#secret", "@55ffc77c", "-i", owner.toString()));
         assertEquals(new CliRun(1, "", "Error: Channel #secret is invite-only\n"),
-                CliRun.run("invite", url, "#secret", "@55ffc77c"));
+                CliRun.run("invite", relay.url(), "#secret", "@55ffc77c"));
     }
 
     @Test
@@ -171,7 +159,7 @@ class CliNetworkTest {
         String input = String.join("\n", "/join #nosuch", "/join #general", "#general hello from connect",
                 "@nobody hi", "/channels", "nonsense", "/frobnicate", "/leave #general", "") ;
         CliRun run = CliRun.run(Map.of(), new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-                "connect", url, "-n", "typist");
+                "connect", relay.url(), "-n", "typist");
         assertEquals(0, run.rc(), run.err());
         assertTrue(run.err().contains("Error: Channel #nosuch not found"), run.err());
         assertTrue(run.err().contains("Error: Agent @nobody not found"), run.err());
@@ -218,7 +206,7 @@ class CliNetworkTest {
 
     @Test
     void nothingIsLeftOpenAfterAOneShotCommand() {
-        assertEquals(0, CliRun.run("channels", url).rc());
+        assertEquals(0, CliRun.run("channels", relay.url()).rc());
         assertFalse(Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().startsWith("agentchat-client-dispatch") && t.isAlive()
                         && t.getState() != Thread.State.TERMINATED && !t.isDaemon()));

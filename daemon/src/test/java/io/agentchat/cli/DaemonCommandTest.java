@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentchat.daemon.ChildClassPath;
 import io.agentchat.daemon.PersonaPaths;
 import io.agentchat.server.AgentChatServer;
 import io.agentchat.server.ServerConfig;
@@ -57,7 +58,7 @@ class DaemonCommandTest {
     private CliRun background(String name) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                ChildClassPath.get(),
                 Main.class.getName(), "daemon", server.uri().toString(), "--name", name, "-b", "--rate-limit-ms", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -4,8 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentchat.server.AgentChatServer;
-import io.agentchat.server.ServerConfig;
+import io.agentchat.server.TestRelay;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,35 +28,24 @@ class JarIT {
 
     @TempDir
     Path dir;
-    private AgentChatServer server;
-    private String url;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new AgentChatServer(ServerConfig.builder().host("127.0.0.1").port(0)
-                .rateLimit(Duration.ZERO).dataDir(null).build()).start();
-        url = server.uri().toString();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestRelay relay = new TestRelay();
 
     @Test
     void sendListenAndChannelsWithTheirExitCodes() throws Exception {
-        assertEquals(new CliRun(0, "Message sent\n", ""), JarProcess.run(dir, "send", url, "#general", "from the jar"));
+        assertEquals(new CliRun(0, "Message sent\n", ""),
+                JarProcess.run(dir, "send", relay.url(), "#general", "from the jar"));
         assertEquals(new CliRun(1, "", "Error: Agent @nobody not found\n"),
-                JarProcess.run(dir, "send", url, "@nobody", "hi"));
+                JarProcess.run(dir, "send", relay.url(), "@nobody", "hi"));
 
-        CliRun listen = JarProcess.run(dir, "listen", url, "-m", "2");
+        CliRun listen = JarProcess.run(dir, "listen", relay.url(), "-m", "2");
         assertEquals(0, listen.rc(), listen.err());
         List<String> lines = listen.out().lines().toList();
         assertTrue(lines.get(0).contains("\"content\":\"from the jar\",\"replay\":true"), listen.out());
         assertTrue(lines.get(1).contains("Welcome to #general"), listen.out());
         assertTrue(listen.err().endsWith("Received 2 messages, disconnecting\n"), listen.err());
 
-        CliRun channels = JarProcess.run(dir, "channels", url);
+        CliRun channels = JarProcess.run(dir, "channels", relay.url());
         assertEquals(new CliRun(0, "Available channels:\n  #general (0 agents)\n  #agents (0 agents)\n"
                 + "  #discovery (0 agents)\n  #skills (0 agents)\n", ""), channels);
     }
@@ -82,7 +69,7 @@ class JarIT {
         assertTrue(generated.out().endsWith("  Saved to: " + file + "\n"), generated.out());
         CliRun shown = JarProcess.run(dir, "identity");
         assertTrue(shown.out().startsWith("Current identity:\n  Name: jarred\n"), shown.out());
-        assertEquals(0, JarProcess.run(dir, "send", url, "#general", "signed", "-i", file.toString()).rc());
+        assertEquals(0, JarProcess.run(dir, "send", relay.url(), "#general", "signed", "-i", file.toString()).rc());
         CliRun bad = JarProcess.run(dir, "identity", "--show", "-f", "nope.json");
         assertEquals(new CliRun(1, "", "Error: Identity file not found: " + dir.toRealPath().resolve("nope.json") + "\n"),
                 bad);
@@ -90,9 +77,9 @@ class JarIT {
 
     @Test
     void listenExitsNonZeroWhenTheServerGoesAway() throws Exception {
-        try (JarProcess listen = JarProcess.start(dir, "listen", url, "#general")) {
+        try (JarProcess listen = JarProcess.start(dir, "listen", relay.url(), "#general")) {
             await().atMost(WAIT).until(() -> listen.err().contains("Streaming messages to stdout"));
-            server.close();
+            relay.close();
             assertEquals(1, listen.awaitExit(WAIT));
             assertTrue(listen.err().contains("Error: Connection closed by server"), listen.err());
         }
@@ -117,10 +104,10 @@ class JarIT {
 
     @Test
     void serveOnABusyPortExitsWithOneLine() throws Exception {
-        CliRun run = JarProcess.run(dir, "serve", "-p", String.valueOf(server.port()), "-H", "127.0.0.1");
+        CliRun run = JarProcess.run(dir, "serve", "-p", String.valueOf(relay.port()), "-H", "127.0.0.1");
         assertEquals(1, run.rc());
         assertEquals("", run.out());
-        assertTrue(run.err().contains("Error: Cannot listen on 127.0.0.1:" + server.port()), run.err());
+        assertTrue(run.err().contains("Error: Cannot listen on 127.0.0.1:" + relay.port()), run.err());
         assertEquals(1, run.err().lines().filter(l -> l.startsWith("Error")).count(), run.err());
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentchat.daemon.MutableClock;
+import io.agentchat.server.MutableClock;
 import io.agentchat.identity.Identity;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code agentchat <args>} as a real child JVM on the test class path
- * ({@code java -cp <test classpath> io.agentchat.cli.Main ...}), output appended to a file.
+ * ({@code java -cp <ChildClassPath> io.agentchat.cli.Main ...}), output appended to a file.
  */
 final class DaemonChild implements AutoCloseable {
 
@@ -35,7 +35,7 @@ final class DaemonChild implements AutoCloseable {
     }
 
     static String classPath() {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return ChildClassPath.get();
     }
 
     long pid() {

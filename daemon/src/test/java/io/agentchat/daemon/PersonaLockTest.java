@@ -28,7 +28,7 @@ class PersonaLockTest {
     static Process startHolder(Path home, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), LockHolderMain.class.getName(), "--home", home.toString(), "--name", name);
+                ChildClassPath.get(), LockHolderMain.class.getName(), "--home", home.toString(), "--name", name);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         return pb.start();
     }

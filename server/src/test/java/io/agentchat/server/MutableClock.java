@@ -5,22 +5,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so time rules (rate limits, expiry) are tested without sleeping. */
+/**
+ * A clock tests move by hand, so time rules (rate limits, expiry, pacing) are tested without
+ * sleeping. The one copy for every module's tests (the daemon's come through the server's test-jar).
+ */
 public final class MutableClock extends Clock {
-    private final AtomicLong millis;
+    private final AtomicReference<Instant> now;
 
     public MutableClock() {
         this(System.currentTimeMillis());
     }
 
     public MutableClock(long startMillis) {
-        this.millis = new AtomicLong(startMillis);
+        this(Instant.ofEpochMilli(startMillis));
+    }
+
+    public MutableClock(Instant start) {
+        this.now = new AtomicReference<>(start);
     }
 
     public void advance(Duration duration) {
-        millis.addAndGet(duration.toMillis());
+        now.updateAndGet(instant -> instant.plus(duration));
     }
 
     @Override
@@ -35,11 +42,11 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
+        return now.get();
     }
 
     @Override
     public long millis() {
-        return millis.get();
+        return now.get().toEpochMilli();
     }
 }

@@ -1,19 +1,20 @@
 package io.agentchat.server;
 
 import java.net.URI;
-import java.time.Duration;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterEach;
 
-/** Starts a real server on an ephemeral loopback port and one WebSocket client per test. */
+/**
+ * Starts a real server on an ephemeral loopback port ({@link TestRelay#defaults()}) and one WebSocket
+ * client per test. Other modules' tests use {@link TestRelay} and {@link TestAgent} directly.
+ */
 abstract class ServerHarness {
     protected AgentChatServer server;
     protected WebSocketClient client;
     protected URI uri;
 
     protected ServerConfig.Builder config() {
-        return ServerConfig.builder().host("127.0.0.1").port(0).rateLimit(Duration.ZERO)
-                .dataDir(null);
+        return TestRelay.defaults();
     }
 
     protected void start(ServerConfig config) throws Exception {
