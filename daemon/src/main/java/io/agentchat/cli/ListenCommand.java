@@ -2,9 +2,11 @@ package io.agentchat.cli;
 
 import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
+import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ServerFrame;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +28,9 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:", "  agentchat listen ws://localhost:6667 '#general' '#agents' -m 10"})
 final class ListenCommand implements Callable<Integer> {
     /** The frame types the reference prints. */
-    static final Set<String> PRINTED = Set.of("MSG", "AGENT_JOINED", "AGENT_LEFT", "PROPOSAL", "ACCEPT", "REJECT",
-            "COMPLETE", "DISPUTE", "SKILLS_REGISTERED", "SEARCH_RESULTS");
+    static final Set<FrameType> PRINTED = EnumSet.of(FrameType.MSG, FrameType.AGENT_JOINED, FrameType.AGENT_LEFT,
+            FrameType.PROPOSAL, FrameType.ACCEPT, FrameType.REJECT, FrameType.COMPLETE, FrameType.DISPUTE,
+            FrameType.SKILLS_REGISTERED, FrameType.SEARCH_RESULTS);
 
     private enum Outcome { MAX_REACHED, STOPPED, CLOSED }
 
@@ -91,7 +94,7 @@ final class ListenCommand implements Callable<Integer> {
     private final class Printer implements FrameListener {
         @Override
         public void onFrame(ServerFrame frame, String rawText) {
-            if (!PRINTED.contains(frame.wireType())) {
+            if (!PRINTED.contains(frame.type())) {
                 return;
             }
             synchronized (printLock) {
