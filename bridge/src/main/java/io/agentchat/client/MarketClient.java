@@ -52,12 +52,21 @@ public final class MarketClient {
 
     /** Sends a signed PROPOSAL and returns the server's copy, which carries the new proposal id. */
     public ServerFrame.Proposal propose(Terms terms) {
+        return Requests.await(proposeRequest(terms));
+    }
+
+    /** {@link #propose} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.Proposal> proposeAsync(Terms terms) {
+        return proposeRequest(terms).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.Proposal> proposeRequest(Terms terms) {
         Identity identity = requireIdentity("Proposals");
         String to = agentRef(terms.to());
         String sig = identity.sign(SignedText.proposal(to, terms.task(), terms.amount(), terms.currency(),
                 terms.paymentCode(), terms.expires(), terms.eloStake()));
         String self = connection.agentId();
-        return connection.request("the PROPOSAL to " + to,
+        return connection.requestAsync("the PROPOSAL to " + to,
                 f -> f instanceof ServerFrame.Proposal p && self.equals(p.from()) && to.equals(p.to()) ? p : null,
                 new ClientFrame.Proposal(to, terms.task(), terms.amount(), terms.currency(), terms.paymentCode(),
                         terms.terms(), terms.expires(), terms.eloStake(), sig));
@@ -65,45 +74,99 @@ public final class MarketClient {
 
     /** Accepts a proposal; {@code paymentCode} and {@code eloStake} may be null and are then left out. */
     public ServerFrame.Accept accept(String proposalId, String paymentCode, Integer eloStake) {
+        return Requests.await(acceptRequest(proposalId, paymentCode, eloStake));
+    }
+
+    /** {@link #accept} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.Accept> acceptAsync(String proposalId, String paymentCode, Integer eloStake) {
+        return acceptRequest(proposalId, paymentCode, eloStake).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.Accept> acceptRequest(String proposalId, String paymentCode, Integer eloStake) {
         String sig = requireIdentity("Accepting proposals").sign(SignedText.accept(proposalId, paymentCode, eloStake));
-        return connection.request("ACCEPT of " + proposalId,
+        return connection.requestAsync("ACCEPT of " + proposalId,
                 f -> f instanceof ServerFrame.Accept a && proposalId.equals(a.proposalId()) ? a : null,
                 new ClientFrame.Accept(proposalId, paymentCode, eloStake, sig));
     }
 
     public ServerFrame.Reject reject(String proposalId, String reason) {
+        return Requests.await(rejectRequest(proposalId, reason));
+    }
+
+    /** {@link #reject} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.Reject> rejectAsync(String proposalId, String reason) {
+        return rejectRequest(proposalId, reason).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.Reject> rejectRequest(String proposalId, String reason) {
         String sig = requireIdentity("Rejecting proposals").sign(SignedText.reject(proposalId, reason));
-        return connection.request("REJECT of " + proposalId,
+        return connection.requestAsync("REJECT of " + proposalId,
                 f -> f instanceof ServerFrame.Reject r && proposalId.equals(r.proposalId()) ? r : null,
                 new ClientFrame.Reject(proposalId, reason, sig));
     }
 
     public ServerFrame.Complete complete(String proposalId, String proof) {
+        return Requests.await(completeRequest(proposalId, proof));
+    }
+
+    /** {@link #complete} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.Complete> completeAsync(String proposalId, String proof) {
+        return completeRequest(proposalId, proof).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.Complete> completeRequest(String proposalId, String proof) {
         String sig = requireIdentity("Completing proposals").sign(SignedText.complete(proposalId, proof));
-        return connection.request("COMPLETE of " + proposalId,
+        return connection.requestAsync("COMPLETE of " + proposalId,
                 f -> f instanceof ServerFrame.Complete c && proposalId.equals(c.proposalId()) ? c : null,
                 new ClientFrame.Complete(proposalId, proof, sig));
     }
 
     public ServerFrame.Dispute dispute(String proposalId, String reason) {
+        return Requests.await(disputeRequest(proposalId, reason));
+    }
+
+    /** {@link #dispute} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.Dispute> disputeAsync(String proposalId, String reason) {
+        return disputeRequest(proposalId, reason).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.Dispute> disputeRequest(String proposalId, String reason) {
         String sig = requireIdentity("Disputing proposals").sign(SignedText.dispute(proposalId, reason));
-        return connection.request("DISPUTE of " + proposalId,
+        return connection.requestAsync("DISPUTE of " + proposalId,
                 f -> f instanceof ServerFrame.Dispute d && proposalId.equals(d.proposalId()) ? d : null,
                 new ClientFrame.Dispute(proposalId, reason, sig));
     }
 
     /** Replaces this agent's skills registration; the signature covers {@code JSON.stringify(skills)}. */
     public ServerFrame.SkillsRegistered registerSkills(ArrayNode skills) {
+        return Requests.await(registerSkillsRequest(skills));
+    }
+
+    /** {@link #registerSkills} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.SkillsRegistered> registerSkillsAsync(ArrayNode skills) {
+        return registerSkillsRequest(skills).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.SkillsRegistered> registerSkillsRequest(ArrayNode skills) {
         String sig = requireIdentity("Skill registration").sign(SignedText.registerSkills(skills));
-        return connection.request("SKILLS_REGISTERED",
+        return connection.requestAsync("SKILLS_REGISTERED",
                 f -> f instanceof ServerFrame.SkillsRegistered r ? r : null,
                 new ClientFrame.RegisterSkills(skills, sig));
     }
 
     /** Searches the skills registry; {@code query} holds only the keys the caller set. */
     public ServerFrame.SearchResults searchSkills(ObjectNode query) {
+        return Requests.await(searchSkillsRequest(query));
+    }
+
+    /** {@link #searchSkills} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
+    public CompletableFuture<ServerFrame.SearchResults> searchSkillsAsync(ObjectNode query) {
+        return searchSkillsRequest(query).future;
+    }
+
+    private PendingRequests.Request<ServerFrame.SearchResults> searchSkillsRequest(ObjectNode query) {
         String queryId = "q_" + System.currentTimeMillis();
-        return connection.request("SEARCH_RESULTS",
+        return connection.requestAsync("SEARCH_RESULTS",
                 f -> f instanceof ServerFrame.SearchResults r && r.queryId() != null
                         && queryId.equals(r.queryId().asText()) ? r : null,
                 new ClientFrame.SearchSkills(query, TextNode.valueOf(queryId)));

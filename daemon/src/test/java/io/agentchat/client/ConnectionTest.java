@@ -57,6 +57,23 @@ class ConnectionTest {
         }
     }
 
+    @Test
+    void marketRequestsHaveAsyncFormsThatCompleteWithTheReplyOrTheServersError() throws Exception {
+        Identity identity = Identity.generate("trader", Clock.systemUTC());
+        try (Connection c = client.connect(uri, "trader", identity)) {
+            MarketClient market = new MarketClient(c);
+            ServerFrame.SearchResults results = market.searchSkillsAsync(
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode())
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(0, results.total());
+            java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> market.proposeAsync(new MarketClient.Terms("@deadbeef", "t", null, null, null, null, null, null))
+                            .get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(ErrorCode.AGENT_NOT_FOUND, ((ServerErrorException) failed.getCause()).code());
+            assertNotNull(c.ping(), "the connection stays usable");
+        }
+    }
+
     /**
      * The server routes a key's id to a connection only once it has the answer to its challenge:
      * connect returns after that, so a DM sent the moment it returns always arrives.
