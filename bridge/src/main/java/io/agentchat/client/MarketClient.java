@@ -18,9 +18,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The marketplace requests on one {@link Connection} (see docs/protocol.md): proposals and their
- * lifecycle, skills, and identity verification. Each method blocks like the connection's own
- * requests: it returns the server's reply frame or throws {@link ServerErrorException} /
- * {@link ClientException}.
+ * lifecycle, skills, and identity verification. Each request {@code x} has an async form
+ * {@code xAsync}, whose future completes with the server's reply frame, its ERROR
+ * ({@link ServerErrorException}) or a {@link ClientException} such as TIMEOUT; {@code x} waits for
+ * it, as the connection's own requests do. Verification, a two-step exchange, is blocking only.
  *
  * <p>Signed frames are signed over the exact texts of {@link SignedText} with the connection's
  * identity; optional fields that are absent are left out of the frame, never sent as {@code null}.
@@ -52,15 +53,10 @@ public final class MarketClient {
 
     /** Sends a signed PROPOSAL and returns the server's copy, which carries the new proposal id. */
     public ServerFrame.Proposal propose(Terms terms) {
-        return Requests.await(proposeRequest(terms));
+        return Requests.await(proposeAsync(terms));
     }
 
-    /** {@link #propose} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.Proposal> proposeAsync(Terms terms) {
-        return proposeRequest(terms).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.Proposal> proposeRequest(Terms terms) {
         Identity identity = requireIdentity("Proposals");
         String to = agentRef(terms.to());
         String sig = identity.sign(SignedText.proposal(to, terms.task(), terms.amount(), terms.currency(),
@@ -69,107 +65,77 @@ public final class MarketClient {
         return connection.requestAsync("the PROPOSAL to " + to,
                 f -> f instanceof ServerFrame.Proposal p && self.equals(p.from()) && to.equals(p.to()) ? p : null,
                 new ClientFrame.Proposal(to, terms.task(), terms.amount(), terms.currency(), terms.paymentCode(),
-                        terms.terms(), terms.expires(), terms.eloStake(), sig));
+                        terms.terms(), terms.expires(), terms.eloStake(), sig)).future;
     }
 
     /** Accepts a proposal; {@code paymentCode} and {@code eloStake} may be null and are then left out. */
     public ServerFrame.Accept accept(String proposalId, String paymentCode, Integer eloStake) {
-        return Requests.await(acceptRequest(proposalId, paymentCode, eloStake));
+        return Requests.await(acceptAsync(proposalId, paymentCode, eloStake));
     }
 
-    /** {@link #accept} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.Accept> acceptAsync(String proposalId, String paymentCode, Integer eloStake) {
-        return acceptRequest(proposalId, paymentCode, eloStake).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.Accept> acceptRequest(String proposalId, String paymentCode, Integer eloStake) {
         String sig = requireIdentity("Accepting proposals").sign(SignedText.accept(proposalId, paymentCode, eloStake));
         return connection.requestAsync("ACCEPT of " + proposalId,
                 f -> f instanceof ServerFrame.Accept a && proposalId.equals(a.proposalId()) ? a : null,
-                new ClientFrame.Accept(proposalId, paymentCode, eloStake, sig));
+                new ClientFrame.Accept(proposalId, paymentCode, eloStake, sig)).future;
     }
 
     public ServerFrame.Reject reject(String proposalId, String reason) {
-        return Requests.await(rejectRequest(proposalId, reason));
+        return Requests.await(rejectAsync(proposalId, reason));
     }
 
-    /** {@link #reject} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.Reject> rejectAsync(String proposalId, String reason) {
-        return rejectRequest(proposalId, reason).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.Reject> rejectRequest(String proposalId, String reason) {
         String sig = requireIdentity("Rejecting proposals").sign(SignedText.reject(proposalId, reason));
         return connection.requestAsync("REJECT of " + proposalId,
                 f -> f instanceof ServerFrame.Reject r && proposalId.equals(r.proposalId()) ? r : null,
-                new ClientFrame.Reject(proposalId, reason, sig));
+                new ClientFrame.Reject(proposalId, reason, sig)).future;
     }
 
     public ServerFrame.Complete complete(String proposalId, String proof) {
-        return Requests.await(completeRequest(proposalId, proof));
+        return Requests.await(completeAsync(proposalId, proof));
     }
 
-    /** {@link #complete} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.Complete> completeAsync(String proposalId, String proof) {
-        return completeRequest(proposalId, proof).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.Complete> completeRequest(String proposalId, String proof) {
         String sig = requireIdentity("Completing proposals").sign(SignedText.complete(proposalId, proof));
         return connection.requestAsync("COMPLETE of " + proposalId,
                 f -> f instanceof ServerFrame.Complete c && proposalId.equals(c.proposalId()) ? c : null,
-                new ClientFrame.Complete(proposalId, proof, sig));
+                new ClientFrame.Complete(proposalId, proof, sig)).future;
     }
 
     public ServerFrame.Dispute dispute(String proposalId, String reason) {
-        return Requests.await(disputeRequest(proposalId, reason));
+        return Requests.await(disputeAsync(proposalId, reason));
     }
 
-    /** {@link #dispute} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.Dispute> disputeAsync(String proposalId, String reason) {
-        return disputeRequest(proposalId, reason).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.Dispute> disputeRequest(String proposalId, String reason) {
         String sig = requireIdentity("Disputing proposals").sign(SignedText.dispute(proposalId, reason));
         return connection.requestAsync("DISPUTE of " + proposalId,
                 f -> f instanceof ServerFrame.Dispute d && proposalId.equals(d.proposalId()) ? d : null,
-                new ClientFrame.Dispute(proposalId, reason, sig));
+                new ClientFrame.Dispute(proposalId, reason, sig)).future;
     }
 
     /** Replaces this agent's skills registration; the signature covers {@code JSON.stringify(skills)}. */
     public ServerFrame.SkillsRegistered registerSkills(ArrayNode skills) {
-        return Requests.await(registerSkillsRequest(skills));
+        return Requests.await(registerSkillsAsync(skills));
     }
 
-    /** {@link #registerSkills} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.SkillsRegistered> registerSkillsAsync(ArrayNode skills) {
-        return registerSkillsRequest(skills).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.SkillsRegistered> registerSkillsRequest(ArrayNode skills) {
         String sig = requireIdentity("Skill registration").sign(SignedText.registerSkills(skills));
         return connection.requestAsync("SKILLS_REGISTERED",
                 f -> f instanceof ServerFrame.SkillsRegistered r ? r : null,
-                new ClientFrame.RegisterSkills(skills, sig));
+                new ClientFrame.RegisterSkills(skills, sig)).future;
     }
 
     /** Searches the skills registry; {@code query} holds only the keys the caller set. */
     public ServerFrame.SearchResults searchSkills(ObjectNode query) {
-        return Requests.await(searchSkillsRequest(query));
+        return Requests.await(searchSkillsAsync(query));
     }
 
-    /** {@link #searchSkills} without waiting: the future completes with the reply, the server's ERROR or TIMEOUT. */
     public CompletableFuture<ServerFrame.SearchResults> searchSkillsAsync(ObjectNode query) {
-        return searchSkillsRequest(query).future;
-    }
-
-    private PendingRequests.Request<ServerFrame.SearchResults> searchSkillsRequest(ObjectNode query) {
         String queryId = "q_" + System.currentTimeMillis();
         return connection.requestAsync("SEARCH_RESULTS",
                 f -> f instanceof ServerFrame.SearchResults r && r.queryId() != null
                         && queryId.equals(r.queryId().asText()) ? r : null,
-                new ClientFrame.SearchSkills(query, TextNode.valueOf(queryId)));
+                new ClientFrame.SearchSkills(query, TextNode.valueOf(queryId))).future;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.agentchat.client;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ServerFrame;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,8 +69,17 @@ final class Requests {
      * Its own timer bounds the wait. An interrupt gives the request up (it leaves the queue).
      */
     static <T> T await(PendingRequests.Request<T> request) {
+        return await(request.future, request.description);
+    }
+
+    /** {@link #await(PendingRequests.Request)} for a request's future, as the async forms return it. */
+    static <T> T await(CompletableFuture<T> future) {
+        return await(future, "the server's reply");
+    }
+
+    private static <T> T await(CompletableFuture<T> future, String description) {
         try {
-            return request.future.get();
+            return future.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ClientException clientException) {
@@ -78,8 +88,8 @@ final class Requests {
             throw new ClientException(ClientException.Reason.IO, String.valueOf(cause), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            request.future.cancel(false);
-            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for " + request.description, e);
+            future.cancel(false);
+            throw new ClientException(ClientException.Reason.IO, "Interrupted waiting for " + description, e);
         }
     }
 
