@@ -3,6 +3,7 @@ package io.agentchat.reputation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.agentchat.json.IsoTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

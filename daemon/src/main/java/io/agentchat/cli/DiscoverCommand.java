@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.json.JsStringify;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.client.MarketClient;
 import io.agentchat.json.JsNumber;
 import io.agentchat.protocol.ServerFrame;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

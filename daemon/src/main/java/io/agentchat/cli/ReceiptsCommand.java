@@ -7,7 +7,7 @@ import io.agentchat.identity.IdentityFile;
 import io.agentchat.json.JsNumber;
 import io.agentchat.json.JsStringify;
 import io.agentchat.ledger.ReceiptStore;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

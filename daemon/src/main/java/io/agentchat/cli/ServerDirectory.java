@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.json.JsStringify;
 import io.agentchat.ledger.LedgerFileException;
 import io.agentchat.reputation.AtomicFile;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

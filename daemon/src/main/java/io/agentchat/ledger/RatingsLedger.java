@@ -3,7 +3,7 @@ package io.agentchat.ledger;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.reputation.AtomicFile;
 import io.agentchat.reputation.Elo;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import io.agentchat.reputation.Rating;
 import io.agentchat.reputation.RatingsFormat;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.reputation.Elo;
 import io.agentchat.reputation.Elo.Delta;
 import io.agentchat.reputation.Elo.Party;
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import io.agentchat.reputation.Rating;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.agentchat.server.transport;
 
+import io.agentchat.json.IsoTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,8 +8,6 @@ import io.agentchat.server.core.Hub;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -20,10 +19,6 @@ import org.eclipse.jetty.util.Callback;
 
 /** {@code GET /health} with the original's JSON (docs/protocol.md §1.5); everything else is 404. */
 public final class HealthHandler extends Handler.Abstract {
-    /** JavaScript's {@code toISOString()}: always milliseconds, always {@code Z}. */
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-
     private final Hub hub;
     private final String serverName;
     private final String version;
@@ -65,7 +60,7 @@ public final class HealthHandler extends Handler.Abstract {
         body.put("server", serverName);
         body.put("version", version);
         body.put("uptime_seconds", (now.toEpochMilli() - startedAt.toEpochMilli()) / 1000);
-        body.put("started_at", ISO.format(startedAt));
+        body.put("started_at", IsoTime.format(startedAt.toEpochMilli()));
         ObjectNode agents = body.putObject("agents");
         agents.put("connected", stats.connected());
         agents.put("with_identity", stats.withIdentity());
@@ -73,7 +68,7 @@ public final class HealthHandler extends Handler.Abstract {
         channels.put("total", stats.channels());
         channels.put("public", stats.publicChannels());
         body.set("proposals", proposals.get());
-        body.put("timestamp", ISO.format(now));
+        body.put("timestamp", IsoTime.format(now.toEpochMilli()));
         return body;
     }
 }

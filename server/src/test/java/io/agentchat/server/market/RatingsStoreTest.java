@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentchat.reputation.IsoTime;
+import io.agentchat.json.IsoTime;
 import io.agentchat.reputation.Rating;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

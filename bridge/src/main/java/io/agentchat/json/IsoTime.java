@@ -1,4 +1,4 @@
-package io.agentchat.reputation;
+package io.agentchat.json;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -6,7 +6,7 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * ISO-8601 UTC with milliseconds, as JavaScript's {@code Date.toISOString()}: the {@code updated}
- * field of a ratings file. The CLI prints its other times the same way.
+ * field of a ratings file, the times of {@code /health}, and the times the CLI prints.
  */
 public final class IsoTime {
     private static final DateTimeFormatter ISO_MS =
