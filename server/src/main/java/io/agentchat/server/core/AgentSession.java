@@ -22,6 +22,8 @@ public final class AgentSession {
     private volatile String id;
     private volatile String name;
     private volatile String pubkey;
+    /** The key of {@link #pubkey}, parsed once at IDENTIFY for the signature checks of every MSG. */
+    private volatile byte[] publicKey;
     private volatile boolean proven;
     private volatile String presence = "online";
     private volatile String statusText;
@@ -129,10 +131,15 @@ public final class AgentSession {
         closed = true;
     }
 
-    void identify(String id, String name, String pubkey) {
+    void identify(String id, String name, String pubkey, byte[] publicKey) {
         this.id = id;
         this.name = name;
         this.pubkey = pubkey;
+        this.publicKey = publicKey;
+    }
+
+    byte[] publicKey() {
+        return publicKey;
     }
 
     void markProven() {

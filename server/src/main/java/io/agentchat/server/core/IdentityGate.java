@@ -49,18 +49,19 @@ final class IdentityGate {
         }
         if (frame.pubkey() == null) {
             String id = agents.registerEphemeral(session);
-            session.identify(id, frame.name(), null);
+            session.identify(id, frame.name(), null, null);
             LOG.info("identify id=@{} key=false", id);
             wire.send(session, new ServerFrame.Welcome(wire.now(), session.ref(), serverName));
             return;
         }
+        byte[] publicKey;
         try {
-            Pem.parseCanonicalPublicKey(frame.pubkey());
+            publicKey = Pem.parseCanonicalPublicKey(frame.pubkey());
         } catch (IdentityException e) {
             throw ProtocolException.invalid("Invalid public key format (must be Ed25519 PEM)");
         }
         String id = AgentId.fromPubkey(frame.pubkey());
-        session.identify(id, frame.name(), frame.pubkey());
+        session.identify(id, frame.name(), frame.pubkey(), publicKey);
         String requestId = "identify_" + hex(8);
         String nonce = CHALLENGE_PREFIX + hex(16);
         session.setChallenge(requestId, nonce);

@@ -5,6 +5,7 @@ import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The signature of a MSG, and the memory that makes it single-use. A proven sender may sign or
@@ -52,9 +53,10 @@ final class MessageSignatures {
             }
             return new Checked(true, false, null, 0);
         }
+        // Decoded once, strictly, and checked against the key parsed at IDENTIFY: no PEM per message.
         byte[] signature = Ed25519.decodeSignatureStrict(msg.sig());
-        if (signature == null || !Ed25519.verifyStrict(session.pubkey(),
-                SignedText.msg(msg.to(), msg.content(), msg.ts()), msg.sig())) {
+        if (signature == null || !Ed25519.verify(session.publicKey(),
+                SignedText.msg(msg.to(), msg.content(), msg.ts()).getBytes(StandardCharsets.UTF_8), signature)) {
             throw ProtocolException.invalid("Invalid message signature");
         }
         if (unproven && Math.abs(wire.now() - msg.ts()) > WINDOW_MILLIS) {

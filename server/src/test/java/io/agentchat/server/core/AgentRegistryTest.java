@@ -26,7 +26,7 @@ class AgentRegistryTest {
     private static AgentSession session(String id, String pubkey) {
         RateLimiter none = new RateLimiter(Clock.systemUTC(), Duration.ZERO, 1);
         AgentSession session = new AgentSession(NOWHERE, "localhost", 0, none, none, none);
-        session.identify(id, "x", pubkey);
+        session.identify(id, "x", pubkey, null);
         return session;
     }
 

@@ -71,7 +71,7 @@ class ChannelTest {
     private static AgentSession session(Recorder out, String id, String pubkey) {
         RateLimiter none = new RateLimiter(Clock.systemUTC(), Duration.ZERO, 1);
         AgentSession session = new AgentSession(out, "localhost", 0, none, none, none);
-        session.identify(id, id, pubkey);
+        session.identify(id, id, pubkey, null);
         return session;
     }
 
