@@ -75,8 +75,8 @@ final class RelayServerCommand implements Callable<Integer> {
     Integer maxListedChannels;
 
     @Option(names = "--public-host", paramLabel = "<host[:port]>[,...]",
-            description = "Hosts clients dial this server by, when a proxy in front rewrites the Host header:"
-                    + " answers to the identify challenge may name them (env PUBLIC_HOST; default: the Host each client sent).")
+            description = "Names clients dial this server by (e.g. relay.example.com): answers to the identify"
+                    + " challenge may name them (env PUBLIC_HOST; default: only this machine's addresses and localhost).")
     String publicHosts;
 
     @Mixin

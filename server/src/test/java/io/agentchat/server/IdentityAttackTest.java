@@ -345,4 +345,27 @@ class IdentityAttackTest extends ServerHarness {
             watcher.await("MSG", content("first try refused"));
         }
     }
+
+    @Test
+    void aRelayInTheMiddleCannotPassOnAnAnswerSignedForItsOwnHost() throws Exception {
+        // A relay the victim dialled (evil.example:9999) opens its own socket here, sets Host to
+        // the name the victim signed for, and forwards our challenge and the victim's answer.
+        TestAgent relay = new TestAgent();
+        org.eclipse.jetty.websocket.client.ClientUpgradeRequest upgrade =
+                new org.eclipse.jetty.websocket.client.ClientUpgradeRequest(uri);
+        upgrade.setHeader("Host", "evil.example:9999");
+        client.connect(relay, uri, upgrade).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        try (relay; TestAgent victim = TestAgent.proven(client, uri, victimKey)) {
+            relay.send("{\"type\":\"IDENTIFY\",\"name\":\"victim\",\"pubkey\":"
+                    + JSON.writeValueAsString(victimKey.pubkey()) + "}");
+            JsonNode challenge = relay.await("VERIFY_REQUEST");
+            String nonce = challenge.get("nonce").asText();
+            relay.await("WELCOME");
+            String answer = victimKey.sign(SignedText.identifyChallenge("evil.example:9999", nonce));
+            relay.send("{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + challenge.get("request_id").asText()
+                    + "\",\"nonce\":\"" + nonce + "\",\"sig\":\"" + answer + "\"}");
+            assertEquals("Signature verification failed", relay.await("VERIFY_FAILED").get("reason").asText());
+            assertTrue(none(victim.drainUntilPong(), type("ERROR")), "the victim was not displaced");
+        }
+    }
 }

@@ -9,10 +9,17 @@ import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class IdentityGate {
     static final String CHALLENGE_PREFIX = "AGENTCHAT-IDENTIFY-";
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
+    private static final Set<String> LOCAL_HOSTS = localHosts();
 
     private final Wire wire;
     private final AgentRegistry agents;
@@ -96,8 +104,12 @@ final class IdentityGate {
      */
     private boolean namesThisServer(AgentSession session, ClientFrame.VerifyResponse response) {
         List<String> hosts = new ArrayList<>(publicHosts);
-        if (session.dialledHost() != null) {
-            hosts.add(SignedText.challengeHost(session.dialledHost()));
+        String dialled = session.dialledHost() == null ? null : SignedText.challengeHost(session.dialledHost());
+        // The Host header is the caller's word: a relay in the middle sets it to the host its victim
+        // dialled. So it counts only when it names this machine itself (localhost or one of its
+        // addresses); a public name must be one the operator gave (--public-host).
+        if (dialled != null && LOCAL_HOSTS.contains(hostPart(dialled))) {
+            hosts.add(dialled);
         }
         for (String host : hosts) {
             if (Ed25519.verifyStrict(session.pubkey(), SignedText.identifyChallenge(host, response.nonce()),
@@ -106,6 +118,30 @@ final class IdentityGate {
             }
         }
         return false;
+    }
+
+    /** {@code host} of {@code host}, {@code host:port} or {@code [v6]:port}. */
+    private static String hostPart(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > authority.lastIndexOf(']') ? authority.substring(0, colon) : authority;
+    }
+
+    /** localhost and every address of this machine's interfaces, as a Host header spells them. */
+    private static Set<String> localHosts() {
+        Set<String> hosts = new HashSet<>(List.of("localhost"));
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    String text = address.getHostAddress();
+                    int scope = text.indexOf('%');
+                    text = scope < 0 ? text : text.substring(0, scope);
+                    hosts.add(address instanceof Inet6Address ? "[" + text + "]" : text);
+                }
+            }
+        } catch (SocketException e) {
+            LOG.warn("cannot list network interfaces; only localhost and --public-host names prove keys", e);
+        }
+        return Set.copyOf(hosts);
     }
 
     /** The refusal of anything that acts as the id from a key-based session that has not proved it. */
