@@ -2,6 +2,7 @@ package io.agentchat.client;
 
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.FrameCodec;
 import io.agentchat.protocol.ProtocolException;
@@ -117,12 +118,26 @@ public final class Connection implements AutoCloseable {
 
     /** Joins {@code channel}: its JOINED frame. The replay burst that follows goes to the listener. */
     public CompletableFuture<ServerFrame.Joined> joinAsync(String channel) {
-        return joinRequest(channel).future;
+        return joinRequest(channel, null).future;
     }
 
     /** {@link #joinAsync}, waiting for the JOINED frame. */
     public ServerFrame.Joined join(String channel) {
-        return Requests.await(joinRequest(channel));
+        return Requests.await(joinRequest(channel, null));
+    }
+
+    /**
+     * Rejoins {@code channel} after {@code since}, the last of its messages this client saw: the
+     * JOINED frame says whether every later message follows ({@code recovered}); they go to the
+     * listener, as the replay does, before the welcome.
+     */
+    public CompletableFuture<ServerFrame.Joined> resumeAsync(String channel, ChannelPosition since) {
+        return joinRequest(channel, since).future;
+    }
+
+    /** {@link #resumeAsync}, waiting for the JOINED frame. */
+    public ServerFrame.Joined resume(String channel, ChannelPosition since) {
+        return Requests.await(joinRequest(channel, since));
     }
 
     /** Leaves {@code channel}. Confirmed by a PING round trip, since the server may not answer a LEAVE. */
@@ -244,10 +259,11 @@ public final class Connection implements AutoCloseable {
 
     // ---- the requests, each built once for its two forms ----
 
-    private PendingRequests.Request<ServerFrame.Joined> joinRequest(String channel) {
+    private PendingRequests.Request<ServerFrame.Joined> joinRequest(String channel, ChannelPosition since) {
+        ClientFrame.Join join = since == null ? new ClientFrame.Join(channel)
+                : new ClientFrame.Join(channel, since.seq(), since.epoch());
         return requestAsync("JOINED for " + channel,
-                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null,
-                new ClientFrame.Join(channel));
+                f -> f instanceof ServerFrame.Joined j && channel.equals(j.channel()) ? j : null, join);
     }
 
     private PendingRequests.Request<Boolean> leaveRequest(String channel) {

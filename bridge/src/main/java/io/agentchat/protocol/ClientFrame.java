@@ -37,7 +37,16 @@ public sealed interface ClientFrame {
     record Identify(String name, String pubkey) implements ClientFrame {
     }
 
-    record Join(String channel) implements ClientFrame {
+    /**
+     * {@code since} and {@code epoch} (our extension, both or neither) ask to resume: the last
+     * channel message the client saw, as its {@code seq} and {@code epoch}. The JOINED answer says
+     * whether every later message follows ({@code recovered}).
+     */
+    @JsonPropertyOrder({"channel", "since", "epoch"})
+    record Join(String channel, Long since, String epoch) implements ClientFrame {
+        public Join(String channel) {
+            this(channel, null, null);
+        }
     }
 
     record Leave(String channel) implements ClientFrame {

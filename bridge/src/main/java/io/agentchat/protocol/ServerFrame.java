@@ -38,8 +38,19 @@ public sealed interface ServerFrame {
         return type().name();
     }
 
-    @JsonPropertyOrder({"ts", "agent_id", "server"})
-    record Welcome(long ts, @JsonProperty("agent_id") String agentId, String server) implements ServerFrame {
+    /**
+     * {@code rate_limit_ms} and {@code rate_burst} (our extension, absent from the original's) say the
+     * server's MSG pace: a connection may send {@code rate_burst} MSGs at once, then one per
+     * {@code rate_limit_ms} (0: no limit). Clients that know them pace themselves instead of guessing.
+     */
+    @JsonPropertyOrder({"ts", "agent_id", "server", "rate_limit_ms", "rate_burst"})
+    record Welcome(long ts, @JsonProperty("agent_id") String agentId, String server,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("rate_limit_ms") Long rateLimitMs,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("rate_burst") Integer rateBurst)
+            implements ServerFrame {
+        public Welcome(long ts, String agentId, String server) {
+            this(ts, agentId, server, null, null);
+        }
     }
 
     /**
@@ -47,22 +58,33 @@ public sealed interface ServerFrame {
      * sender's signed timestamp, relayed so receivers can check {@code sig} (Node clients ignore
      * the extra key); {@code replay} marks history sent on JOIN. {@code verified} (our extension;
      * the field name the original adopted later) is {@code true} only when the sender answered the
-     * server's IDENTIFY challenge for its key, and absent otherwise.
+     * server's IDENTIFY challenge for its key, and absent otherwise. {@code seq} and {@code epoch}
+     * (our extension) place a channel message in its channel's history: {@code seq} grows by one per
+     * message within an {@code epoch}, and a new epoch means the history started over; a client
+     * rejoins with the last pair it saw to recover what it missed (see {@link ClientFrame.Join}).
      */
-    @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "verified", "replay"})
+    @JsonPropertyOrder({"ts", "from", "to", "content", "sig", "client_ts", "verified", "seq", "epoch", "replay"})
     record Msg(long ts, String from, String to, String content,
                @JsonInclude(JsonInclude.Include.NON_NULL) String sig,
                @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("client_ts") Long clientTs,
                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean verified,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Long seq,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String epoch,
                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean replay) implements ServerFrame {
 
         public static Msg of(long ts, String from, String to, String content) {
-            return new Msg(ts, from, to, content, null, null, null, null);
+            return new Msg(ts, from, to, content, null, null, null, null, null, null);
         }
 
         /** The same message marked as replayed history, keeping its original ts. */
         public Msg asReplay() {
-            return new Msg(ts, from, to, content, sig, clientTs, verified, Boolean.TRUE);
+            return new Msg(ts, from, to, content, sig, clientTs, verified, seq, epoch, Boolean.TRUE);
+        }
+
+        /** Whether this message carries its place in a channel's history. */
+        @JsonIgnore
+        public boolean hasPosition() {
+            return seq != null && epoch != null;
         }
 
         /** Whether the server vouched that the sender proved its key. */
@@ -86,10 +108,29 @@ public sealed interface ServerFrame {
         }
     }
 
-    @JsonPropertyOrder({"ts", "channel", "agents"})
-    record Joined(long ts, String channel, List<String> agents) implements ServerFrame {
+    /**
+     * {@code seq} and {@code epoch} (our extension) are the channel's position when the joiner
+     * entered: the seq of its last message (0 before the first) and its history's epoch.
+     * {@code recovered} answers a JOIN that asked to resume ({@code since}): true when every message
+     * after {@code since} follows, false when they could not be (another epoch, or too old) and the
+     * replay buffer follows instead; absent when the JOIN did not ask.
+     */
+    @JsonPropertyOrder({"ts", "channel", "agents", "seq", "epoch", "recovered"})
+    record Joined(long ts, String channel, List<String> agents,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Long seq,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String epoch,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Boolean recovered) implements ServerFrame {
         public Joined {
             agents = List.copyOf(agents);
+        }
+
+        public Joined(long ts, String channel, List<String> agents) {
+            this(ts, channel, agents, null, null, null);
+        }
+
+        @JsonIgnore
+        public boolean isRecovered() {
+            return Boolean.TRUE.equals(recovered);
         }
     }
 

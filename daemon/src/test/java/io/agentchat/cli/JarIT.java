@@ -41,7 +41,8 @@ class JarIT {
         CliRun listen = JarProcess.run(dir, "listen", relay.url(), "-m", "2");
         assertEquals(0, listen.rc(), listen.err());
         List<String> lines = listen.out().lines().toList();
-        assertTrue(lines.get(0).contains("\"content\":\"from the jar\",\"replay\":true"), listen.out());
+        assertTrue(lines.get(0).contains("\"content\":\"from the jar\",\"seq\":1,\"epoch\":\""), listen.out());
+        assertTrue(lines.get(0).endsWith(",\"replay\":true}"), listen.out());
         assertTrue(lines.get(1).contains("Welcome to #general"), listen.out());
         assertTrue(listen.err().endsWith("Received 2 messages, disconnecting\n"), listen.err());
 

@@ -214,7 +214,7 @@ class ConnectionTest {
                     echo.sig()));
             assertTrue(echo.signedBy(identity.pubkey()), "a receiver can check the relayed message");
             assertFalse(new ServerFrame.Msg(echo.ts(), echo.from(), echo.to(), "altered", echo.sig(),
-                    echo.clientTs(), null, null).signedBy(identity.pubkey()));
+                    echo.clientTs(), null, null, null, null).signedBy(identity.pubkey()));
             assertFalse(echo.signedBy(Identity.generate("other", Clock.systemUTC()).pubkey()));
             assertFalse(ServerFrame.Msg.of(echo.ts(), echo.from(), echo.to(), echo.content())
                     .signedBy(identity.pubkey()), "an unsigned message is not signed by anyone");

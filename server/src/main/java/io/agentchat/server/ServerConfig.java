@@ -1,6 +1,7 @@
 package io.agentchat.server;
 
 import io.agentchat.protocol.Names;
+import io.agentchat.server.core.RecoveryConfig;
 import io.agentchat.server.market.MarketConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,6 +53,8 @@ import java.util.Objects;
  *                         goes to a peer with nothing else queued
  * @param maxListedChannels public channels named in one LIST_CHANNELS reply; past this, the ones
  *                         with the most members (see docs/decisions.md)
+ * @param recovery         what is kept in memory so clients that come back miss nothing: channel
+ *                         histories for resuming, DMs held for proven identities
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
@@ -61,7 +64,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int maxInvitesPerChannel, int membershipChangesPerMinute,
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
-                           int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels) {
+                           int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
+                           RecoveryConfig recovery) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -78,6 +82,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(idlePrompt, "idlePrompt");
         Objects.requireNonNull(market, "market");
+        Objects.requireNonNull(recovery, "recovery");
         publicHosts = List.copyOf(publicHosts);
         defaultChannels = List.copyOf(defaultChannels);
         for (String channel : defaultChannels) {
@@ -173,6 +178,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxInvalidFramesPerMinute = DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE;
         private int maxOutgoingBytes = DEFAULT_MAX_OUTGOING_BYTES;
         private int maxListedChannels = DEFAULT_MAX_LISTED_CHANNELS;
+        private RecoveryConfig recovery = RecoveryConfig.defaults();
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -221,6 +227,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxInvalidFramesPerMinute(int max) { this.maxInvalidFramesPerMinute = max; return this; }
         public Builder maxOutgoingBytes(int bytes) { this.maxOutgoingBytes = bytes; return this; }
         public Builder maxListedChannels(int max) { this.maxListedChannels = max; return this; }
+        public Builder recovery(RecoveryConfig recovery) { this.recovery = recovery; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -229,7 +236,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, recovery);
         }
     }
 }

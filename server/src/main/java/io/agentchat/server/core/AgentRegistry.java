@@ -60,10 +60,9 @@ final class AgentRegistry {
         return byId.get(id);
     }
 
-    void remove(AgentSession session) {
-        if (session.id() != null) {
-            byId.remove(session.id(), session);
-        }
+    /** True if {@code session} answered to its id until now. */
+    boolean remove(AgentSession session) {
+        return session.id() != null && byId.remove(session.id(), session);
     }
 
     Collection<AgentSession> all() {

@@ -1,9 +1,10 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ChannelPosition;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
@@ -15,6 +16,9 @@ import java.util.function.LongSupplier;
  * later, off the lock, in the transport's queue). What the frames say is the caller's business
  * ({@link MembershipNotices}, the {@code message} functions): the channel asks for them under its
  * lock, with the time it read there, so timestamps follow the channel's order too.
+ *
+ * <p>Every message kept for replay is also a step in the channel's {@link RecoveryHistory}: it gets
+ * the next {@code seq} under the same lock, so seqs follow the order readers see.
  *
  * <p>An unseen reader is a key-based session that has not proved its key: it receives the
  * channel's frames and may post freshly signed messages, but it is not a member others can see
@@ -30,6 +34,12 @@ final class Channel {
     /** What an invite by a member came to. */
     enum Invitation { NOT_A_MEMBER, LIST_FULL, RECORDED }
 
+    /** A message's text, worded under the channel's lock with the time read there and its place in the history. */
+    @FunctionalInterface
+    interface Message {
+        String encode(long now, ChannelPosition position);
+    }
+
     private final Object lock = new Object();
     private final String name;
     private final boolean inviteOnly;
@@ -40,12 +50,13 @@ final class Channel {
     private final ChannelReaders readers;
     private final Set<String> invited = new HashSet<>();
     private final ReplayBuffer replay;
+    private final RecoveryHistory history;
     private final int maxInvites;
     private long lastActivity;
     private boolean reclaimed;
 
     Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
-            int maxInvites, long now) {
+            RecoveryHistory history, int maxInvites, long now) {
         this.name = name;
         this.inviteOnly = inviteOnly;
         this.creatorId = creatorId;
@@ -53,6 +64,7 @@ final class Channel {
         this.permanent = permanent;
         this.sequence = sequence;
         this.replay = new ReplayBuffer(bufferSize);
+        this.history = history;
         this.maxInvites = maxInvites;
         this.lastActivity = now;
         this.readers = new ChannelReaders(now);
@@ -137,16 +149,19 @@ final class Channel {
      * A JOIN, whole: a session acting as its id becomes a visible member (the others hear of it
      * and are asked to greet it), any other becomes an unseen reader; either gets the answer. A
      * session that already reads the channel gets JOINED alone. {@code admit} runs just before the
-     * session is added (it charges the join and may refuse it by throwing).
+     * session is added (it charges the join and may refuse it by throwing). With {@code since} (the
+     * last message the session saw, or null) the answer brings every message after it if the
+     * history still holds them all, and the replay otherwise, and says which.
      */
-    Entry join(AgentSession session, int maxOccupancy, LongSupplier clock, Runnable admit, MembershipNotices notices) {
+    Entry join(AgentSession session, ChannelPosition since, int maxOccupancy, LongSupplier clock, Runnable admit,
+               MembershipNotices notices) {
         synchronized (lock) {
             long now = clock.getAsLong();
             if (reclaimed) {
                 return Entry.GONE;
             }
             if (readers.isReader(session)) {
-                session.send(notices.joined(now, readers.members()));
+                session.send(notices.joined(now, readers.members(), history.position(), null));
                 return Entry.ALREADY_READER;
             }
             if (readers.occupancy() >= maxOccupancy) {
@@ -164,7 +179,10 @@ final class Channel {
             if (visible) {
                 readers.sendToAllBut(session, notices.agentJoined(now, session));
             }
-            session.sendAll(notices.answer(now, session, readers.members(), replay.snapshot()));
+            List<String> missed = since == null ? null : history.after(since, now);
+            Boolean recovered = since == null ? null : missed != null;
+            session.sendAll(notices.answer(now, session, readers.members(), history.position(), recovered,
+                    missed != null ? missed : replay.snapshot()));
             if (visible) {
                 greet(session, before, now, notices);
             }
@@ -182,7 +200,7 @@ final class Channel {
             if (undoIfClosed(creator, now)) {
                 return false;
             }
-            creator.send(notices.joined(now, readers.members()));
+            creator.send(notices.joined(now, readers.members(), history.position(), null));
             return true;
         }
     }
@@ -238,16 +256,16 @@ final class Channel {
     }
 
     /**
-     * A reader's message, to every reader and to the replay buffer; false, and {@code message}
-     * never called, if {@code sender} does not read the channel.
+     * A reader's message, to every reader, the replay buffer and the history; false, and
+     * {@code message} never called, if {@code sender} does not read the channel.
      */
-    boolean post(AgentSession sender, LongSupplier clock, LongFunction<String> message) {
+    boolean post(AgentSession sender, LongSupplier clock, Message message) {
         synchronized (lock) {
             if (!readers.isReader(sender)) {
                 return false;
             }
             long now = clock.getAsLong();
-            keepAndBroadcast(message.apply(now), now);
+            keepAndBroadcast(message.encode(now, nextPosition()), now);
             return true;
         }
     }
@@ -256,13 +274,20 @@ final class Channel {
      * The server's prompt, worded from the members, if two or more have had no JOIN or message for
      * {@code idleMillis}; kept for replay and restarting the idle clock, as a message is.
      */
-    boolean promptIfIdle(long now, long idleMillis, Function<List<AgentSession>, String> prompt) {
+    boolean promptIfIdle(long now, long idleMillis, BiFunction<List<AgentSession>, ChannelPosition, String> prompt) {
         synchronized (lock) {
             if (readers.memberCount() < 2 || now - lastActivity < idleMillis) {
                 return false;
             }
-            keepAndBroadcast(prompt.apply(readers.members()), now);
+            keepAndBroadcast(prompt.apply(readers.members(), nextPosition()), now);
             return true;
+        }
+    }
+
+    /** Lets go of history older than its age bound, so a quiet channel does not hold its bytes. */
+    void expireHistory(long now) {
+        synchronized (lock) {
+            history.expire(now);
         }
     }
 
@@ -285,6 +310,7 @@ final class Channel {
         synchronized (lock) {
             if (!permanent && readers.emptyFor(now, graceMillis)) {
                 reclaimed = true;
+                history.clear();
             }
             return reclaimed;
         }
@@ -313,9 +339,14 @@ final class Channel {
         }
     }
 
+    private ChannelPosition nextPosition() {
+        return new ChannelPosition(history.nextSeq(), history.epoch());
+    }
+
     /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */
     private void keepAndBroadcast(String text, long now) {
         lastActivity = now;
+        history.append(now, text);
         replay.add(text.substring(0, text.length() - 1) + ",\"replay\":true}");
         readers.sendToAll(text);
     }

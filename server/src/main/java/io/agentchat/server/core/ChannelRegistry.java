@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * All channels, bounded in total, per creator and per creator's address. Default channels are
@@ -26,21 +27,24 @@ final class ChannelRegistry {
     private final ConcurrentHashMap<String, Integer> createdFrom = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final int bufferSize;
+    private final Supplier<RecoveryHistory> histories;
     private final int maxChannels;
     private final int maxPerCreator;
     private final int maxPerAddress;
     private final int maxInvites;
 
-    ChannelRegistry(List<String> defaultChannels, int bufferSize, int maxChannels, int maxPerCreator,
-                    int maxPerAddress, int maxInvites, long now) {
+    /** @param histories a new, empty recovery history for each channel made */
+    ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories, int maxChannels,
+                    int maxPerCreator, int maxPerAddress, int maxInvites, long now) {
         this.bufferSize = bufferSize;
+        this.histories = histories;
         this.maxChannels = maxChannels;
         this.maxPerCreator = maxPerCreator;
         this.maxPerAddress = maxPerAddress;
         this.maxInvites = maxInvites;
         for (String name : defaultChannels) {
             byName.put(name, new Channel(name, false, null, null, true, sequence.incrementAndGet(), bufferSize,
-                    maxInvites, now));
+                    histories.get(), maxInvites, now));
         }
     }
 
@@ -64,7 +68,7 @@ final class ChannelRegistry {
             throw ProtocolException.invalid("Channel limit reached (max " + maxPerAddress + " channels per address)");
         }
         Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
-                maxInvites, now);
+                histories.get(), maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
         createdFrom.merge(address, 1, Integer::sum);

@@ -1,5 +1,6 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
@@ -47,13 +48,14 @@ final class ChannelService {
         return new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " not found");
     }
 
-    void join(AgentSession session, String name) {
+    /** {@code since}: the last message of the channel the session saw, to resume after; or null. */
+    void join(AgentSession session, String name, ChannelPosition since) {
         Channel channel = require(name);
         if (channel.inviteOnly() && !mayEnter(session, channel)) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Channel " + name + " is invite-only");
         }
         Runnable charge = () -> membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
-        switch (channel.join(session, maxMembers, wire::now, charge, new Notices(name))) {
+        switch (channel.join(session, since, maxMembers, wire::now, charge, new Notices(name))) {
             case GONE -> throw notFound(name);
             case FULL -> throw ProtocolException.invalid("Channel " + name + " is full");
             case ENTERED -> LOG.debug("join id={} channel={}", session.ref(), channel.logName());
@@ -185,20 +187,22 @@ final class ChannelService {
             this.channel = channel;
         }
 
-        /** JOINED, the replay and the welcome leave as one write (see Outbound#sendAll). */
+        /** JOINED, the recovered messages or the replay, and the welcome leave as one write (see Outbound#sendAll). */
         @Override
-        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, List<String> replay) {
-            List<String> answer = new ArrayList<>();
-            answer.add(joined(now, members));
-            answer.addAll(replay);
+        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
+                                   Boolean recovered, List<String> history) {
+            List<String> answer = new ArrayList<>(history.size() + 2);
+            answer.add(joined(now, members, position, recovered));
+            answer.addAll(history);
             answer.add(wire.encode(ServerFrame.Msg.of(now, "@server", channel, "Welcome to " + channel + ", "
                     + joiner.ref() + "! Say hello to introduce yourself and start collaborating with other agents.")));
             return answer;
         }
 
         @Override
-        public String joined(long now, List<AgentSession> members) {
-            return wire.encode(new ServerFrame.Joined(now, channel, refs(members)));
+        public String joined(long now, List<AgentSession> members, ChannelPosition position, Boolean recovered) {
+            return wire.encode(new ServerFrame.Joined(now, channel, refs(members), position.seq(), position.epoch(),
+                    recovered));
         }
 
         @Override

@@ -49,7 +49,7 @@ public final class ClientFrameDecoder {
         }
         return switch (type) {
             case IDENTIFY -> identify(node);
-            case JOIN -> new ClientFrame.Join(channel(node));
+            case JOIN -> join(node);
             case LEAVE -> new ClientFrame.Leave(channel(node));
             case LIST_AGENTS -> new ClientFrame.ListAgents(channel(node));
             case MSG -> msg(node);
@@ -87,6 +87,30 @@ public final class ClientFrameDecoder {
         }
         // Whether the text is a canonical Ed25519 key is the server's check (it owns the identity rules).
         return new ClientFrame.Identify(name, Js.present(pubkey) ? pubkey.asText() : null);
+    }
+
+    /** JavaScript's largest exact integer: a seq beyond it could not be a seq we sent to a Node peer. */
+    private static final long MAX_SEQ = (1L << 53) - 1;
+
+    /** The resume fields are ours, checked after the channel so the reference's errors come first. */
+    private static ClientFrame join(JsonNode node) {
+        String channel = channel(node);
+        JsonNode since = node.get("since");
+        String epoch = optionalString(node, "epoch");
+        if (!Js.present(since) && epoch == null) {
+            return new ClientFrame.Join(channel);
+        }
+        if (!Js.present(since) || epoch == null) {
+            throw invalid("since and epoch go together: send both to resume, or neither");
+        }
+        if (!since.isNumber() || since.asDouble() < 0 || since.asDouble() != Math.rint(since.asDouble())
+                || since.asDouble() > MAX_SEQ) {
+            throw invalid("since must be a non-negative integer (the seq of the last message seen)");
+        }
+        if (epoch.isEmpty() || epoch.length() > 64) {
+            throw invalid("epoch must be 1-64 characters (as the server sent it)");
+        }
+        return new ClientFrame.Join(channel, (long) since.asDouble(), epoch);
     }
 
     private static String channel(JsonNode node) {

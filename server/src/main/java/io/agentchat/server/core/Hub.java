@@ -1,5 +1,6 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameCodec;
@@ -40,6 +41,7 @@ public final class Hub implements AutoCloseable {
     private final MembershipLimits membershipLimits;
     private final IdentityGate identity;
     private final Messaging messaging;
+    private final HeldMessages held;
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
@@ -52,14 +54,20 @@ public final class Hub implements AutoCloseable {
     public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings) {
         this.config = config;
         this.wire = new Wire(codec, config.clock());
-        this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(), config.maxChannels(),
-                config.maxChannelsPerCreator(), config.maxChannelsPerAddress(), config.maxInvitesPerChannel(), wire.now());
+        RecoveryConfig recovery = config.recovery();
+        ByteBudget historyBytes = new ByteBudget(recovery.historyBytes());
+        this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
+                () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes),
+                config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
+                config.maxInvitesPerChannel(), wire.now());
+        this.held = new HeldMessages(recovery);
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
                 config.membershipChangesPerMinutePerAddress());
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
                 membershipLimits);
-        this.identity = new IdentityGate(wire, agents, channels, config.name(), config.publicHosts());
-        this.messaging = new Messaging(wire, channels, agents, config.rateLimit());
+        this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
+                config.rateLimit(), config.rateBurst());
+        this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agentchat-timers");
             thread.setDaemon(true);
@@ -69,6 +77,8 @@ public final class Hub implements AutoCloseable {
         long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
         timers.scheduleWithFixedDelay(safe("reclaim", this::reclaimChannels), reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(safe("rate-buckets", membershipLimits::sweep), 60, 60, TimeUnit.SECONDS);
+        // Expired history and held DMs give their bytes back even where nothing new arrives.
+        timers.scheduleWithFixedDelay(safe("recovery-expiry", this::expireRecovery), 5, 5, TimeUnit.SECONDS);
         long idle = config.idlePrompt().toMillis();
         if (idle > 0) {
             IdlePrompter prompter = new IdlePrompter(wire, channelRegistry, idle);
@@ -231,7 +241,10 @@ public final class Hub implements AutoCloseable {
             case LIST_AGENTS -> channels.listAgents(session, ((ClientFrame.ListAgents) frame).channel());
             case IDENTIFY -> identity.identify(session, (ClientFrame.Identify) frame);
             case MSG -> messaging.send(session, (ClientFrame.Msg) frame);
-            case JOIN -> channels.join(session, ((ClientFrame.Join) frame).channel());
+            case JOIN -> {
+                ClientFrame.Join f = (ClientFrame.Join) frame;
+                channels.join(session, f.channel(), f.since() == null ? null : new ChannelPosition(f.since(), f.epoch()));
+            }
             case LEAVE -> channels.leave(session, ((ClientFrame.Leave) frame).channel());
             case CREATE_CHANNEL -> {
                 ClientFrame.CreateChannel f = (ClientFrame.CreateChannel) frame;
@@ -263,7 +276,7 @@ public final class Hub implements AutoCloseable {
         if (!shuttingDown) {
             channels.leaveAll(session);
         }
-        agents.remove(session);
+        identity.gone(session);
         if (session.identified()) {
             LOG.info("disconnect id={}", session.ref());
         }
@@ -272,6 +285,14 @@ public final class Hub implements AutoCloseable {
                 sessions.notifyAll();
             }
         }
+    }
+
+    private void expireRecovery() {
+        long now = wire.now();
+        for (Channel channel : channelRegistry.all()) {
+            channel.expireHistory(now);
+        }
+        held.sweep(now);
     }
 
     private void reclaimChannels() {

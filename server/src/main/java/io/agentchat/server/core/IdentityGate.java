@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -42,13 +43,24 @@ final class IdentityGate {
     private final String serverName;
     private final SecureRandom random = new SecureRandom();
     private final List<String> publicHosts;
+    private final HeldMessages held;
+    private final long rateLimitMs;
+    private final int rateBurst;
 
-    IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, String serverName, List<String> publicHosts) {
+    /**
+     * @param rateLimit the MSG pace told to every client in WELCOME: {@code rateBurst} at once, then
+     *                  one per {@code rateLimit} (zero: none)
+     */
+    IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, HeldMessages held, String serverName,
+                 List<String> publicHosts, Duration rateLimit, int rateBurst) {
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
+        this.held = held;
         this.serverName = serverName;
         this.publicHosts = publicHosts.stream().map(SignedText::challengeHost).toList();
+        this.rateLimitMs = rateLimit.toMillis();
+        this.rateBurst = rateBurst;
     }
 
     void identify(AgentSession session, ClientFrame.Identify frame) {
@@ -59,7 +71,7 @@ final class IdentityGate {
             String id = agents.registerEphemeral(session);
             session.identify(id, frame.name(), null, null);
             LOG.info("identify id=@{} key=false", id);
-            wire.send(session, new ServerFrame.Welcome(wire.now(), session.ref(), serverName));
+            wire.send(session, welcome(session));
             return;
         }
         byte[] publicKey;
@@ -77,7 +89,11 @@ final class IdentityGate {
         wire.send(session, ServerFrame.VerifyRequest.challenge(wire.now(), requestId, "@server", nonce));
         // Not registered under the id yet: a public key is public, so only the answer routes the id here.
         LOG.info("identify id=@{} key=true", id);
-        wire.send(session, new ServerFrame.Welcome(wire.now(), session.ref(), serverName));
+        wire.send(session, welcome(session));
+    }
+
+    private ServerFrame.Welcome welcome(AgentSession session) {
+        return new ServerFrame.Welcome(wire.now(), session.ref(), serverName, rateLimitMs, rateBurst);
     }
 
     /** Handles an answer to our IDENTIFY challenge; false if the response is for something else. */
@@ -87,13 +103,11 @@ final class IdentityGate {
             return false;
         }
         String refusal = response.nonce().equals(session.challengeNonce()) && namesThisServer(session, response)
-                ? prove(session) : "Signature verification failed";
+                ? prove(session, response.requestId()) : "Signature verification failed";
         if (refusal != null) {
             wire.send(session, new ServerFrame.VerifyFailed(wire.now(), response.requestId(), null, refusal,
                     Boolean.FALSE));
-            return true;
         }
-        wire.send(session, new ServerFrame.VerifySuccess(wire.now(), response.requestId(), null, null, Boolean.TRUE));
         return true;
     }
 
@@ -151,27 +165,55 @@ final class IdentityGate {
     }
 
     /**
-     * Challenge answered: the id becomes the session's and it becomes visible. Returns why not, when
-     * the id (8 hex characters of the key's hash, so collisions can be ground) is held by a session
-     * with another key, or by an ephemeral session that happened to draw it: the holder keeps it.
+     * Challenge answered: the id becomes the session's and it becomes visible; it is told so, then
+     * gets the DMs held for it while it was away, before any DM sent to it from now on. Returns why
+     * not, when the id (8 hex characters of the key's hash, so collisions can be ground) is held by
+     * a session with another key, or by an ephemeral session that happened to draw it: the holder
+     * keeps it.
      */
-    private String prove(AgentSession session) {
-        AgentRegistry.Claim claim = agents.claim(session.id(), session);
-        if (!claim.granted()) {
-            LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
-            return "Agent id " + session.ref() + " is held by a different key";
+    private String prove(AgentSession session, String requestId) {
+        AgentRegistry.Claim claim;
+        synchronized (held.lockFor(session.id())) {
+            claim = agents.claim(session.id(), session);
+            if (!claim.granted()) {
+                LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
+                return "Agent id " + session.ref() + " is held by a different key";
+            }
+            session.markProven();
+            wire.send(session, new ServerFrame.VerifySuccess(wire.now(), requestId, null, null, Boolean.TRUE));
+            if (!session.closed()) {
+                List<String> waiting = held.release(session.id(), wire.now());
+                if (!waiting.isEmpty()) {
+                    session.sendAll(waiting);
+                    LOG.info("held id={} delivered={}", session.ref(), waiting.size());
+                }
+            }
         }
-        session.markProven();
         if (claim.displaced() != null) {
             kick(claim.displaced());
         }
         if (session.closed()) {
-            agents.remove(session); // closed while this frame was handled: the clean-up already ran
+            gone(session); // closed while this frame was handled: the clean-up already ran
             return null;
         }
         channels.revealUnseen(session);
         LOG.info("proven id={}", session.ref());
         return null;
+    }
+
+    /**
+     * A closed session stops answering to its id; if it was a proven identity, DMs to the id are
+     * held for its return from now on (a displaced session no longer answers to it: nothing to do).
+     */
+    void gone(AgentSession session) {
+        if (session.id() == null) {
+            return;
+        }
+        synchronized (held.lockFor(session.id())) {
+            if (agents.remove(session) && session.hasKey() && session.proven()) {
+                held.open(session.id(), wire.now());
+            }
+        }
     }
 
     /** Closed before it leaves its channels, so a JOIN it is handling right now cannot stay behind. */

@@ -34,11 +34,12 @@ final class IdlePrompter {
     void promptIdleChannels() {
         long now = wire.now();
         for (Channel channel : channels.all()) {
-            channel.promptIfIdle(now, idleMillis, members -> {
+            channel.promptIfIdle(now, idleMillis, (members, position) -> {
                 List<String> refs = new ArrayList<>(members.size());
                 members.forEach(member -> refs.add(member.ref()));
                 String content = String.join(", ", refs) + " - " + STARTERS.get(random.nextInt(STARTERS.size()));
-                return wire.encode(ServerFrame.Msg.of(now, "@server", channel.name(), content));
+                return wire.encode(new ServerFrame.Msg(now, "@server", channel.name(), content, null, null, null,
+                        position.seq(), position.epoch(), null));
             });
         }
     }

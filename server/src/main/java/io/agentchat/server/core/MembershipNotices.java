@@ -1,5 +1,6 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ChannelPosition;
 import java.util.List;
 
 /**
@@ -8,11 +9,16 @@ import java.util.List;
  * members it has, and hands the text out before letting go; each returns encoded text.
  */
 interface MembershipNotices {
-    /** The whole answer to a JOIN, sent as one write: {@code members} are the visible ones after it. */
-    List<String> answer(long now, AgentSession joiner, List<AgentSession> members, List<String> replay);
+    /**
+     * The whole answer to a JOIN, sent as one write: {@code members} are the visible ones after it,
+     * {@code position} where the channel stands, {@code recovered} whether the messages a resume
+     * asked for follow (null: none asked), and {@code history} those messages or the replay.
+     */
+    List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
+                        Boolean recovered, List<String> history);
 
     /** JOINED alone, naming the visible members: to a session that already reads the channel, or its creator. */
-    String joined(long now, List<AgentSession> members);
+    String joined(long now, List<AgentSession> members, ChannelPosition position, Boolean recovered);
 
     /** To the other readers when {@code who} becomes a visible member. */
     String agentJoined(long now, AgentSession who);

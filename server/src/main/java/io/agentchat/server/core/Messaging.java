@@ -1,5 +1,6 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.Names;
@@ -8,20 +9,24 @@ import io.agentchat.protocol.ServerFrame;
 import java.time.Duration;
 
 /**
- * Channel messages and DMs. A channel message is encoded once; the {@link Channel} hands the same
- * string to every reader and keeps it, with {@code "replay":true} spliced in, for replay.
+ * Channel messages and DMs. A channel message is encoded once, with its place in the channel's
+ * history ({@code seq}, {@code epoch}); the {@link Channel} hands the same string to every reader and
+ * keeps it for recovery and, with {@code "replay":true} spliced in, for replay. A DM to a proven
+ * identity that went away a moment ago is held for it ({@link HeldMessages}).
  */
 final class Messaging {
     private final Wire wire;
     private final ChannelService channels;
     private final AgentRegistry agents;
     private final MessageSignatures signatures;
+    private final HeldMessages held;
     private final String rateLimitMessage;
 
-    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, Duration rateLimit) {
+    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, HeldMessages held, Duration rateLimit) {
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
+        this.held = held;
         this.signatures = new MessageSignatures(wire);
         this.rateLimitMessage = rateLimitMessage(rateLimit);
     }
@@ -41,33 +46,50 @@ final class Messaging {
     private void toChannel(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked) {
         Channel channel = channels.require(msg.to());
         // The signature is committed only once the sender is known to read the channel, under its lock.
-        boolean posted = channel.post(sender, wire::now, now -> {
+        boolean posted = channel.post(sender, wire::now, (now, position) -> {
             boolean withSignature = signatures.commit(sender, checked);
-            return wire.encode(frame(sender, msg, checked.verified(), withSignature, now));
+            return wire.encode(frame(sender, msg, checked.verified(), withSignature, now, position));
         });
         if (!posted) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
         }
     }
 
+    /**
+     * To the session that answers to the id, or held for it if its proven identity went away a
+     * moment ago; the sender's echo says the server took it either way.
+     */
     private void toAgent(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked) {
-        AgentSession target = agents.get(msg.to().substring(1));
-        if (target == null) {
-            throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
+        String id = msg.to().substring(1);
+        synchronized (held.lockFor(id)) {
+            long now = wire.now();
+            AgentSession target = agents.get(id);
+            if (target == null && !held.accepts(id, now)) {
+                throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
+            }
+            boolean withSignature = signatures.commit(sender, checked);
+            String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, now, null));
+            if (target != null) {
+                target.send(text);
+            } else if (held.hold(id, text, now) != HeldMessages.Outcome.HELD) {
+                throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to()
+                        + " is offline and cannot be held more messages");
+            }
+            sender.send(text);
         }
-        boolean withSignature = signatures.commit(sender, checked);
-        String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, wire.now()));
-        target.send(text);
-        sender.send(text);
     }
 
-    /** {@code verified} is set only for a sender that answered the challenge: the server's word for it. */
+    /**
+     * {@code verified} is set only for a sender that answered the challenge: the server's word for
+     * it; {@code position} is the message's place in its channel (null for a DM).
+     */
     private static ServerFrame.Msg frame(AgentSession sender, ClientFrame.Msg msg, boolean verified,
-            boolean withSignature, long now) {
+            boolean withSignature, long now, ChannelPosition position) {
         String sig = withSignature ? msg.sig() : null;
         Long clientTs = sig == null ? null : msg.ts();
         return new ServerFrame.Msg(now, sender.ref(), msg.to(), msg.content(), sig, clientTs,
-                verified ? Boolean.TRUE : null, null);
+                verified ? Boolean.TRUE : null, position == null ? null : position.seq(),
+                position == null ? null : position.epoch(), null);
     }
 
     private static String rateLimitMessage(Duration limit) {

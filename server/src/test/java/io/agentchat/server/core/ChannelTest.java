@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentchat.protocol.ChannelPosition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,15 +46,19 @@ class ChannelTest {
     /** Labels instead of frames, naming what the channel asked for. */
     private static final MembershipNotices NOTICES = new MembershipNotices() {
         @Override
-        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, List<String> replay) {
+        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
+                                   Boolean recovered, List<String> history) {
             List<String> answer = new ArrayList<>();
-            answer.add(joined(now, members));
-            answer.addAll(replay);
+            answer.add(joined(now, members, position, recovered));
+            answer.addAll(history);
             answer.add("welcome " + joiner.ref());
             return answer;
         }
 
-        @Override public String joined(long now, List<AgentSession> members) { return "joined " + refs(members); }
+        @Override public String joined(long now, List<AgentSession> members, ChannelPosition position,
+                                       Boolean recovered) {
+            return "joined " + refs(members);
+        }
         @Override public String agentJoined(long now, AgentSession who) { return "agentJoined " + who.ref(); }
         @Override public String greeting(long now, AgentSession who, List<AgentSession> before) {
             return "hey " + refs(before) + " meet " + who.ref();
@@ -76,11 +81,15 @@ class ChannelTest {
     }
 
     private static Channel channel() {
-        return new Channel("#general", false, null, null, true, 1, 10, 10, NOW);
+        return new Channel("#general", false, null, null, true, 1, 10, history(), 10, NOW);
     }
 
     private static Channel.Entry join(Channel channel, AgentSession session) {
-        return channel.join(session, 100, () -> NOW, () -> { }, NOTICES);
+        return channel.join(session, null, 100, () -> NOW, () -> { }, NOTICES);
+    }
+
+    private static RecoveryHistory history() {
+        return new RecoveryHistory(100, 60_000, new ByteBudget(1 << 20));
     }
 
     @Test
@@ -91,7 +100,7 @@ class ChannelTest {
         AgentSession a = session(aOut, "a", null);
         AgentSession b = session(bOut, "b", null);
         assertEquals(Channel.Entry.ENTERED, join(channel, a));
-        assertTrue(channel.post(a, () -> NOW, now -> "{\"m\":1}"));
+        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":1}"));
 
         assertEquals(Channel.Entry.ENTERED, join(channel, b));
 
@@ -113,7 +122,7 @@ class ChannelTest {
         assertEquals(Channel.Entry.ENTERED, join(channel, unproven));
         assertEquals(List.of(a), channel.members());
         assertEquals(List.of("joined @a", "welcome @a"), aOut.frames());
-        assertTrue(channel.post(a, () -> NOW, now -> "{\"m\":2}"));
+        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":2}"));
         assertEquals("{\"m\":2}", keyOut.frames().get(2));
 
         unproven.markProven();
@@ -160,7 +169,7 @@ class ChannelTest {
 
     @Test
     void anEmptyCreatedChannelIsReclaimedAfterItsGraceAndThenRefusesJoins() {
-        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, 10, NOW);
+        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, history(), 10, NOW);
         AgentSession a = session(new Recorder(), "a", null);
         assertTrue(channel.enterAsCreator(a, () -> NOW, NOTICES));
         channel.drop(a, () -> NOW + 5, NOTICES);
@@ -193,7 +202,7 @@ class ChannelTest {
                     start.await();
                     for (int n = 0; n < 500; n++) {
                         int k = n;
-                        channel.post(poster, () -> NOW, now -> "{\"from\":\"" + poster.ref() + "\",\"n\":" + k + "}");
+                        channel.post(poster, () -> NOW, (now, position) -> "{\"from\":\"" + poster.ref() + "\",\"n\":" + k + "}");
                     }
                     return null;
                 }));

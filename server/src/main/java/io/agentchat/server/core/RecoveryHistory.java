@@ -1,0 +1,126 @@
+package io.agentchat.server.core;
+
+import io.agentchat.protocol.ChannelPosition;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One channel's place in time and its recent messages, for clients that come back: every channel
+ * message gets the next {@code seq} of this history's {@code epoch}, and the last ones are kept, as
+ * sent, so a client that rejoins with the last position it saw gets exactly what followed. The
+ * epoch is random and new with every history, so a restarted server or a reclaimed and recreated
+ * channel is never mistaken for the one the client knew.
+ *
+ * <p>Bounded by count, by age and by a byte budget shared with every other channel. What is kept
+ * is always a run of consecutive seqs ending at the last one: when the budget is short the oldest
+ * go first, and a message that cannot be kept at all empties the history, so a recovery can be
+ * refused but never has a hole. Guarded by its channel's lock; memory only.
+ */
+final class RecoveryHistory {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Kept(long seq, long at, String text, long cost) {
+    }
+
+    private final String epoch = newEpoch();
+    private final ArrayDeque<Kept> kept = new ArrayDeque<>();
+    private final int maxMessages;
+    private final long maxAgeMillis;
+    private final ByteBudget budget;
+    private long lastSeq;
+
+    RecoveryHistory(int maxMessages, long maxAgeMillis, ByteBudget budget) {
+        this.maxMessages = maxMessages;
+        this.maxAgeMillis = maxAgeMillis;
+        this.budget = budget;
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
+    /** Where the channel stands: the last seq given out (0 before the first message). */
+    ChannelPosition position() {
+        return new ChannelPosition(lastSeq, epoch);
+    }
+
+    /** The seq the next message gets. */
+    long nextSeq() {
+        return lastSeq + 1;
+    }
+
+    /** Records message {@link #nextSeq()}, sent as {@code text} at {@code now}, and keeps it if it can. */
+    void append(long now, String text) {
+        lastSeq++;
+        expire(now);
+        if (maxMessages == 0 || maxAgeMillis == 0) {
+            return;
+        }
+        if (kept.size() == maxMessages) {
+            dropOldest();
+        }
+        long cost = ByteBudget.cost(text);
+        while (!budget.tryTake(cost)) {
+            if (kept.isEmpty()) {
+                return; // nothing kept: the history now starts after this message
+            }
+            dropOldest();
+        }
+        kept.addLast(new Kept(lastSeq, now, text, cost));
+    }
+
+    /**
+     * The messages after {@code since}, oldest first, or null when they cannot all be given: another
+     * epoch, a seq this history has not reached, or one no longer kept.
+     */
+    List<String> after(ChannelPosition since, long now) {
+        expire(now);
+        if (!epoch.equals(since.epoch()) || since.seq() > lastSeq) {
+            return null;
+        }
+        if (since.seq() == lastSeq) {
+            return List.of();
+        }
+        if (kept.isEmpty() || kept.peekFirst().seq() > since.seq() + 1) {
+            return null;
+        }
+        List<String> missed = new ArrayList<>((int) (lastSeq - since.seq()));
+        for (Kept message : kept) {
+            if (message.seq() > since.seq()) {
+                missed.add(message.text());
+            }
+        }
+        return missed;
+    }
+
+    /** Lets go of the messages older than the age bound. */
+    void expire(long now) {
+        while (!kept.isEmpty() && now - kept.peekFirst().at() >= maxAgeMillis) {
+            dropOldest();
+        }
+    }
+
+    /** Lets go of everything: the channel is gone. */
+    void clear() {
+        while (!kept.isEmpty()) {
+            dropOldest();
+        }
+    }
+
+    int size() {
+        return kept.size();
+    }
+
+    private void dropOldest() {
+        budget.giveBack(kept.removeFirst().cost());
+    }
+
+    private static String newEpoch() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}
