@@ -58,10 +58,16 @@ final class HeldMessages {
         }
     }
 
-    /** Whether a DM to {@code id} may be held: its identity went away recently and there is room. Under {@link #lockFor}. */
-    boolean accepts(String id, long now) {
+    /**
+     * What {@link #hold} would do with a DM to {@code id}, as far as counts tell (the bytes are
+     * known only then), so a DM is refused before anything is spent on it. Under {@link #lockFor}.
+     */
+    Outcome expect(String id, long now) {
         Mailbox mailbox = byId.get(id);
-        return mailbox != null && !expired(mailbox, now) && mailbox.frames.size() < config.heldMessages();
+        if (mailbox == null || expired(mailbox, now)) {
+            return Outcome.NOT_HELD;
+        }
+        return mailbox.frames.size() < config.heldMessages() ? Outcome.HELD : Outcome.FULL;
     }
 
     /** Holds {@code frame} for {@code id}, if its identity went away recently. Under {@link #lockFor}. */

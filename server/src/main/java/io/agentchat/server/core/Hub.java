@@ -273,10 +273,11 @@ public final class Hub implements AutoCloseable {
         }
         session.markClosed();
         perAddress.computeIfPresent(session.remoteAddress(), (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+        // The id stops answering first: once peers hear AGENT_LEFT, a DM to it is held, not sent here.
+        identity.gone(session);
         if (!shuttingDown) {
             channels.leaveAll(session);
         }
-        identity.gone(session);
         if (session.identified()) {
             LOG.info("disconnect id={}", session.ref());
         }

@@ -64,18 +64,26 @@ final class Messaging {
         synchronized (held.lockFor(id)) {
             long now = wire.now();
             AgentSession target = agents.get(id);
-            if (target == null && !held.accepts(id, now)) {
-                throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to() + " not found");
+            if (target == null) {
+                refuseUnlessHeld(held.expect(id, now), msg.to());
             }
             boolean withSignature = signatures.commit(sender, checked);
             String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, now, null));
             if (target != null) {
                 target.send(text);
-            } else if (held.hold(id, text, now) != HeldMessages.Outcome.HELD) {
-                throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to()
-                        + " is offline and cannot be held more messages");
+            } else {
+                refuseUnlessHeld(held.hold(id, text, now), msg.to());
             }
             sender.send(text);
+        }
+    }
+
+    private static void refuseUnlessHeld(HeldMessages.Outcome outcome, String to) {
+        switch (outcome) {
+            case NOT_HELD -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to + " not found");
+            case FULL -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to
+                    + " is offline and cannot be held more messages");
+            case HELD -> { }
         }
     }
 
