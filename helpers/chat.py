@@ -3,28 +3,36 @@
 
 Usage: chat.py [--name PERSONA | --daemon-dir DIR] [--home DIR] <command> [options]
 
-Commands (as in the original lib/chat.py):
-  read  [--since N] [--all] [--limit N] [--replay | --no-replay]   show messages, change nothing
-  check [--limit N] [--no-update] [--no-replay]                    show unread messages, mark them read
-  poll  [--limit N] [--no-replay]                                  like check, prints nothing when idle
-  wait  [--interval S] [--timeout S] [--limit N] [--no-replay]     block until a message arrives
-  send  TO CONTENT                                                 append {"to","content"} to the outbox
-  ts    [VALUE]                                                    show or set last_ts
+Commands (as in the original lib/chat.py; --replay on check/poll/wait and --exit-codes are ours):
+  read  [--since N] [--all] [--limit N] [--replay]          show messages, change nothing
+  check [--limit N] [--no-update] [--replay]                show unread messages, mark them read
+  poll  [--limit N] [--replay]                              like check, prints nothing when idle
+  wait  [--interval S] [--timeout S] [--limit N] [--replay] [--exit-codes]
+                                                            block until a message arrives
+  send  TO CONTENT                                          append {"to","content"} to the outbox
+  ts    [VALUE]                                             show last_ts, or show only ts > VALUE from now on
 
 The persona is --name, else $AGENTCHAT_PERSONA, else "default"; its files live in
 <home>/.agentchat/daemons/<name>/ where <home> is --home, else $AGENTCHAT_HOME, else the current
 directory. --daemon-dir DIR names the directory directly (the original's option). Options may
 come before or after the command.
 
-Unread messages are tracked by a byte cursor into inbox.jsonl (file chat.cursor: device, inode,
-offset), so nothing is skipped: messages with equal timestamps, messages without a timestamp and
-more than --limit unread messages are all shown, oldest first, and the cursor never moves past
-what was printed. It follows the daemon's rotation to inbox.jsonl.1. last_ts is still written
-for tools that read it; "ts VALUE" rewinds the cursor to the first message newer than VALUE.
-Replayed history ("replay": true) is shown and keeps its marker; --no-replay hides it.
+Replayed history ("replay": true) is hidden by read, check, poll and wait, as in the original;
+--replay shows it (with its marker). Hidden lines are still marked read. --no-replay (hide them,
+the default) is still accepted for older scripts; of the two, the last one given wins. Messages
+the daemon recovered after a reconnect carry no replay marker and are shown as new.
 
-Exit status: 0 success or messages printed, 1 wait timed out, 2 usage error or invalid persona
-name, 3 wait stopped by a stop file, 4 persona directory not found.
+Unread messages are tracked by a byte cursor into inbox.jsonl (file chat.cursor), so nothing is
+skipped: messages with equal timestamps, messages without a timestamp and more than --limit
+unread messages are all shown, oldest first, and the cursor never moves past what was printed.
+It follows the daemon's rotation to inbox.jsonl.1. last_ts is still written (the highest ts
+printed) for tools that read it. "ts VALUE" sets last_ts and a floor: from then on check, poll,
+wait and read show only messages with ts > VALUE (lines without a ts count as 0, as in the
+original), re-reading the whole kept inbox once; "ts 0" removes the floor.
+
+Exit status: 0 success, messages printed, or wait ended by its timeout or a stop file (as in the
+original); 2 usage error or invalid persona name; 4 persona directory not found.
+wait --exit-codes: 1 timed out, 3 stopped by a stop file, 130 interrupted (SIGINT).
 Stop files: <persona dir>/stop is consumed by the wait it stops; <home>/.agentchat/stop stops
 every waiter of every persona and is never deleted by chat.py.
 """
@@ -40,6 +48,7 @@ import time
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, EXIT_STOPPED, EXIT_NO_PERSONA = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
 INBOX, ROTATED, CURSOR = "inbox.jsonl", "inbox.jsonl.1", "chat.cursor"
 HEAD_BYTES = 256  # an inode number can be reused after a rotation deletes a file: the
                   # cursor also records a digest of the file's first bytes, which never change
@@ -112,21 +121,37 @@ def write_last_ts(pdir, value):
     write_atomic(os.path.join(pdir, "last_ts"), str(int(value)))
 
 
+class Cursor:
+    """Where chat.py stopped reading, and the floor set by "ts VALUE".
+
+    position is (dev, ino, offset, head) just after the last line passed, or None for "from the
+    oldest kept line". Lines whose ts is <= floor are passed without being shown (floor 0: none).
+    """
+    __slots__ = ("position", "floor")
+
+    def __init__(self, position, floor):
+        self.position, self.floor = position, floor
+
+
 def read_cursor(pdir):
+    """The saved cursor. Without one (first run, after "ts VALUE", or coming from the original,
+    whose only state was last_ts), start from the oldest kept line with last_ts as the floor."""
     try:
         with open(os.path.join(pdir, CURSOR), "r", encoding="utf-8") as f:
             data = json.load(f)
-        return int(data["dev"]), int(data["ino"]), int(data["offset"]), str(data.get("head", ""))
+        position = int(data["dev"]), int(data["ino"]), int(data["offset"]), str(data.get("head", ""))
+        return Cursor(position, int(data.get("floor", 0)))  # no floor key: written before floors existed
     except FileNotFoundError:
-        return None
+        pass
     except (ValueError, KeyError, TypeError):
         warn("ignoring unreadable %s; falling back to last_ts" % CURSOR)
-        return None
+    return Cursor(None, read_last_ts(pdir))
 
 
 def write_cursor(pdir, cursor):
-    dev, ino, offset, head = cursor
-    write_atomic(os.path.join(pdir, CURSOR), json.dumps({"dev": dev, "ino": ino, "offset": offset, "head": head}))
+    dev, ino, offset, head = cursor.position
+    write_atomic(os.path.join(pdir, CURSOR), json.dumps(
+        {"dev": dev, "ino": ino, "offset": offset, "head": head, "floor": cursor.floor}))
 
 
 class PersonaLock:
@@ -237,41 +262,30 @@ def ts_of(msg):
     return ts if isinstance(ts, (int, float)) and not isinstance(ts, bool) else 0
 
 
-def initial_entries(pdir):
-    """No cursor yet: every kept line except the leading ones already covered by last_ts
-    (migrating from the original, whose only state was last_ts). Returns (entries, position)."""
-    since = read_last_ts(pdir)
-    entries = entries_after(pdir, None)
-    position, skip = None, 0
-    if since > 0:
-        for entry in entries:
-            if entry.msg is None or "ts" not in entry.msg or ts_of(entry.msg) > since:
-                break
-            position, skip = entry.position(), skip + 1
-    return entries[skip:], position
+def above_floor(msg, floor):
+    # Each line is judged by its own ts, never by where it sits: timestamps are not in file
+    # order (replays, recovered messages), and a corrupt or ts-less line says nothing about
+    # the lines after it. A line without a ts counts as 0, as in the original.
+    return floor <= 0 or ts_of(msg) > floor
 
 
 def select_unread(pdir, limit, keep):
-    """Unread entries in order. Returns (printed messages, new cursor or None if unchanged)."""
+    """Unread messages in file order. Returns (messages to print, cursor after them)."""
     cursor = read_cursor(pdir)
-    if cursor is None:
-        entries, cursor = initial_entries(pdir)
-    else:
-        entries = entries_after(pdir, cursor)
-    printed, new_cursor = [], cursor
-    for entry in entries:
+    printed, position = [], cursor.position
+    for entry in entries_after(pdir, cursor.position):
         if limit and len(printed) >= limit:
             break  # never move past what was printed
-        new_cursor = entry.position()
-        if entry.msg is not None and keep(entry.msg):
+        position = entry.position()  # hidden and corrupt lines are passed for good
+        if entry.msg is not None and above_floor(entry.msg, cursor.floor) and keep(entry.msg):
             printed.append(entry.msg)
-    return printed, new_cursor
+    return printed, Cursor(position, cursor.floor)
 
 
 def consume(pdir, limit, keep, update=True):
     with PersonaLock(pdir):
         printed, cursor = select_unread(pdir, limit, keep)
-        if update and cursor is not None:
+        if update and cursor.position is not None:
             write_cursor(pdir, cursor)
             newest = max([ts_of(m) for m in printed] or [0])
             if newest > read_last_ts(pdir):
@@ -286,7 +300,7 @@ def emit(messages):
 
 
 def keep_rule(args, hide_server=False):
-    hide_replay = getattr(args, "no_replay", False)
+    hide_replay = not args.replay
 
     def keep(msg):
         if hide_replay and msg.get("replay") is True:
@@ -356,7 +370,9 @@ def inbox_state(pdir):
         return None
 
 
-def cmd_wait(args, pdir):
+def wait_for_messages(args, pdir):
+    """Print the first unread messages to arrive. Returns EXIT_OK, EXIT_STOPPED or EXIT_TIMEOUT.
+    Lines it hides (replays, @server) are marked read and it keeps waiting."""
     deadline = time.monotonic() + max(0.0, args.timeout)
     tick = max(0.01, min(args.interval, 0.1))
     keep = keep_rule(args, hide_server=True)
@@ -375,6 +391,17 @@ def cmd_wait(args, pdir):
         if time.monotonic() >= deadline:
             return EXIT_TIMEOUT
         time.sleep(tick)
+
+
+def cmd_wait(args, pdir):
+    # Agents allow-list "chat.py wait" and read any non-zero status as a failure, so a timeout,
+    # a stop file and Ctrl-C all end it with 0 and no output, as in the original; --exit-codes
+    # tells them apart for scripts.
+    try:
+        code = wait_for_messages(args, pdir)
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    return code if args.exit_codes else EXIT_OK
 
 
 def cmd_send(args, pdir):
@@ -403,7 +430,9 @@ def cmd_ts(args, pdir):
     with PersonaLock(pdir):
         write_last_ts(pdir, args.value)
         try:
-            os.remove(os.path.join(pdir, CURSOR))  # re-derived from last_ts by the next read
+            # Without a cursor the next read starts at the oldest kept line with last_ts as its
+            # floor (read_cursor), and the cursor it writes keeps that floor from then on.
+            os.remove(os.path.join(pdir, CURSOR))
         except FileNotFoundError:
             pass
     print("Set last_ts to %d" % args.value)
@@ -422,8 +451,11 @@ def add_common(parser, suppress):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="chat.py", description="Read and write an agentchat daemon's files.",
-                                     epilog="exit status: 0 ok, 1 wait timeout, 2 usage, 3 stopped, 4 no such persona")
+    parser = argparse.ArgumentParser(
+        prog="chat.py", description="Read and write an agentchat daemon's files.",
+        epilog="replayed history (\"replay\": true) is hidden unless --replay is given. "
+               "exit status: 0 ok (also when wait times out or is stopped), 2 usage, 4 no such persona; "
+               "wait --exit-codes: 1 timed out, 3 stopped, 130 interrupted")
     add_common(parser, False)
     sub = parser.add_subparsers(dest="command", metavar="{read,check,poll,wait,send,ts}")
     sub.required = True
@@ -436,33 +468,38 @@ def build_parser():
     def limit(p):
         p.add_argument("--limit", type=int, default=50, help="at most N messages, oldest first (0 = all)")
 
-    def no_replay(p):
-        p.add_argument("--no-replay", action="store_true", help="hide replayed history")
+    def replay(p):
+        # One destination for both flags: the last one given wins.
+        p.add_argument("--replay", dest="replay", action="store_true", default=False,
+                       help="also show replayed history (\"replay\": true)")
+        p.add_argument("--no-replay", dest="replay", action="store_false",
+                       help="hide replayed history (the default; kept for older scripts)")
 
     p = command("read", "show messages without marking them read")
     p.add_argument("--since", type=int, default=None, help="messages with ts > N (history view)")
     p.add_argument("--all", action="store_true", help="every kept message (history view)")
     limit(p)
-    p.add_argument("--replay", action="store_true", help="accepted for compatibility: replays are shown")
-    no_replay(p)
+    replay(p)
     p.set_defaults(func=cmd_read)
 
     p = command("check", "show unread messages and mark them read")
     p.add_argument("--no-update", action="store_true", help="do not mark them read")
     limit(p)
-    no_replay(p)
+    replay(p)
     p.set_defaults(func=cmd_check)
 
     p = command("poll", "like check, silent when there is nothing new")
     limit(p)
-    no_replay(p)
+    replay(p)
     p.set_defaults(func=cmd_poll)
 
     p = command("wait", "wait for a message (not from @server)")
     p.add_argument("--interval", type=float, default=2.0, help="longest pause between checks (capped at 0.1 s)")
-    p.add_argument("--timeout", type=float, default=300.0, help="give up after S seconds (exit 1)")
+    p.add_argument("--timeout", type=float, default=300.0, help="give up after S seconds (exit 0, no output)")
     limit(p)
-    no_replay(p)
+    replay(p)
+    p.add_argument("--exit-codes", action="store_true",
+                   help="exit 1 on timeout, 3 when stopped by a stop file, 130 on SIGINT (default: 0)")
     p.set_defaults(func=cmd_wait)
 
     p = command("send", "append a message to the outbox")
@@ -470,8 +507,9 @@ def build_parser():
     p.add_argument("content", help="message text")
     p.set_defaults(func=cmd_send)
 
-    p = command("ts", "show or set last_ts")
-    p.add_argument("value", type=int, nargs="?", default=None, help="new value; rewinds the unread cursor")
+    p = command("ts", "show last_ts, or set it: from then on show only messages with ts > VALUE")
+    p.add_argument("value", type=int, nargs="?", default=None,
+                   help="re-read the kept inbox showing only ts > VALUE, now and later (0: no floor)")
     p.set_defaults(func=cmd_ts)
     return parser
 
@@ -485,7 +523,7 @@ def main(argv=None):
         print("Error: %s" % e, file=sys.stderr)
         return e.code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Run: python3 -m unittest discover -s helpers -p 'test_*.py'
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,27 @@ class ChatTestCase(unittest.TestCase):
 
     def contents(self, stdout):
         return [json.loads(line)["content"] for line in stdout.splitlines() if line.strip()]
+
+    def start_wait(self, *args):
+        return subprocess.Popen([sys.executable, CHAT, "wait"] + list(args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=self.env, cwd=self.home)
+
+    def until(self, condition, what, timeout=20):
+        """Polls condition with a deadline (no fixed sleeps)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                self.fail("timed out waiting for " + what)
+            time.sleep(0.02)
+
+    def cursor_at_end_of_inbox(self):
+        """True once chat.py has passed every line of inbox.jsonl (it wrote chat.cursor there)."""
+        try:
+            with open(self.daemon.file("chat.cursor")) as f:
+                offset = json.load(f)["offset"]
+        except (FileNotFoundError, ValueError):
+            return False
+        return offset == os.path.getsize(self.daemon.inbox)
 
 
 class SendTest(ChatTestCase):
@@ -159,13 +181,76 @@ class CursorTest(ChatTestCase):
         rc, out, _ = self.chat("check")
         self.assertEqual(["m4", "m5"], self.contents(out))
 
-    def test_replays_are_shown_with_their_marker_unless_hidden(self):
-        self.daemon.frame("missed while away", 1, replay=True)
-        self.daemon.frame("live", 2)
-        rc, out, _ = self.chat("read")
-        self.assertTrue(json.loads(out.splitlines()[0])["replay"])
-        rc, out, _ = self.chat("check", "--no-replay")
-        self.assertEqual(["live"], self.contents(out))
+
+class ReplayTest(ChatTestCase):
+    """Replayed history ("replay": true) is hidden unless --replay is given, as in the original."""
+
+    def history_then_live(self, tag, seq):
+        self.daemon.frame("history-" + tag, 1, replay=True, seq=seq, epoch="E1")
+        self.daemon.frame("live-" + tag, 2, seq=seq + 1, epoch="E1")
+
+    def test_read_hides_replays_unless_asked(self):
+        self.history_then_live("a", 1)
+        for view in ([], ["--all"], ["--since", "0"]):
+            self.assertEqual(["live-a"], self.contents(self.chat("read", *view)[1]), view)
+            self.assertEqual(["live-a"], self.contents(self.chat("read", "--no-replay", *view)[1]), view)
+            rc, out, _ = self.chat("read", "--replay", *view)
+            self.assertEqual(["history-a", "live-a"], self.contents(out), view)
+            self.assertIs(True, json.loads(out.splitlines()[0])["replay"])
+        self.assertEqual(["live-a"], self.contents(self.chat("read", "--replay", "--no-replay")[1]))
+
+    def test_check_hides_replays_unless_asked_and_passes_them_for_good(self):
+        self.history_then_live("a", 1)
+        self.assertEqual((0, ["live-a"]), (lambda r: (r[0], self.contents(r[1])))(self.chat("check")))
+        self.assertEqual(("", "No new messages\n"), self.chat("check", "--replay")[1:])
+        self.history_then_live("b", 3)
+        rc, out, _ = self.chat("check", "--replay")
+        self.assertEqual(["history-b", "live-b"], self.contents(out))
+        self.assertIs(True, json.loads(out.splitlines()[0])["replay"])
+        self.history_then_live("c", 5)
+        self.assertEqual(["live-c"], self.contents(self.chat("check", "--no-replay")[1]))
+
+    def test_poll_hides_replays_unless_asked(self):
+        self.history_then_live("a", 1)
+        self.assertEqual(["live-a"], self.contents(self.chat("poll")[1]))
+        self.assertEqual((0, ""), self.chat("poll", "--replay")[:2])
+        self.history_then_live("b", 3)
+        self.assertEqual(["history-b", "live-b"], self.contents(self.chat("poll", "--replay")[1]))
+
+    def test_wait_keeps_waiting_while_only_replays_arrive(self):
+        self.daemon.frame("history-1", 1, replay=True, seq=1, epoch="E1")
+        self.assertEqual((0, ""), self.chat("wait", "--timeout", "0.3")[:2])
+        self.assertEqual((0, ""), self.chat("poll", "--replay")[:2])  # passed for good
+        proc = self.start_wait("--timeout", "30")
+        try:
+            self.daemon.frame("history-2", 1, replay=True, seq=2, epoch="E1")
+            self.until(self.cursor_at_end_of_inbox, "wait to pass the replayed line")
+            self.daemon.frame("live", 2, seq=3, epoch="E1")
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+            proc.communicate()
+        self.assertEqual((0, ["live"]), (proc.returncode, self.contents(out)))
+
+    def test_wait_shows_replays_when_asked(self):
+        self.daemon.frame("history-1", 1, replay=True, seq=1, epoch="E1")
+        rc, out, _ = self.chat("wait", "--replay", "--timeout", "5")
+        self.assertEqual((0, ["history-1"]), (rc, self.contents(out)))
+
+    def test_check_shows_each_recovered_message_once_and_hides_replays(self):
+        self.daemon.frame("seen-1", 100, seq=1, epoch="E1")
+        self.assertEqual(["seen-1"], self.contents(self.chat("check")[1]))
+        # Reconnect: the join replays history, then the daemon writes what it recovered from the
+        # gap as ordinary lines (no replay marker), two of them in the same millisecond.
+        self.daemon.frame("seen-1", 100, replay=True, seq=1, epoch="E1")
+        self.daemon.frame("before-join", 150, replay=True, seq=2, epoch="E1")
+        self.daemon.frame("recovered-3", 200, seq=3, epoch="E1")
+        self.daemon.frame("recovered-4", 200, seq=4, epoch="E1")
+        rc, out, _ = self.chat("check")
+        self.assertEqual((0, ["recovered-3", "recovered-4"]), (rc, self.contents(out)))
+        self.assertNotIn("replay", json.loads(out.splitlines()[0]))
+        self.assertEqual((0, "", "No new messages\n"), self.chat("check"))
+        self.assertEqual((0, ""), self.chat("poll")[:2])
 
 
 class ReadAndTsTest(ChatTestCase):
@@ -198,6 +283,42 @@ class ReadAndTsTest(ChatTestCase):
         self.chat("ts", "0")
         self.assertEqual(["a", "b"], self.contents(self.chat("check")[1]))
         self.assertEqual(2, self.chat("ts", "abc")[0])
+
+    def test_ts_value_shows_only_newer_messages_from_then_on(self):
+        for ts in (10, 20, 30):
+            self.daemon.frame("m%d" % ts, ts)
+        self.assertEqual((0, "Set last_ts to 20\n", ""), self.chat("ts", "20"))
+        self.assertEqual(["m30"], self.contents(self.chat("read")[1]))
+        self.assertEqual(["m30"], self.contents(self.chat("check")[1]))
+        # Later lines are judged by their own ts, not by where they sit in the file.
+        self.daemon.frame("late-15", 15)
+        self.daemon.frame("m40", 40)
+        self.daemon.frame("late-20", 20)
+        self.daemon.frame("m40-again", 40)
+        self.assertEqual(["m40", "m40-again"], self.contents(self.chat("poll")[1]))
+        self.assertEqual("40\n", self.chat("ts")[1])
+        self.chat("ts", "0")  # no floor: everything kept, in file order
+        self.assertEqual(["m10", "m20", "m30", "late-15", "m40", "late-20", "m40-again"],
+                         self.contents(self.chat("check")[1]))
+
+    def test_ts_far_ahead_hides_older_messages_behind_corrupt_lines_and_a_rotation(self):
+        self.daemon.frame("old-1", 1)
+        self.daemon.raw("GARBAGE\n")
+        self.daemon.rotate()
+        self.daemon.raw('{"type":"MSG","from":"@x","to":"#general","content":"no-ts"}\n')
+        self.daemon.raw("[1,2]\n")
+        self.daemon.frame("old-2", 2)
+        self.chat("ts", "999999999999999")
+        self.assertEqual((0, ""), self.chat("wait", "--timeout", "0.3")[:2])
+        self.assertEqual([], self.contents(self.chat("read")[1]))
+        # Newer messages are all shown, including two in the same millisecond; one exactly at
+        # the floor is not newer.
+        self.daemon.frame("new-1", 1000000000000000)
+        self.daemon.frame("at-floor", 999999999999999)
+        self.daemon.frame("new-2", 1000000000000000)
+        rc, out, _ = self.chat("wait", "--timeout", "5")
+        self.assertEqual((0, ["new-1", "new-2"]), (rc, self.contents(out)))
+        self.assertEqual((0, ""), self.chat("poll")[:2])
 
     def test_a_corrupt_last_ts_is_a_warning_not_a_crash(self):
         self.daemon.frame("a", 10)
@@ -236,12 +357,13 @@ class PollAndWaitTest(ChatTestCase):
         os.remove(self.daemon.file("newdata"))
         self.assertEqual(["p2"], self.contents(self.chat("poll")[1]))
 
-    def test_wait_times_out_with_status_1_and_skips_server_chatter(self):
+    def test_wait_times_out_with_status_0_and_skips_server_chatter(self):
         self.daemon.frame("Welcome to #general", 1, sender="@server")
         start = time.monotonic()
         rc, out, _ = self.chat("wait", "--timeout", "0.5")
-        self.assertEqual((1, ""), (rc, out))
+        self.assertEqual((0, ""), (rc, out))
         self.assertLess(time.monotonic() - start, 10)
+        self.assertEqual((1, ""), self.chat("wait", "--timeout", "0.2", "--exit-codes")[:2])
         self.daemon.frame("real", 2)
         self.assertEqual((0, ["real"]), (lambda r: (r[0], self.contents(r[1])))(self.chat("wait", "--timeout", "5")))
 
@@ -260,23 +382,42 @@ class PollAndWaitTest(ChatTestCase):
         self.assertEqual(["now"], self.contents(out))
         self.assertLess(latency, 1.0, "wait took %.2f s after the message landed" % latency)
 
-    def test_the_persona_stop_file_is_consumed_and_distinct_from_a_timeout(self):
+    def test_the_persona_stop_file_is_consumed_and_ends_wait_with_0(self):
         open(self.daemon.file("stop"), "w").close()
-        self.assertEqual((3, ""), self.chat("wait", "--timeout", "5")[:2])
+        start = time.monotonic()
+        self.assertEqual((0, ""), self.chat("wait", "--timeout", "30")[:2])
+        self.assertLess(time.monotonic() - start, 20)  # the stop file, not the timeout
         self.assertFalse(os.path.exists(self.daemon.file("stop")))
-        self.assertEqual(1, self.chat("wait", "--timeout", "0.2")[0])
+        open(self.daemon.file("stop"), "w").close()
+        self.assertEqual((3, ""), self.chat("wait", "--timeout", "30", "--exit-codes")[:2])
+        self.assertFalse(os.path.exists(self.daemon.file("stop")))
+        self.assertEqual(1, self.chat("wait", "--timeout", "0.2", "--exit-codes")[0])
 
     def test_the_global_stop_file_stops_every_persona_and_stays(self):
         FakeDaemon(self.home, "bob")
         stop = os.path.join(self.home, ".agentchat", "stop")
         open(stop, "w").close()
-        procs = [subprocess.Popen([sys.executable, CHAT, "wait", "--timeout", "20", "--name", name],
-                                  env=self.env, cwd=self.home) for name in ("default", "bob")]
-        start = time.monotonic()
-        codes = [p.wait(timeout=30) for p in procs]
-        self.assertEqual([3, 3], codes)
-        self.assertLess(time.monotonic() - start, 10)
-        self.assertTrue(os.path.exists(stop))
+        for extra, expected in (([], [0, 0]), (["--exit-codes"], [3, 3])):
+            procs = [subprocess.Popen([sys.executable, CHAT, "wait", "--timeout", "30", "--name", name] + extra,
+                                      env=self.env, cwd=self.home) for name in ("default", "bob")]
+            start = time.monotonic()
+            codes = [p.wait(timeout=60) for p in procs]
+            self.assertEqual(expected, codes, extra)
+            self.assertLess(time.monotonic() - start, 20)  # the stop file, not the timeout
+            self.assertTrue(os.path.exists(stop))
+
+    def test_an_interrupted_wait_exits_0_as_the_original(self):
+        for extra, expected in (([], 0), (["--exit-codes"], 130)):
+            self.daemon.frame("Welcome", 1, sender="@server")  # hidden by wait, so it passes it
+            proc = self.start_wait("--timeout", "30", *extra)
+            try:
+                self.until(self.cursor_at_end_of_inbox, "wait to read the inbox")
+                proc.send_signal(signal.SIGINT)
+                out, _ = proc.communicate(timeout=30)
+            finally:
+                proc.kill()
+                proc.communicate()
+            self.assertEqual((expected, ""), (proc.returncode, out), extra)
 
 
 def read(path):
