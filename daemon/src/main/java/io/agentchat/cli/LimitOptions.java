@@ -2,6 +2,7 @@ package io.agentchat.cli;
 
 import io.agentchat.protocol.Names;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.core.RecoveryConfig;
 import io.agentchat.server.market.MarketConfig;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +104,34 @@ final class LimitOptions {
             description = "Heartbeat period; a peer silent for 2.5 periods is dropped; 0 disables (env PING_INTERVAL; default: 30).")
     Long pingInterval;
 
+    @Option(names = "--history-size", paramLabel = "<n>",
+            description = "Messages per channel kept for clients that resume; 0 disables recovery (env HISTORY_SIZE; default: 1000).")
+    Long historySize;
+
+    @Option(names = "--history-seconds", paramLabel = "<seconds>",
+            description = "How long a channel message stays recoverable (env HISTORY_SECONDS; default: 300).")
+    Long historySeconds;
+
+    @Option(names = "--history-bytes", paramLabel = "<bytes>",
+            description = "Memory for all channels' recovery histories together (env HISTORY_BYTES; default: 67108864).")
+    Long historyBytes;
+
+    @Option(names = "--held-dms", paramLabel = "<n>",
+            description = "DMs held for a proven identity that went away; 0 disables (env HELD_DMS; default: 100).")
+    Long heldDms;
+
+    @Option(names = "--held-dm-seconds", paramLabel = "<seconds>",
+            description = "How long after it went away an identity's DMs are held (env HELD_DM_SECONDS; default: 300).")
+    Long heldDmSeconds;
+
+    @Option(names = "--held-dm-bytes", paramLabel = "<bytes>",
+            description = "Memory for the DMs held for one identity (env HELD_DM_BYTES; default: 524288).")
+    Long heldDmBytes;
+
+    @Option(names = "--held-dm-total-bytes", paramLabel = "<bytes>",
+            description = "Memory for all held DMs together (env HELD_DM_TOTAL_BYTES; default: 33554432).")
+    Long heldDmTotalBytes;
+
     /** Resolves every limit (flag, else environment, else default) onto {@code builder}. */
     void applyTo(ServerConfig.Builder builder, ConfigSource source) {
         ServerConfig d = ServerConfig.builder().build();
@@ -164,8 +193,24 @@ final class LimitOptions {
                                 "MAX_PENDING_PROPOSALS_PER_RECIPIENT_PER_ADDRESS",
                                 m.maxPendingPerRecipientPerAddress(), 1, MAX_INT),
                         source.integer(maxProposals, "max-proposals", "MAX_PROPOSALS", m.maxProposals(), 1, MAX_INT)));
+        builder.recovery(recovery(source));
         if (source.enabled(noRateLimits, "NO_RATE_LIMITS")) {
             builder.noRateLimits();
         }
+    }
+
+    private RecoveryConfig recovery(ConfigSource source) {
+        RecoveryConfig r = RecoveryConfig.defaults();
+        return new RecoveryConfig(
+                source.integer(historySize, "history-size", "HISTORY_SIZE", r.historyMessages(), 0, 1_000_000),
+                Duration.ofSeconds(source.integer(historySeconds, "history-seconds", "HISTORY_SECONDS",
+                        r.historyAge().toSeconds(), 1, 24 * 3600)),
+                source.integer(historyBytes, "history-bytes", "HISTORY_BYTES", r.historyBytes(), 0, MAX_INT),
+                source.integer(heldDms, "held-dms", "HELD_DMS", r.heldMessages(), 0, 100_000),
+                Duration.ofSeconds(source.integer(heldDmSeconds, "held-dm-seconds", "HELD_DM_SECONDS",
+                        r.heldAge().toSeconds(), 1, 24 * 3600)),
+                source.integer(heldDmBytes, "held-dm-bytes", "HELD_DM_BYTES", r.heldBytesPerAgent(), 0, MAX_INT),
+                source.integer(heldDmTotalBytes, "held-dm-total-bytes", "HELD_DM_TOTAL_BYTES", r.heldBytes(), 0,
+                        MAX_INT));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.core.RecoveryConfig;
 import io.agentchat.server.market.MarketConfig;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +41,7 @@ class ServeLimitsTest {
         assertEquals(server.identifyTimeout(), cli.identifyTimeout());
         assertEquals(server.pingInterval(), cli.pingInterval());
         assertEquals(MarketConfig.defaults(), cli.market());
+        assertEquals(RecoveryConfig.defaults(), cli.recovery());
     }
 
     @Test
@@ -85,6 +87,20 @@ class ServeLimitsTest {
         assertEquals(18, flags.framesPerSecond());
         assertEquals(19, flags.frameBurst());
         assertEquals(21, flags.membershipChangesPerMinutePerAddress());
+    }
+
+    @Test
+    void recoveryBoundsComeFromFlagsOrTheEnvironment() {
+        ServerConfig fromEnv = config(Map.of("HISTORY_SIZE", "0", "HELD_DM_SECONDS", "60"));
+        assertEquals(0, fromEnv.recovery().historyMessages(), "0 disables recovery");
+        assertEquals(Duration.ofMinutes(1), fromEnv.recovery().heldAge());
+        ServerConfig flags = config(Map.of("HISTORY_SIZE", "0"), "--history-size", "10", "--history-seconds", "20",
+                "--history-bytes", "30", "--held-dms", "40", "--held-dm-seconds", "50", "--held-dm-bytes", "60",
+                "--held-dm-total-bytes", "70");
+        assertEquals(new RecoveryConfig(10, Duration.ofSeconds(20), 30, 40, Duration.ofSeconds(50), 60, 70),
+                flags.recovery());
+        assertBad(Map.of(), "error: Invalid value for option '--history-seconds': 0 (must be 1-86400)\n",
+                "--history-seconds", "0");
     }
 
     @Test
