@@ -9,6 +9,7 @@ import io.agentchat.server.market.MarketConfig;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.transport.HealthHandler;
+import io.agentchat.server.transport.MetricsHandler;
 import io.agentchat.server.transport.Transport;
 import java.net.URI;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class AgentChatServer implements AutoCloseable {
         server.addConnector(connector);
         HealthHandler health = new HealthHandler(hub, config.name(), version(), config.clock(),
                 () -> proposalsJson(hub.proposalStats()));
-        server.setHandler(Transport.webSocketHandler(server, config, hub, health));
+        server.setHandler(Transport.webSocketHandler(server, config, hub, new MetricsHandler(hub, health)));
         server.setStopTimeout(5_000);
     }
 

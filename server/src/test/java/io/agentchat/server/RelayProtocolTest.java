@@ -111,7 +111,7 @@ class RelayProtocolTest extends ServerHarness {
             String toBob = bob.nextRaw();
             assertEquals(toAlice, toBob);
             assertTrue(toAlice.matches("\\{\"type\":\"MSG\",\"ts\":\\d+,\"from\":\"" + alice.id
-                    + "\",\"to\":\"#general\",\"content\":\"hello é\"}"), toAlice);
+                    + "\",\"to\":\"#general\",\"content\":\"hello é\",\"seq\":1,\"epoch\":\"[0-9a-f]{12}\"}"), toAlice);
             assertTrue(outsider.drainUntilPong().isEmpty());
         }
     }
@@ -141,7 +141,8 @@ class RelayProtocolTest extends ServerHarness {
                 assertEquals("JOINED", bob.next().get("type").asText());
                 for (int i = 2; i < 5; i++) {
                     String raw = bob.nextRaw();
-                    assertTrue(raw.endsWith(",\"content\":\"m" + i + "\",\"replay\":true}"), raw);
+                    assertTrue(raw.matches(".*,\"content\":\"m" + i + "\",\"seq\":" + (i + 1)
+                            + ",\"epoch\":\"[0-9a-f]{12}\",\"replay\":true}"), raw);
                 }
                 assertEquals("@server", bob.next().get("from").asText());
             }

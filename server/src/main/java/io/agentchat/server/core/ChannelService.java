@@ -191,6 +191,9 @@ final class ChannelService {
         @Override
         public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
                                    Boolean recovered, List<String> history) {
+            if (recovered != null) {
+                wire.metrics().resumed(recovered);
+            }
             List<String> answer = new ArrayList<>(history.size() + 2);
             answer.add(joined(now, members, position, recovered));
             answer.addAll(history);

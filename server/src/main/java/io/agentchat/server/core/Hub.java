@@ -10,6 +10,7 @@ import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
+import io.agentchat.server.metrics.RelayMetrics;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -42,6 +43,8 @@ public final class Hub implements AutoCloseable {
     private final IdentityGate identity;
     private final Messaging messaging;
     private final HeldMessages held;
+    private final ByteBudget historyBytes;
+    private final RelayMetrics metrics = new RelayMetrics();
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
@@ -53,9 +56,9 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings) {
         this.config = config;
-        this.wire = new Wire(codec, config.clock());
+        this.wire = new Wire(codec, config.clock(), metrics);
         RecoveryConfig recovery = config.recovery();
-        ByteBudget historyBytes = new ByteBudget(recovery.historyBytes());
+        this.historyBytes = new ByteBudget(recovery.historyBytes());
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
@@ -179,6 +182,7 @@ public final class Hub implements AutoCloseable {
             if (frame == null) {
                 return;
             }
+            metrics.frameIn(frame.type());
             if (config.logMessages()) {
                 LOG.info("message type={} from={}", frame.wireType(), session.identified() ? session.ref() : "-");
             }
@@ -200,6 +204,7 @@ public final class Hub implements AutoCloseable {
         try {
             return ClientFrameDecoder.decode(wire.codec(), text);
         } catch (ProtocolException refused) {
+            metrics.undecodable();
             if (session.invalidFrames().tryAcquire()) {
                 throw refused;
             }
@@ -368,6 +373,25 @@ public final class Hub implements AutoCloseable {
                 sessions.wait(Math.min(left, 50));
             }
         }
+    }
+
+    /** The counters behind /metrics; the transport adds what it sees of each socket. */
+    public RelayMetrics metrics() {
+        return metrics;
+    }
+
+    /** The relay's state now, for /metrics: one pass over the sockets and channels. */
+    public RelayMetrics.Gauges gauges() {
+        int identified = 0;
+        int proven = 0;
+        long queued = 0;
+        for (AgentSession session : sessions) {
+            identified += session.identified() ? 1 : 0;
+            proven += session.proven() ? 1 : 0;
+            queued += session.outbound().queuedBytes();
+        }
+        return new RelayMetrics.Gauges(sessions.size(), identified, proven, channelRegistry.size(), queued,
+                historyBytes.used(), held.mailboxes(), held.bytesHeld());
     }
 
     /** Counts for /health. */

@@ -185,6 +185,7 @@ final class IdentityGate {
                 List<String> waiting = held.release(session.id(), wire.now());
                 if (!waiting.isEmpty()) {
                     session.sendAll(waiting);
+                    wire.metrics().heldDelivered(waiting.size());
                     LOG.info("held id={} delivered={}", session.ref(), waiting.size());
                 }
             }

@@ -26,6 +26,11 @@ public interface Outbound {
     /** Sends a WebSocket ping; a peer that stops answering is dropped by the hub's heartbeat. */
     void ping();
 
+    /** Bytes queued to this socket and not yet written (for /metrics). */
+    default long queuedBytes() {
+        return 0;
+    }
+
     /** The peer's IP address, for per-address limits and logs. */
     String remoteAddress();
 }

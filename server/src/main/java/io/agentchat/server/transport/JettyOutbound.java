@@ -1,6 +1,7 @@
 package io.agentchat.server.transport;
 
 import io.agentchat.server.core.Outbound;
+import io.agentchat.server.metrics.RelayMetrics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * idle, and callers hold a channel lock, so the writing happens in a drain task on the server's
  * pool, one at a time per socket (order kept), outside every lock.
  *
+ * <p>Frames queued behind each other leave in one write: the drain hands every frame but the last
+ * one of a run to Jetty as batched, so a socket that receives many messages at once costs one
+ * write and one flush, not one each.
+ *
  * <p>The bound is in bytes: the UTF-8 payload of every frame from {@link #send} until Jetty reports
  * it written (or failed), so it covers both this queue and Jetty's. A frame count would not do:
  * frames run from 30 bytes to hundreds of KB. A peer whose queued bytes pass the bound, or whose
@@ -38,7 +43,8 @@ final class JettyOutbound implements Outbound {
     private final long maxQueuedBytes;
     private final Runnable onDead;
     private final SharedUtf8 utf8;
-    /** A {@link ByteBuffer} (one frame) or a {@code ByteBuffer[]} (frames that go out together). */
+    private final RelayMetrics metrics;
+    /** A {@link Queued} (one frame) or a {@link QueuedGroup} (frames that go out together). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Payload bytes sent here and not yet written to the socket by Jetty. */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -48,9 +54,11 @@ final class JettyOutbound implements Outbound {
     private volatile boolean aborted;
     private volatile CloseRequest pendingClose;
 
-    JettyOutbound(CoreSession session, Executor executor, long maxQueuedBytes, SharedUtf8 utf8, Runnable onDead) {
+    JettyOutbound(CoreSession session, Executor executor, long maxQueuedBytes, SharedUtf8 utf8, RelayMetrics metrics,
+                  Runnable onDead) {
         this.session = session;
         this.utf8 = utf8;
+        this.metrics = metrics;
         this.address = hostOf(session.getRemoteAddress());
         this.executor = executor;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -68,10 +76,11 @@ final class JettyOutbound implements Outbound {
         long queued = queuedBytes.addAndGet(size);
         // A frame bigger than the bound still goes to a peer that has caught up (nothing else queued).
         if (queued > maxQueuedBytes && queued > size) {
-            drop("slow consumer: " + queued + " bytes queued, more than " + maxQueuedBytes, true);
+            slowConsumer(queued);
             return;
         }
-        queue.add(payload);
+        metrics.delivered(text);
+        queue.add(new Queued(payload, System.nanoTime()));
         scheduleDrain();
     }
 
@@ -89,11 +98,32 @@ final class JettyOutbound implements Outbound {
         }
         long queued = queuedBytes.addAndGet(size);
         if (queued > maxQueuedBytes && queued > size) {
-            drop("slow consumer: " + queued + " bytes queued, more than " + maxQueuedBytes, true);
+            slowConsumer(queued);
             return;
         }
-        queue.add(group);
+        texts.forEach(metrics::delivered);
+        queue.add(new QueuedGroup(group, System.nanoTime()));
         scheduleDrain();
+    }
+
+    private void slowConsumer(long queued) {
+        if (!closing.get()) {
+            metrics.slowConsumerDropped();
+        }
+        drop("slow consumer: " + queued + " bytes queued, more than " + maxQueuedBytes, true);
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** One frame and when it was queued. */
+    private record Queued(ByteBuffer payload, long queuedAt) {
+    }
+
+    /** Frames that go out together, and when they were queued. */
+    private record QueuedGroup(ByteBuffer[] payloads, long queuedAt) {
     }
 
     private void scheduleDrain() {
@@ -113,16 +143,18 @@ final class JettyOutbound implements Outbound {
                 if (aborted) {
                     continue;
                 }
-                if (entry instanceof ByteBuffer payload) {
-                    TextFrame frame = new TextFrame(payload);
-                    session.sendFrame(frame, frame, false);
+                // A frame with more queued behind it is batched: it waits in Jetty's aggregate buffer
+                // and goes out in one write with the others when the last one, unbatched, flushes them.
+                if (entry instanceof Queued one) {
+                    TextFrame frame = new TextFrame(one.payload(), one.queuedAt());
+                    session.sendFrame(frame, frame, !queue.isEmpty());
                     continue;
                 }
-                ByteBuffer[] group = (ByteBuffer[]) entry;
-                for (int i = 0; i < group.length && !aborted; i++) {
-                    // Batched frames wait in Jetty's aggregate buffer until the last one, unbatched, flushes all.
-                    TextFrame frame = new TextFrame(group[i]);
-                    session.sendFrame(frame, frame, i < group.length - 1);
+                QueuedGroup group = (QueuedGroup) entry;
+                ByteBuffer[] payloads = group.payloads();
+                for (int i = 0; i < payloads.length && !aborted; i++) {
+                    TextFrame frame = new TextFrame(payloads[i], group.queuedAt());
+                    session.sendFrame(frame, frame, i < payloads.length - 1 || !queue.isEmpty());
                 }
             }
             CloseRequest close = pendingClose;
@@ -192,15 +224,18 @@ final class JettyOutbound implements Outbound {
      */
     private final class TextFrame extends Frame implements Callback {
         private final int size;
+        private final long queuedAt;
 
-        TextFrame(ByteBuffer payload) {
+        TextFrame(ByteBuffer payload, long queuedAt) {
             super(OpCode.TEXT, true, payload);
             this.size = payload.remaining();
+            this.queuedAt = queuedAt;
         }
 
         @Override
         public void succeeded() {
             queuedBytes.addAndGet(-size);
+            metrics.deliveryLatency(System.nanoTime() - queuedAt);
         }
 
         @Override

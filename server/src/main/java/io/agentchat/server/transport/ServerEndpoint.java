@@ -56,7 +56,7 @@ final class ServerEndpoint implements FrameHandler {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
-        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueuedBytes, utf8, this::dead), dialledHost);
+        agent = hub.open(new JettyOutbound(coreSession, writers, maxQueuedBytes, utf8, hub.metrics(), this::dead), dialledHost);
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
         }
