@@ -163,6 +163,29 @@ class ResumeTest extends ServerHarness {
     }
 
     @Test
+    void aRecoveryTooLargeForTheClientsSocketIsRefusedRatherThanGetItDropped() throws Exception {
+        start(config().maxOutgoingBytes(8192).build()); // at most 2,048 characters in one recovery
+        try (TestAgent a = joined("a", "#general")) {
+            String big = "x".repeat(500); // a frame of about 610 characters
+            JsonNode first = null;
+            for (int i = 0; i < 4; i++) {
+                a.send(msg("#general", big));
+                JsonNode echo = a.await("MSG", f -> big.equals(f.path("content").asText()));
+                first = first == null ? echo : first;
+            }
+            try (TestAgent b = ephemeral("b")) {
+                b.send(resume("#general", first.get("seq").asLong() - 1, first.get("epoch").asText()));
+                assertFalse(answer(b).get(0).get("recovered").asBoolean(), "4 frames, about 2,440 characters");
+                b.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+                b.await("LEFT");
+                b.send(resume("#general", first.get("seq").asLong(), first.get("epoch").asText()));
+                assertTrue(answer(b).get(0).get("recovered").asBoolean(), "3 frames, about 1,830 characters");
+                assertTrue(b.isOpen());
+            }
+        }
+    }
+
+    @Test
     void historyOlderThanItsAgeIsNotRecovered() throws Exception {
         MutableClock clock = new MutableClock();
         start(config().clock(clock).build());

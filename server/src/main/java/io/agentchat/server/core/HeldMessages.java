@@ -24,7 +24,7 @@ final class HeldMessages {
     private static final int STRIPES = 64;
 
     private static final class Mailbox {
-        final long openedAt;
+        long openedAt;
         final ArrayDeque<String> frames = new ArrayDeque<>();
         long bytes;
 
@@ -51,11 +51,21 @@ final class HeldMessages {
         return locks[Math.floorMod(id.hashCode(), STRIPES)];
     }
 
-    /** {@code id}'s proven connection is gone: DMs to it are held from now on. Under {@link #lockFor}. */
+    /**
+     * {@code id}'s proven connection is gone: DMs to it are held from now on. A mailbox still open
+     * (the identity came back but left before it got what was held) keeps its DMs and its time
+     * starts again. Under {@link #lockFor}.
+     */
     void open(String id, long now) {
-        if (config.heldMessages() > 0 && config.heldAge().toMillis() > 0) {
-            discard(byId.put(id, new Mailbox(now)));
+        if (config.heldMessages() == 0 || config.heldAge().toMillis() == 0) {
+            return;
         }
+        Mailbox mailbox = byId.get(id);
+        if (mailbox != null && !expired(mailbox, now)) {
+            mailbox.openedAt = now;
+            return;
+        }
+        discard(byId.put(id, new Mailbox(now)));
     }
 
     /**

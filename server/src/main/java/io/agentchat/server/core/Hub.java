@@ -60,7 +60,8 @@ public final class Hub implements AutoCloseable {
         RecoveryConfig recovery = config.recovery();
         this.historyBytes = new ByteBudget(recovery.historyBytes());
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
-                () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes),
+                () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
+                        config.maxOutgoingBytes() / 4), // a character is at most 3 UTF-8 bytes: room to spare
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), wire.now());
         this.held = new HeldMessages(recovery);

@@ -30,12 +30,19 @@ final class RecoveryHistory {
     private final int maxMessages;
     private final long maxAgeMillis;
     private final ByteBudget budget;
+    private final long maxAnswerChars;
     private long lastSeq;
 
-    RecoveryHistory(int maxMessages, long maxAgeMillis, ByteBudget budget) {
+    /**
+     * @param maxAnswerChars the most characters one recovery may send: the answer goes to one
+     *                       socket in one piece, and more than its outgoing bound would get the
+     *                       client dropped as a slow consumer, to reconnect and ask again
+     */
+    RecoveryHistory(int maxMessages, long maxAgeMillis, ByteBudget budget, long maxAnswerChars) {
         this.maxMessages = maxMessages;
         this.maxAgeMillis = maxAgeMillis;
         this.budget = budget;
+        this.maxAnswerChars = maxAnswerChars;
     }
 
     String epoch() {
@@ -74,7 +81,8 @@ final class RecoveryHistory {
 
     /**
      * The messages after {@code since}, oldest first, or null when they cannot all be given: another
-     * epoch, a seq this history has not reached, or one no longer kept.
+     * epoch, a seq this history has not reached, one no longer kept, or more characters of them than
+     * one answer may carry.
      */
     List<String> after(ChannelPosition since, long now) {
         expire(now);
@@ -88,8 +96,13 @@ final class RecoveryHistory {
             return null;
         }
         List<String> missed = new ArrayList<>((int) (lastSeq - since.seq()));
+        long chars = 0;
         for (Kept message : kept) {
             if (message.seq() > since.seq()) {
+                chars += message.text().length();
+                if (chars > maxAnswerChars) {
+                    return null;
+                }
                 missed.add(message.text());
             }
         }
