@@ -64,6 +64,10 @@ final class LimitOptions {
             description = "Members in one channel (env MAX_MEMBERS_PER_CHANNEL; default: 10000).")
     Long membersPerChannel;
 
+    @Option(names = "--max-announced-members", paramLabel = "<n>",
+            description = "Largest channel whose joins, leaves, greetings and presence changes are told to its members (env MAX_ANNOUNCED_MEMBERS; default: 200).")
+    Long announcedMembers;
+
     @Option(names = "--max-invites-per-channel", paramLabel = "<n>",
             description = "Agents on one private channel's invite list (env MAX_INVITES_PER_CHANNEL; default: 1000).")
     Long invitesPerChannel;
@@ -169,6 +173,8 @@ final class LimitOptions {
                 "EMPTY_CHANNEL_GRACE", d.emptyChannelGrace().toSeconds(), 0, 30L * 24 * 3600)));
         builder.maxMembersPerChannel(source.integer(membersPerChannel, "max-members-per-channel",
                 "MAX_MEMBERS_PER_CHANNEL", d.maxMembersPerChannel(), 1, MAX_INT));
+        builder.maxAnnouncedMembers(source.integer(announcedMembers, "max-announced-members", "MAX_ANNOUNCED_MEMBERS",
+                d.maxAnnouncedMembers(), 0, MAX_INT));
         builder.maxInvitesPerChannel(source.integer(invitesPerChannel, "max-invites-per-channel",
                 "MAX_INVITES_PER_CHANNEL", d.maxInvitesPerChannel(), 0, MAX_INT));
         builder.maxFrameBytes(source.integer(maxFrameBytes, "max-frame-bytes", "MAX_FRAME_BYTES", d.maxFrameBytes(),

@@ -42,6 +42,7 @@ class ServeLimitsTest {
         assertEquals(server.pingInterval(), cli.pingInterval());
         assertEquals(MarketConfig.defaults(), cli.market());
         assertEquals(RecoveryConfig.defaults(), cli.recovery());
+        assertEquals(server.maxAnnouncedMembers(), cli.maxAnnouncedMembers());
     }
 
     @Test
@@ -91,7 +92,8 @@ class ServeLimitsTest {
 
     @Test
     void recoveryBoundsComeFromFlagsOrTheEnvironment() {
-        ServerConfig fromEnv = config(Map.of("HISTORY_SIZE", "0", "HELD_DM_SECONDS", "60"));
+        ServerConfig fromEnv = config(Map.of("HISTORY_SIZE", "0", "HELD_DM_SECONDS", "60", "MAX_ANNOUNCED_MEMBERS", "5"));
+        assertEquals(5, fromEnv.maxAnnouncedMembers());
         assertEquals(0, fromEnv.recovery().historyMessages(), "0 disables recovery");
         assertEquals(Duration.ofMinutes(1), fromEnv.recovery().heldAge());
         ServerConfig flags = config(Map.of("HISTORY_SIZE", "0"), "--history-size", "10", "--history-seconds", "20",

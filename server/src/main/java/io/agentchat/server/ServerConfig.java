@@ -53,6 +53,8 @@ import java.util.Objects;
  *                         goes to a peer with nothing else queued
  * @param maxListedChannels public channels named in one LIST_CHANNELS reply; past this, the ones
  *                         with the most members (see docs/decisions.md)
+ * @param maxAnnouncedMembers the largest channel (visible members) whose joins, leaves, greetings
+ *                         and presence changes are told to its members; 0 tells none
  * @param recovery         what is kept in memory so clients that come back miss nothing: channel
  *                         histories for resuming, DMs held for proven identities
  */
@@ -65,7 +67,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
                            int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
-                           RecoveryConfig recovery) {
+                           int maxAnnouncedMembers, RecoveryConfig recovery) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -74,6 +76,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
     public static final int DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE = 20;
     public static final int DEFAULT_MAX_OUTGOING_BYTES = 4 * 1024 * 1024;
     public static final int DEFAULT_MAX_LISTED_CHANNELS = 200;
+    public static final int DEFAULT_MAX_ANNOUNCED_MEMBERS = 200;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -131,6 +134,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (maxOutgoingBytes < 1024) {
             throw new IllegalArgumentException("max outgoing bytes must be >= 1024");
         }
+        if (maxAnnouncedMembers < 0) {
+            throw new IllegalArgumentException("max announced members must be >= 0");
+        }
         if (maxListedChannels < 1) {
             throw new IllegalArgumentException("max listed channels must be >= 1");
         }
@@ -178,6 +184,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxInvalidFramesPerMinute = DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE;
         private int maxOutgoingBytes = DEFAULT_MAX_OUTGOING_BYTES;
         private int maxListedChannels = DEFAULT_MAX_LISTED_CHANNELS;
+        private int maxAnnouncedMembers = DEFAULT_MAX_ANNOUNCED_MEMBERS;
         private RecoveryConfig recovery = RecoveryConfig.defaults();
 
         public Builder host(String host) { this.host = host; return this; }
@@ -228,6 +235,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxOutgoingBytes(int bytes) { this.maxOutgoingBytes = bytes; return this; }
         public Builder maxListedChannels(int max) { this.maxListedChannels = max; return this; }
         public Builder recovery(RecoveryConfig recovery) { this.recovery = recovery; return this; }
+        public Builder maxAnnouncedMembers(int max) { this.maxAnnouncedMembers = max; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -236,7 +244,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, recovery);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery);
         }
     }
 }

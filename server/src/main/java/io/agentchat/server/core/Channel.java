@@ -169,21 +169,22 @@ final class Channel {
             }
             admit.run();
             boolean visible = session.actsAsId();
-            List<AgentSession> before = readers.members();
+            boolean announced = visible && notices.announced(readers.memberCount() + 1);
+            List<AgentSession> before = announced ? readers.members() : List.of();
             lastActivity = now;
             readers.add(session, visible);
             session.joined(this);
             if (undoIfClosed(session, now)) {
                 return Entry.CLOSED;
             }
-            if (visible) {
+            if (announced) {
                 readers.sendToAllBut(session, notices.agentJoined(now, session));
             }
             List<String> missed = since == null ? null : history.after(since, now);
             Boolean recovered = since == null ? null : missed != null;
             session.sendAll(notices.answer(now, session, readers.members(), history.position(), recovered,
                     missed != null ? missed : replay.snapshot()));
-            if (visible) {
+            if (announced) {
                 greet(session, before, now, notices);
             }
             return Entry.ENTERED;
@@ -212,10 +213,11 @@ final class Channel {
             if (!readers.removeUnseen(session, now)) {
                 return;
             }
-            List<AgentSession> before = readers.members();
+            boolean announced = notices.announced(readers.memberCount() + 1);
+            List<AgentSession> before = announced ? readers.members() : List.of();
             lastActivity = now;
             readers.add(session, true);
-            if (undoIfClosed(session, now)) {
+            if (undoIfClosed(session, now) || !announced) {
                 return;
             }
             readers.sendToAllBut(session, notices.agentJoined(now, session));
@@ -235,7 +237,7 @@ final class Channel {
             }
             if (readers.removeMember(session, now)) {
                 session.left(this);
-                readers.sendToAll(notices.agentLeft(now, session));
+                announceLeaving(session, now, notices);
             } else if (readers.removeUnseen(session, now)) {
                 session.left(this);
             }
@@ -248,7 +250,7 @@ final class Channel {
         synchronized (lock) {
             long now = clock.getAsLong();
             if (readers.removeMember(session, now)) {
-                readers.sendToAll(notices.agentLeft(now, session));
+                announceLeaving(session, now, notices);
             } else {
                 readers.removeUnseen(session, now);
             }
@@ -330,6 +332,13 @@ final class Channel {
         readers.removeUnseen(session, now);
         session.left(this);
         return true;
+    }
+
+    /** After {@code session} left the members: told as it was counted while it was there. */
+    private void announceLeaving(AgentSession session, long now, MembershipNotices notices) {
+        if (notices.announced(readers.memberCount() + 1)) {
+            readers.sendToAll(notices.agentLeft(now, session));
+        }
     }
 
     /** Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone. */

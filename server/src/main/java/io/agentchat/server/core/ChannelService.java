@@ -25,14 +25,20 @@ final class ChannelService {
     private final ChannelRegistry channels;
     private final AgentRegistry agents;
     private final int maxMembers;
+    private final int maxAnnouncedMembers;
     private final MembershipLimits membershipLimits;
 
-    ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers,
+    /**
+     * @param maxAnnouncedMembers the largest channel whose joins, leaves, greetings and presence
+     *                            changes are told to its members
+     */
+    ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers, int maxAnnouncedMembers,
                    MembershipLimits membershipLimits) {
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
         this.maxMembers = maxMembers;
+        this.maxAnnouncedMembers = maxAnnouncedMembers;
         this.membershipLimits = membershipLimits;
     }
 
@@ -158,7 +164,10 @@ final class ChannelService {
     void setPresence(AgentSession session, String status, String statusText) {
         session.setPresence(status, statusText);
         for (Channel channel : session.channels()) {
-            channel.broadcast(wire::now, now -> wire.encode(new ServerFrame.PresenceChanged(now, session.ref(), status, statusText)));
+            if (channel.size() <= maxAnnouncedMembers) {
+                channel.broadcast(wire::now,
+                        now -> wire.encode(new ServerFrame.PresenceChanged(now, session.ref(), status, statusText)));
+            }
         }
     }
 
@@ -206,6 +215,11 @@ final class ChannelService {
         public String joined(long now, List<AgentSession> members, ChannelPosition position, Boolean recovered) {
             return wire.encode(new ServerFrame.Joined(now, channel, refs(members), position.seq(), position.epoch(),
                     recovered));
+        }
+
+        @Override
+        public boolean announced(int members) {
+            return members <= maxAnnouncedMembers;
         }
 
         @Override

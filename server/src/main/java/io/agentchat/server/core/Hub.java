@@ -68,6 +68,7 @@ public final class Hub implements AutoCloseable {
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
                 config.membershipChangesPerMinutePerAddress());
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
+                config.maxAnnouncedMembers(),
                 membershipLimits);
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
                 config.rateLimit(), config.rateBurst());

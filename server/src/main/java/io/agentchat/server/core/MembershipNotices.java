@@ -20,6 +20,12 @@ interface MembershipNotices {
     /** JOINED alone, naming the visible members: to a session that already reads the channel, or its creator. */
     String joined(long now, List<AgentSession> members, ChannelPosition position, Boolean recovered);
 
+    /**
+     * Whether joins, leaves and greetings are told to a channel of {@code members} visible members:
+     * past a size, one notice per member per join is noise that costs more than the join.
+     */
+    boolean announced(int members);
+
     /** To the other readers when {@code who} becomes a visible member. */
     String agentJoined(long now, AgentSession who);
 

@@ -59,6 +59,7 @@ class ChannelTest {
                                        Boolean recovered) {
             return "joined " + refs(members);
         }
+        @Override public boolean announced(int members) { return members <= 3; }
         @Override public String agentJoined(long now, AgentSession who) { return "agentJoined " + who.ref(); }
         @Override public String greeting(long now, AgentSession who, List<AgentSession> before) {
             return "hey " + refs(before) + " meet " + who.ref();
