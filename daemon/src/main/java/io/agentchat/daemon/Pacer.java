@@ -20,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Fixed</b> ({@link #Pacer(Duration, Clock)}): the user said the limit; nothing changes it.</li>
  *   <li><b>Learned</b> ({@link #learning}): each connection's WELCOME gives the pace ({@link #adopt}).
- *       A server that does not say (the original) gets one message per second to start with, and
- *       every RATE_LIMITED lengthens that guess by half, up to {@link #MAX_GUESS}.</li>
+ *       A server that does not say (the original) gets one message per second to start with.</li>
  * </ul>
+ * A learned pace adapts: every RATE_LIMITED lengthens the interval by half, up to {@link #MAX_GUESS}.
+ * A guess stays lengthened. An announced pace is a floor the interval drifts back to, by an
+ * eighth of the excess per line sent, because the server may refuse for more than the pace it
+ * announces (it also limits frames of every kind per second).
  *
  * <p>The pacer never sleeps. Callers ask {@link #delayUntilNextSend()} and wait however suits
  * them (the outbox consumer waits on its wake-up condition, so a shutdown is not delayed), send,
@@ -32,16 +35,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pacer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pacer.class);
+    /**
+     * Taken at first use, not when the class loads: {@link DaemonConfig}'s defaults read this class's
+     * constants while the CLI has not yet configured the log, and slf4j keeps the settings it first saw.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Pacer.class);
+    }
 
     /** The reference server's default limit: one message per second per connection. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(1000);
     /** The slowest a guessed pace becomes after repeated RATE_LIMITED answers. */
     public static final Duration MAX_GUESS = Duration.ofSeconds(30);
+    /** Where a RATE_LIMITED takes a pace that was "no limit". */
+    private static final Duration FIRST_STEP = Duration.ofMillis(10);
 
     private final Clock clock;
     private final boolean learns;
     private Duration interval;
+    /** The announced pace's interval, which the interval drifts back to after a lengthening. */
+    private Duration floor = Duration.ZERO;
     private int burst = 1;
     private boolean advertised;
     /** Saved-up sending time, in nanoseconds: one message costs one interval; at most burst intervals. */
@@ -112,28 +125,27 @@ public final class Pacer {
     public synchronized void adopt(Long rateLimitMs, Integer rateBurst) {
         if (!learns) {
             if (rateLimitMs != null && intervalFor(Duration.ofMillis(rateLimitMs)).compareTo(interval) > 0) {
-                LOG.warn("The server limits messages to one per {} ms, faster than the pace set ({} ms); "
+                Log.LOG.warn("The server limits messages to one per {} ms, faster than the pace set ({} ms); "
                         + "some lines may be refused and retried", rateLimitMs, interval.toMillis());
             }
             return;
         }
-        refill();
+        // Each connection has its own bucket at the server, full at the start: so does ours.
+        refilledAt = clock.instant();
         if (rateLimitMs == null || rateLimitMs < 0) {
             advertised = false;
             burst = 1;
-            credit = Math.min(credit, interval.toNanos());
-            LOG.info("The server does not announce its rate limit; pacing outbox lines at one per {} ms",
+            credit = interval.toNanos();
+            Log.LOG.info("The server does not announce its rate limit; pacing outbox lines at one per {} ms",
                     interval.toMillis());
             return;
         }
         advertised = true;
-        Duration before = interval;
         interval = intervalFor(Duration.ofMillis(rateLimitMs));
+        floor = interval;
         burst = rateBurst == null ? 1 : Math.max(1, rateBurst);
-        // The messages saved up so far stay saved up, now counted in the new interval.
-        double messages = before.isZero() ? burst : (double) credit / before.toNanos();
-        credit = (long) (Math.min(burst, messages) * interval.toNanos());
-        LOG.info("Pacing outbox lines to the server's limit: {} at once, then one per {} ms", burst,
+        credit = burst * interval.toNanos();
+        Log.LOG.info("Pacing outbox lines to the server's limit: {} at once, then one per {} ms", burst,
                 interval.toMillis());
     }
 
@@ -151,19 +163,23 @@ public final class Pacer {
     public synchronized void recordSend() {
         refill();
         credit -= interval.toNanos();
+        if (learns && advertised && interval.compareTo(floor) > 0) {
+            Duration excess = interval.minus(floor);
+            interval = excess.compareTo(Duration.ofMillis(1)) < 0 ? floor
+                    : floor.plus(excess.multipliedBy(7).dividedBy(8));
+        }
     }
 
     /**
-     * The server answered RATE_LIMITED. With a guessed pace, the guess was too fast and is
-     * lengthened by half, within {@link #MAX_GUESS}. In every case the retry waits a full interval
-     * from now: with a known pace, only network jitter (the server measures arrival, we measure
-     * answers) can have squeezed two sends together.
+     * The server answered RATE_LIMITED: a learned pace was too fast and is lengthened by half,
+     * within {@link #MAX_GUESS}; a fixed one stays (the user's word). In every case the retry waits
+     * a full interval from now.
      */
     public synchronized void onRateLimited() {
-        if (learns && !advertised && !interval.isZero()) {
-            Duration longer = interval.plus(interval.dividedBy(2));
+        if (learns && interval.compareTo(MAX_GUESS) < 0) {
+            Duration longer = interval.isZero() ? FIRST_STEP : interval.plus(interval.dividedBy(2));
             interval = longer.compareTo(MAX_GUESS) > 0 ? MAX_GUESS : longer;
-            LOG.info("The server refused a line for its rate; pacing at one per {} ms", interval.toMillis());
+            Log.LOG.info("The server refused a line for its rate; pacing at one per {} ms", interval.toMillis());
         }
         holdOff();
     }
