@@ -92,6 +92,11 @@ public final class Connection implements AutoCloseable {
         return handshake.welcome().agentId();
     }
 
+    /** The server's WELCOME: our id, its name and, from servers that say it, its MSG pace. */
+    public ServerFrame.Welcome welcome() {
+        return handshake.welcome();
+    }
+
     /** The name sent in IDENTIFY (the identity's name when there is one). */
     public String name() {
         return name;

@@ -78,9 +78,10 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Give up (exit 1) after this many minutes without a connection (default: ${DEFAULT-VALUE}).")
     String maxReconnectMinutes;
 
-    @Option(names = "--rate-limit-ms", paramLabel = "<ms>", defaultValue = "1000",
-            description = "The server's message rate limit; outbox lines are paced to it (default: ${DEFAULT-VALUE}; 0: no pacing).")
-    long rateLimitMs;
+    @Option(names = "--rate-limit-ms", paramLabel = "<ms>",
+            description = "The server's message rate limit, to pace outbox lines to instead of the one the server "
+                    + "announces (default: the server's; 1000 from a server that does not say; 0: no pacing).")
+    Long rateLimitMs;
 
     @Option(names = "--home", paramLabel = "<dir>", description = "Directory holding .agentchat (default: AGENTCHAT_HOME, else .).")
     String home;
@@ -125,7 +126,7 @@ final class DaemonCommand implements Callable<Integer> {
         URI uri = ServerUrl.parse(server);
         List<String> joined = parseChannels(channels);
         Duration maxOutage = minutes(maxReconnectMinutes);
-        if (rateLimitMs < 0 || rateLimitMs > 3_600_000) {
+        if (rateLimitMs != null && (rateLimitMs < 0 || rateLimitMs > 3_600_000)) {
             throw new BadValueException(spec.commandLine(),
                     "Invalid value for option '--rate-limit-ms': " + rateLimitMs + " (must be 0-3600000)");
         }
@@ -133,8 +134,10 @@ final class DaemonCommand implements Callable<Integer> {
         if (current.state() != DaemonProcess.State.STOPPED) {
             return alreadyRunning(err, new DaemonAlreadyRunningException(paths.name(), current.pid()));
         }
-        DaemonConfig.Builder builder = DaemonConfig.builder(paths, uri).channels(joined).maxOutage(maxOutage)
-                .sendInterval(DaemonConfig.sendIntervalFor(Duration.ofMillis(rateLimitMs)));
+        DaemonConfig.Builder builder = DaemonConfig.builder(paths, uri).channels(joined).maxOutage(maxOutage);
+        if (rateLimitMs != null) {
+            builder.sendInterval(DaemonConfig.sendIntervalFor(Duration.ofMillis(rateLimitMs)));
+        }
         if (identity != null) {
             builder.identityFile(identity);
         }
@@ -181,8 +184,10 @@ final class DaemonCommand implements Callable<Integer> {
     private int background(PersonaPaths paths, DaemonConfig config, PrintWriter out, PrintWriter err)
             throws Exception {
         List<String> args = new ArrayList<>(List.of(server, "--name", paths.name(), "--home", paths.home().toString(),
-                "--channels", String.join(",", config.channels()), "--max-reconnect-time", maxReconnectMinutes,
-                "--rate-limit-ms", Long.toString(rateLimitMs)));
+                "--channels", String.join(",", config.channels()), "--max-reconnect-time", maxReconnectMinutes));
+        if (rateLimitMs != null) {
+            args.addAll(List.of("--rate-limit-ms", Long.toString(rateLimitMs)));
+        }
         if (identity != null) {
             args.addAll(List.of("--identity", config.identityFile().toString()));
         }

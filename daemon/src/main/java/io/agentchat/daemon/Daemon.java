@@ -2,6 +2,7 @@ package io.agentchat.daemon;
 
 import io.agentchat.identity.Identity;
 import io.agentchat.ledger.Ledger;
+import io.agentchat.protocol.ServerFrame;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -55,6 +56,7 @@ public final class Daemon implements AutoCloseable {
     private PidFile pidFile;
     private InboxWriter inbox;
     private ServerLink link;
+    private Pacer pacer;
     private OutboxTailer tailer;
     private OutboxWatcher watcher;
     private ScheduledExecutorService control;
@@ -101,6 +103,7 @@ public final class Daemon implements AutoCloseable {
             LOG.info("Removed a stop file left from before this start: {}", paths.daemonStopFile());
         }
         inbox = new InboxWriter(paths, config.inbox(), config.clock());
+        pacer = config.learnPace() ? Pacer.learning(config.clock()) : new Pacer(config.sendInterval(), config.clock());
         // Receipts and local ratings sit beside the personas, where the reference keeps them.
         Ledger ledger = new Ledger(paths.agentchatDir().resolve("receipts.jsonl"),
                 paths.agentchatDir().resolve("ratings.json"), config.clock());
@@ -109,9 +112,9 @@ public final class Daemon implements AutoCloseable {
         // by order.
         link = new ServerLink(config.server(), identity, config.channels(),
                 config.clientOptions().withAnswerVerifications(true), config.backoff(), config.maxOutage(),
-                config.clock(), new InboxRouter(inbox, identity, ledger), new LinkEvents(), paths.name());
-        tailer = new OutboxTailer(paths, new LinkSender(link), new Pacer(config.sendInterval(), config.clock()),
-                config.clock(), config.outbox()).start();
+                config.clock(), new InboxRouter(inbox, identity, ledger), inbox.positions()::get, new LinkEvents(),
+                paths.name());
+        tailer = new OutboxTailer(paths, new LinkSender(link), pacer, config.clock(), config.outbox()).start();
         watcher = OutboxWatcher.start(paths, tailer::wake);
         control = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("control-" + paths.name()));
         control.scheduleWithFixedDelay(this::checkStopFile, STOP_FILE_POLL_MS, STOP_FILE_POLL_MS,
@@ -143,6 +146,16 @@ public final class Daemon implements AutoCloseable {
     /** Lines the server has taken from the outbox since start. */
     public long linesSent() {
         return tailer == null ? 0 : tailer.linesAccepted();
+    }
+
+    /** The outbox's pacer (for tests). */
+    Pacer pacer() {
+        return pacer;
+    }
+
+    /** The inbox writer (for tests). */
+    InboxWriter inbox() {
+        return inbox;
     }
 
     /** The link to the server (for tests). */
@@ -201,6 +214,11 @@ public final class Daemon implements AutoCloseable {
     }
 
     private final class LinkEvents implements ServerLink.Events {
+        @Override
+        public void onWelcome(ServerFrame.Welcome welcome) {
+            pacer.adopt(welcome.rateLimitMs(), welcome.rateBurst());
+        }
+
         @Override
         public void onConnected(ServerLink.LiveConnection session, boolean first) {
             tailer.wake();

@@ -18,8 +18,10 @@ import java.util.Objects;
  * @param createIdentity generate {@code identityFile} when it does not exist (only for the per-persona
  *     default; a file named with {@code -i} must exist)
  * @param channels channels joined at start, each starting with {@code #}
- * @param sendInterval spacing of outbound messages (the server's rate limit plus a small margin);
- *     zero disables pacing
+ * @param sendInterval spacing of outbound messages when the user set it (the server's rate limit
+ *     plus a small margin); zero disables pacing. Unused when {@code learnPace}
+ * @param learnPace pace to what each connection's WELCOME announces ({@link Pacer#learning}), one
+ *     message per second while the server does not say; false when the user gave the limit
  * @param maxOutage give up (exit non-zero) after being unable to connect for this long, so a
  *     supervisor sees the failure
  * @param backoff reconnect delays
@@ -29,7 +31,8 @@ import java.util.Objects;
  * @param inbox inbox writer settings
  */
 public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, boolean createIdentity,
-                           List<String> channels, Duration sendInterval, Duration maxOutage, Backoff backoff,
+                           List<String> channels, Duration sendInterval, boolean learnPace, Duration maxOutage,
+                           Backoff backoff,
                            ClientOptions clientOptions, Clock clock, OutboxTailer.Config outbox,
                            InboxWriter.Config inbox) {
 
@@ -64,24 +67,19 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
         return paths.dir().resolve("identity.json");
     }
 
-    /**
-     * The pacing interval for a server limit of {@code serverLimit}: the limit plus 1% plus 1 ms.
-     * The server measures arrival times and we measure departures; the margin keeps network
-     * jitter from squeezing two paced sends under the limit.
-     */
+    /** The pacing interval for a server limit of {@code serverLimit} ({@link Pacer#intervalFor}). */
     public static Duration sendIntervalFor(Duration serverLimit) {
-        if (serverLimit.isZero()) {
-            return Duration.ZERO;
-        }
-        long ms = serverLimit.toMillis();
-        return Duration.ofMillis(ms + ms / 100 + 1);
+        return Pacer.intervalFor(serverLimit);
     }
 
     public static Builder builder(PersonaPaths paths, URI server) {
         return new Builder(paths, server);
     }
 
-    /** Defaults: the per-persona identity (created if absent), #general #agents, 1 s server limit, 10 min outage. */
+    /**
+     * Defaults: the per-persona identity (created if absent), #general #agents, the pace the server
+     * announces (1 s while it does not), 10 min outage.
+     */
     public static final class Builder {
         private final PersonaPaths paths;
         private final URI server;
@@ -89,6 +87,7 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
         private boolean createIdentity = true;
         private List<String> channels = DEFAULT_CHANNELS;
         private Duration sendInterval = sendIntervalFor(Pacer.DEFAULT_INTERVAL);
+        private boolean learnPace = true;
         private Duration maxOutage = Duration.ofMinutes(10);
         private Backoff backoff = Backoff.standard();
         private ClientOptions clientOptions = ClientOptions.defaults();
@@ -113,8 +112,10 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
             return this;
         }
 
+        /** A fixed pace, the user's: the server's announced limit no longer changes it. */
         public Builder sendInterval(Duration interval) {
             this.sendInterval = interval;
+            this.learnPace = false;
             return this;
         }
 
@@ -150,8 +151,8 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
 
         public DaemonConfig build() {
             Path identity = identityFile != null ? identityFile.toAbsolutePath().normalize() : defaultIdentity(paths);
-            return new DaemonConfig(paths, server, identity, createIdentity, channels, sendInterval, maxOutage,
-                    backoff, clientOptions.withClock(clock), clock, outbox, inbox);
+            return new DaemonConfig(paths, server, identity, createIdentity, channels, sendInterval, learnPace,
+                    maxOutage, backoff, clientOptions.withClock(clock), clock, outbox, inbox);
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.agentchat.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -11,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a {@code replay:true} MSG that the inbox already holds out of it ({@link ReplayDedup}),
- * across reconnects and restarts: at start its memory is seeded from the last {@code seedBytes}
- * of the inbox, reaching into {@code inbox.jsonl.1} when the current file is shorter than that.
+ * across reconnects and restarts: at start its memory is seeded from the inbox's tail
+ * ({@link InboxTail#recentLines}).
  */
 final class InboxReplayFilter {
 
@@ -25,18 +22,11 @@ final class InboxReplayFilter {
         this.dedup = new ReplayDedup(capacity);
     }
 
-    /** A filter remembering up to {@code capacity} MSG keys, seeded from the inbox's tail. */
-    static InboxReplayFilter seededFrom(PersonaPaths paths, int capacity, int seedBytes) throws IOException {
+    /** A filter remembering up to {@code capacity} MSG keys, seeded with the inbox tail's frames. */
+    static InboxReplayFilter seededFrom(List<JsonNode> tail, int capacity) {
         InboxReplayFilter filter = new InboxReplayFilter(capacity);
-        long current = Files.isRegularFile(paths.inbox()) ? Files.size(paths.inbox()) : 0;
-        int fromRotated = (int) Math.max(0, seedBytes - current);
-        List<String> lines = new ArrayList<>(InboxTail.lastLines(paths.inboxRotated(), fromRotated));
-        lines.addAll(InboxTail.lastLines(paths.inbox(), seedBytes));
-        for (String line : lines) {
-            JsonNode frame = InboxLine.parseObject(line);
-            if (frame != null) {
-                filter.dedup.remember(frame);
-            }
+        for (JsonNode frame : tail) {
+            filter.dedup.remember(frame);
         }
         LOG.debug("Seeded replay de-duplication with {} keys", filter.dedup.size());
         return filter;

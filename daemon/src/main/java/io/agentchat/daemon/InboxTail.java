@@ -12,11 +12,23 @@ import java.util.List;
 
 /**
  * Reads the complete lines in the last bytes of a JSONL file without loading the whole file:
- * used to seed {@link ReplayDedup} at start and by {@code --status} for "Last message". Read-only.
+ * used to seed {@link ReplayDedup} and {@link ChannelPositions} at start and by {@code --status} for "Last message". Read-only.
  */
 public final class InboxTail {
 
     private InboxTail() {
+    }
+
+    /**
+     * The complete lines in the last {@code maxBytes} of the persona's inbox, oldest first, reaching
+     * into {@code inbox.jsonl.1} when the current file is shorter than that.
+     */
+    static List<String> recentLines(PersonaPaths paths, int maxBytes) throws IOException {
+        long current = Files.isRegularFile(paths.inbox()) ? Files.size(paths.inbox()) : 0;
+        int fromRotated = (int) Math.max(0, maxBytes - current);
+        List<String> lines = new ArrayList<>(lastLines(paths.inboxRotated(), fromRotated));
+        lines.addAll(lastLines(paths.inbox(), maxBytes));
+        return lines;
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.agentchat.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentchat.protocol.ChannelPosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * is rewritten ({@link NewdataFile}). A {@code replay:true} MSG already stored is skipped
  * ({@link InboxReplayFilter}); a partial line left by a crash is ended first
  * ({@link PartialLineRepair}).
+ *
+ * <p><b>Resume.</b> This thread owns the inbox's {@link ChannelPositions}: a channel MSG at or
+ * before its channel's position is one the inbox has and is skipped, whatever connection or marker
+ * it came with; a stored one moves the position. After a batch that moved one, the inbox is synced
+ * and then {@code inbox.position.json} replaced ({@link PositionFile}), so the file never claims a
+ * line the inbox lacks. At start the positions are the file's, raised by the inbox's tail: a daemon
+ * killed between writing lines and the file must not take those lines for new.
  *
  * <p><b>Back-pressure.</b> The queue is bounded ({@link Config#queueCapacity}). {@link #offer}
  * never blocks the network thread: it returns false when the queue is full (the disk has stalled
@@ -57,20 +67,36 @@ public final class InboxWriter implements AutoCloseable {
     private final Config config;
     private final BlockingQueue<Entry> queue;
     private final InboxReplayFilter replays;
+    private final ChannelPositions positions;
+    private final PositionFile positionFile;
     private final RotatingInbox file;
     private final NewdataFile newdata;
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong alreadyHeld = new AtomicLong();
+    private long positionWriteFailures;
 
-    /** Opens (creating if needed) the inbox, seeds de-duplication from its tail, starts the thread. */
+    /**
+     * Opens (creating if needed) the inbox, seeds de-duplication and the channel positions from the
+     * position file and the inbox's tail, starts the thread.
+     */
     public InboxWriter(PersonaPaths paths, Config config, Clock clock) throws IOException {
         Objects.requireNonNull(paths, "paths");
         this.config = Objects.requireNonNull(config, "config");
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.newdata = new NewdataFile(paths.newdata(), Objects.requireNonNull(clock, "clock"));
         paths.createDirectories();
-        this.replays = InboxReplayFilter.seededFrom(paths, config.dedupCapacity(), config.seedBytes());
+        List<JsonNode> tail = new ArrayList<>();
+        for (String text : InboxTail.recentLines(paths, config.seedBytes())) {
+            JsonNode frame = InboxLine.parseObject(text);
+            if (frame != null) {
+                tail.add(frame);
+            }
+        }
+        this.replays = InboxReplayFilter.seededFrom(tail, config.dedupCapacity());
+        this.positionFile = new PositionFile(paths.inboxPosition());
+        this.positions = resumePoint(positionFile.read(), tail);
         this.file = new RotatingInbox(paths, config.maxBytes());
         this.thread = new DaemonThreads("inbox-" + paths.name()).newThread(this::run);
         thread.start();
@@ -111,8 +137,18 @@ public final class InboxWriter implements AutoCloseable {
         return barrier;
     }
 
+    /** The positions of the channels' messages written so far; the link resumes from them. */
+    ChannelPositions positions() {
+        return positions;
+    }
+
     public long duplicatesSkipped() {
         return replays.duplicatesSkipped();
+    }
+
+    /** Channel MSGs skipped because the inbox already had their seq (recovered or replayed again). */
+    public long positionsSkipped() {
+        return alreadyHeld.get();
     }
 
     public long rotations() {
@@ -156,13 +192,20 @@ public final class InboxWriter implements AutoCloseable {
             }
             queue.drainTo(batch, BATCH - 1);
             boolean any = false;
+            boolean moved = false;
             for (Entry entry : batch) {
                 if (entry.text() != null) {
-                    any |= store(entry.text());
+                    InboxLine line = InboxLine.of(entry.text());
+                    boolean stored = store(line, entry.text());
+                    any |= stored;
+                    moved |= stored && positions.advance(line.frame());
                 }
             }
             if (any) {
                 newdata.touch();
+            }
+            if (moved) {
+                savePositions();
             }
             for (Entry entry : batch) {
                 if (entry.barrier() != null) {
@@ -174,15 +217,51 @@ public final class InboxWriter implements AutoCloseable {
     }
 
     /** True when the frame is now in the file. */
-    private boolean store(String text) {
-        InboxLine line = InboxLine.of(text);
+    private boolean store(InboxLine line, String text) {
         if (line == null) {
             LOG.warn("Dropped a multi-line frame that is not JSON ({} chars)", text.length());
+            return false;
+        }
+        if (positions.covers(line.frame())) {
+            alreadyHeld.incrementAndGet();
+            LOG.debug("Skipped a channel MSG whose seq the inbox already has");
             return false;
         }
         if (line.frame() != null && !replays.admit(line.frame())) {
             return false;
         }
         return file.append((line.line() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The lines first, then the record of them. A failure leaves the old file, which only makes the
+     * next resume ask for messages the inbox has and skips; it is logged the first time and then
+     * at every power of two.
+     */
+    private void savePositions() {
+        if (!file.force()) {
+            return;
+        }
+        try {
+            positionFile.write(positions.snapshot());
+        } catch (IOException e) {
+            long n = ++positionWriteFailures;
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("Cannot write {} ({} failure(s) so far): {}", positionFile.path(), n, e.toString());
+            }
+        }
+    }
+
+    /** The file's positions, raised by any later message in the inbox's tail (written after the file was). */
+    private static ChannelPositions resumePoint(Map<String, ChannelPosition> saved, List<JsonNode> tail) {
+        ChannelPositions positions = new ChannelPositions();
+        saved.forEach(positions::raise);
+        for (JsonNode frame : tail) {
+            positions.advance(frame);
+        }
+        if (positions.size() > 0) {
+            LOG.info("Inbox holds messages of {} channel(s) up to {}", positions.size(), positions.snapshot());
+        }
+        return positions;
     }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * order, and does not hand over the next line until the returned future completes. An
  * implementation should complete with {@link SendOutcome#accepted()} only once the server has
  * taken the line (for a channel, our own echo; for a DM, the server's echo), with
- * {@link SendOutcome.Status#RETRY_LATER} when rate-limited or disconnected, and with
+ * {@link SendOutcome.Status#RATE_LIMITED} when the server refused it for its pace,
+ * {@link SendOutcome.Status#RETRY_LATER} when disconnected, and with
  * {@link SendOutcome.Status#REJECTED_PERMANENTLY} for an ERROR that retrying cannot fix. A future
  * completed exceptionally counts as RETRY_LATER. The future must complete eventually; the
  * tailer treats one that takes longer than its send timeout as RETRY_LATER and cancels it, on its

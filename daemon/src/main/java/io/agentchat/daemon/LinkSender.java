@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A {@code #channel} this connection has not joined is joined first, and remembered so every
  *       reconnect rejoins it.</li>
- *   <li>RATE_LIMITED (and AUTH_REQUIRED) → RETRY_LATER: the consumer tells its pacer and resends the
- *       same line a full interval later, in order.</li>
+ *   <li>RATE_LIMITED → RATE_LIMITED: the consumer tells its pacer (which slows down if it was
+ *       guessing the pace) and resends the same line a full interval later, in order. AUTH_REQUIRED →
+ *       RETRY_LATER, the same without the pacer slowing.</li>
  *   <li>Disconnected → waits briefly for the link, then RETRY_LATER: the line waits for the reconnect.</li>
  *   <li>Any other ERROR (CHANNEL_NOT_FOUND, NOT_INVITED, AGENT_NOT_FOUND, INVALID_MSG, ...) →
  *       REJECTED_PERMANENTLY with the server's message, so the line goes to the rejects file.</li>
@@ -80,7 +81,11 @@ public final class LinkSender implements LineSender {
     private CompletableFuture<SendOutcome> outcomeOf(Throwable failure, String to, Connection connection) {
         if (failure instanceof ServerErrorException e) {
             ErrorCode code = e.code();
-            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.AUTH_REQUIRED) {
+            if (code == ErrorCode.RATE_LIMITED) {
+                LOG.info("Server said {} for a line to {}; retrying it", e.wireCode(), to);
+                return CompletableFuture.completedFuture(SendOutcome.rateLimited(e.getMessage()));
+            }
+            if (code == ErrorCode.AUTH_REQUIRED) {
                 LOG.info("Server said {} for a line to {}; retrying it", e.wireCode(), to);
                 return CompletableFuture.completedFuture(SendOutcome.retryLater(e.getMessage(), Duration.ZERO));
             }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>One consumer thread reads complete {@code \n}-terminated lines from the persisted offset (a
  * partial last line waits for its newline), validates each ({@link OutboxLineParser}), paces
  * ({@link Pacer}) and hands valid lines one at a time to the {@link LineSender}, waiting for each
- * outcome: ACCEPTED moves the offset past the line; RETRY_LATER keeps it and retries the same line
+ * outcome: ACCEPTED moves the offset past the line; RETRY_LATER (or RATE_LIMITED) keeps it and retries the same line
  * after a delay, so order is kept; REJECTED_PERMANENTLY and invalid lines go to
  * {@code outbox.rejected.jsonl} with their reason. The file is never truncated; see
  * {@link OutboxFiles} for compaction. {@link #wake()} (from {@link OutboxWatcher}) only wakes the
@@ -208,7 +208,11 @@ public final class OutboxTailer implements AutoCloseable {
                 return true;
             }
             default -> {
-                pacer.onRateLimited();
+                if (outcome.status() == SendOutcome.Status.RATE_LIMITED) {
+                    pacer.onRateLimited();
+                } else {
+                    pacer.holdOff();
+                }
                 retryWait = outcome.retryAfter() != null ? outcome.retryAfter() : config.retryDelay();
                 LOG.debug("Outbox line to {} will be retried: {}", message.to(), outcome.reason());
                 return false;

@@ -93,6 +93,11 @@ public record PersonaPaths(Path home, String name, Path dir) {
         return dir.resolve("inbox.jsonl.1");
     }
 
+    /** Per channel, the last message position written to the inbox, to resume from (ours). */
+    public Path inboxPosition() {
+        return dir.resolve("inbox.position.json");
+    }
+
     public Path outbox() {
         return dir.resolve("outbox.jsonl");
     }

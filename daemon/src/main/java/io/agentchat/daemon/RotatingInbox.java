@@ -61,6 +61,20 @@ final class RotatingInbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Forces the current file's bytes to disk, so a record of what it holds (the position file)
+     * written afterwards is never ahead of it, even after a power loss. False, logged, on failure.
+     */
+    boolean force() {
+        try {
+            channel.force(false);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("Cannot sync {}: {}", paths.inbox(), e.toString());
+            return false;
+        }
+    }
+
     long rotations() {
         return rotations.get();
     }

@@ -9,6 +9,8 @@ import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
 import io.agentchat.client.ServerErrorException;
 import io.agentchat.identity.Identity;
+import io.agentchat.protocol.ChannelPosition;
+import io.agentchat.protocol.ServerFrame;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,11 +25,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one persona connected: connects, joins every channel it has ever joined, and after a drop
+ * Keeps one persona connected: connects, joins every channel it has ever joined (resuming after the
+ * inbox's last message of each, {@link ChannelRejoin}), and after a drop
  * reconnects with exponential backoff and jitter, until it has been unable to connect for longer
  * than the allowed outage (then it gives up). A refused IDENTIFY is fatal, not retried: the same
  * name or key would be refused again.
@@ -47,6 +51,10 @@ public final class ServerLink implements AutoCloseable {
 
     /** What the daemon learns from the link; called on the link thread. */
     public interface Events {
+        /** Identified on a new connection, before any channel is joined: the server's WELCOME. */
+        default void onWelcome(ServerFrame.Welcome welcome) {
+        }
+
         /** Connected and channels joined; {@code first} only for the first connection. */
         void onConnected(LiveConnection live, boolean first);
 
@@ -67,6 +75,7 @@ public final class ServerLink implements AutoCloseable {
     private final Duration maxOutage;
     private final Clock clock;
     private final FrameListener listener;
+    private final Function<String, ChannelPosition> resumeFrom;
     private final Events events;
     private final AgentChatClient client;
     private final ScheduledExecutorService executor;
@@ -83,15 +92,21 @@ public final class ServerLink implements AutoCloseable {
     /** The close reason a server gives the older connection when a newer one proves the same key. */
     static final String KICKED_REASON = "Identity claimed by new connection";
 
+    /**
+     * @param resumeFrom per channel, the last of its messages already stored (null: none); read at
+     *     each join, so a rejoin asks the server only for what followed
+     */
     public ServerLink(URI uri, Identity identity, List<String> initialChannels, ClientOptions options,
                       Backoff backoff, Duration maxOutage, Clock clock,
-                      FrameListener listener, Events events, String persona) {
+                      FrameListener listener, Function<String, ChannelPosition> resumeFrom, Events events,
+                      String persona) {
         this.uri = uri;
         this.identity = identity;
         this.backoff = backoff;
         this.maxOutage = maxOutage;
         this.clock = clock;
         this.listener = listener;
+        this.resumeFrom = resumeFrom;
         this.events = events;
         this.channels.addAll(initialChannels);
         this.client = new AgentChatClient(options);
@@ -182,18 +197,25 @@ public final class ServerLink implements AutoCloseable {
         }
         connectedAtMs = clock.millis(); // before joining: a kick may come while we join
         LOG.info("Connected as {}", connection.agentId());
+        events.onWelcome(connection.welcome());
         LiveConnection fresh = new LiveConnection(connection, ConcurrentHashMap.newKeySet());
         for (String channel : channels()) {
             try {
-                connection.join(channel);
+                ChannelRejoin.enter(connection, channel, resumeFrom.apply(channel));
                 fresh.joined().add(channel);
-                LOG.info("Joined {}", channel);
             } catch (ServerErrorException e) {
                 LOG.error("Failed to join {}: {}", channel, e.getMessage());
             } catch (ClientException e) {
                 LOG.warn("Lost the connection while joining {}: {}", channel, e.getMessage());
                 break;
             }
+        }
+        try {
+            // Recovered messages carry no replay marker, so one of our own could be taken for the
+            // echo of a line sent on this connection; the PONG comes after the last of them.
+            connection.ping();
+        } catch (ClientException e) {
+            LOG.warn("Lost the connection after joining: {}", e.getMessage());
         }
         connection.closed().thenAccept(status -> {
             try {
