@@ -262,4 +262,15 @@ class ResumeTest extends ServerHarness {
             assertEquals(3, welcome.get("rate_burst").asInt());
         }
     }
+
+    @Test
+    void welcomeSaysTheFrameBudgetWhenItIsTheTighterLimit() throws Exception {
+        start(config().rateLimit(Duration.ofMillis(10)).rateBurst(100).framesPerSecond(20).frameBurst(50).build());
+        try (TestAgent agent = TestAgent.connect(client, uri)) {
+            agent.send("{\"type\":\"IDENTIFY\",\"name\":\"pace\"}");
+            JsonNode welcome = agent.await("WELCOME");
+            assertEquals(50, welcome.get("rate_limit_ms").asLong(), "20 frames a second");
+            assertEquals(50, welcome.get("rate_burst").asInt());
+        }
+    }
 }

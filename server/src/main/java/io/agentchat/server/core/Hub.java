@@ -71,7 +71,7 @@ public final class Hub implements AutoCloseable {
                 config.maxAnnouncedMembers(),
                 membershipLimits);
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
-                config.rateLimit(), config.rateBurst());
+                messagePace(config), messageBurst(config));
         this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agentchat-timers");
@@ -135,6 +135,24 @@ public final class Hub implements AutoCloseable {
         }
         LOG.debug("connection ip={}", address);
         return session;
+    }
+
+    /**
+     * The MSG pace WELCOME tells clients: the tighter of the message limit and the frame budget,
+     * which MSGs share with every other frame.
+     */
+    private static Duration messagePace(ServerConfig config) {
+        int fps = config.framesPerSecond();
+        Duration frames = fps == 0 ? Duration.ZERO : Duration.ofMillis((1000 + fps - 1) / fps);
+        return config.rateLimit().compareTo(frames) >= 0 ? config.rateLimit() : frames;
+    }
+
+    private static int messageBurst(ServerConfig config) {
+        int burst = config.rateLimit().isZero() ? Integer.MAX_VALUE : config.rateBurst();
+        if (config.framesPerSecond() > 0) {
+            burst = Math.min(burst, config.frameBurst());
+        }
+        return burst == Integer.MAX_VALUE ? config.rateBurst() : burst;
     }
 
     /** Every frame type shares one budget per connection, not only MSG (docs/protocol.md §6.4). */
