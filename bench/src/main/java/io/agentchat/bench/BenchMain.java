@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "agentchat-bench", mixinStandardHelpOptions = true,
         description = "Load generator and benchmarks for AgentChat relays (ours or the Node original).",
         subcommands = {FanoutCommand.class, IdleCommand.class, JoinStormCommand.class, DaemonBenchCommand.class,
-                BenchRelayCommand.class,
+                BenchRelayCommand.class, StubCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec

@@ -6,20 +6,11 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * One simulated agent's socket. It identifies as soon as it opens, completes futures for the few
- * replies a scenario waits on (WELCOME, JOINED, PONG), hands benchmark messages to a
- * {@link Deliveries} sink, and counts everything else. Jetty calls it one frame at a time.
+ * replies a scenario waits on (WELCOME, JOINED, PONG) and counts everything else. Jetty calls it
+ * one frame at a time. The idle and join-storm scenarios use it; fan-out uses {@link NioSocket}.
  */
 public final class BenchSocket extends Session.Listener.AbstractAutoDemanding {
-    /** Receives benchmark messages; {@code payloadAt} is where {@link Payload#parse} starts. */
-    @FunctionalInterface
-    interface Deliveries {
-        void onBenchMessage(String frame, int payloadAt);
-    }
-
-    private static final String MSG_PREFIX = "{\"type\":\"MSG\"";
-
     private final String identifyFrame;
-    private final Deliveries deliveries;
     private final CompletableFuture<String> welcome = new CompletableFuture<>();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -32,9 +23,8 @@ public final class BenchSocket extends Session.Listener.AbstractAutoDemanding {
     private volatile int closeCode = -1;
     private volatile String closeReason;
 
-    BenchSocket(String identifyFrame, Deliveries deliveries) {
+    BenchSocket(String identifyFrame) {
         this.identifyFrame = identifyFrame;
-        this.deliveries = deliveries;
     }
 
     @Override
@@ -47,15 +37,8 @@ public final class BenchSocket extends Session.Listener.AbstractAutoDemanding {
     public void onWebSocketText(String text) {
         frames++;
         chars += text.length();
-        if (deliveries != null && text.startsWith(MSG_PREFIX)) {
-            int at = Payload.find(text);
-            if (at >= 0) {
-                deliveries.onBenchMessage(text, at);
-                return;
-            }
-        }
-        switch (typeOf(text)) {
-            case "WELCOME" -> welcome.complete(field(text, "agent_id"));
+        switch (JsonPeek.type(text)) {
+            case "WELCOME" -> welcome.complete(JsonPeek.string(text, "agent_id"));
             case "JOINED" -> joined.complete(null);
             case "PONG" -> pong.complete(null);
             case "ERROR" -> onError(text);
@@ -137,26 +120,5 @@ public final class BenchSocket extends Session.Listener.AbstractAutoDemanding {
 
     String closeReason() {
         return closeReason;
-    }
-
-    private static String typeOf(String frame) {
-        // Both relays write "type" first: {"type":"X",...
-        int start = frame.indexOf("\"type\":\"");
-        if (start < 0) {
-            return "";
-        }
-        start += 8;
-        int end = frame.indexOf('"', start);
-        return end < 0 ? "" : frame.substring(start, end);
-    }
-
-    private static String field(String frame, String name) {
-        String key = "\"" + name + "\":\"";
-        int start = frame.indexOf(key);
-        if (start < 0) {
-            return "";
-        }
-        start += key.length();
-        return frame.substring(start, frame.indexOf('"', start));
     }
 }

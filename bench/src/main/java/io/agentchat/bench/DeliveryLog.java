@@ -1,25 +1,28 @@
 package io.agentchat.bench;
 
 import java.util.BitSet;
+import org.HdrHistogram.Histogram;
 
 /**
  * What one subscriber received from each publisher: a bit per sequence number, so loss,
  * duplicates and reordering are exact, not estimated. Messages before {@code measuredFrom} are
- * warm-up: checked for loss, left out of rates and latency.
+ * warm-up: checked for loss, left out of rates and latency. Written by the one reader thread that
+ * owns the subscriber's socket; read by others only through {@link #delivered()} during the run
+ * and in full once that thread has stopped.
  */
-final class DeliveryLog implements BenchSocket.Deliveries {
+final class DeliveryLog {
     private final BitSet[] seen;
     private final long[] highest;
     private final long measuredFrom;
-    private final LatencyRecorder latency;
     private final long[] fields = new long[3];
-    private long delivered;
+    private volatile long delivered;
     private long measured;
     private long duplicates;
     private long reordered;
+    private long malformed;
     private long lastMeasuredNanos;
 
-    DeliveryLog(int publishers, long measuredFrom, LatencyRecorder latency) {
+    DeliveryLog(int publishers, long measuredFrom) {
         this.seen = new BitSet[publishers];
         this.highest = new long[publishers];
         for (int i = 0; i < publishers; i++) {
@@ -27,13 +30,15 @@ final class DeliveryLog implements BenchSocket.Deliveries {
             highest[i] = -1;
         }
         this.measuredFrom = measuredFrom;
-        this.latency = latency;
     }
 
-    @Override
-    public synchronized void onBenchMessage(String frame, int payloadAt) {
-        long now = System.nanoTime();
-        Payload.parse(frame, payloadAt, fields);
+    /** One benchmark message whose numbers start at {@code data[payloadAt]}, read at {@code now}. */
+    void record(byte[] data, int payloadAt, int end, long now, Histogram latency) {
+        if (!Payload.parse(data, payloadAt, end, fields) || fields[0] < 0 || fields[0] >= seen.length
+                || fields[1] < 0 || fields[1] > Integer.MAX_VALUE) {
+            malformed++;
+            return;
+        }
         int publisher = (int) fields[0];
         int seq = (int) fields[1];
         if (seen[publisher].get(seq)) {
@@ -41,7 +46,7 @@ final class DeliveryLog implements BenchSocket.Deliveries {
             return;
         }
         seen[publisher].set(seq);
-        delivered++;
+        delivered++; // one writer: the owning reader thread
         if (seq < highest[publisher]) {
             reordered++;
         } else {
@@ -50,32 +55,36 @@ final class DeliveryLog implements BenchSocket.Deliveries {
         if (seq >= measuredFrom) {
             measured++;
             lastMeasuredNanos = now;
-            latency.record(now - fields[2]);
+            latency.recordValue(LatencyHistograms.clamp(now - fields[2]));
         }
     }
 
-    synchronized long delivered() {
+    long delivered() {
         return delivered;
     }
 
-    synchronized long measured() {
+    long measured() {
         return measured;
     }
 
-    synchronized long duplicates() {
+    long duplicates() {
         return duplicates;
     }
 
-    synchronized long reordered() {
+    long reordered() {
         return reordered;
     }
 
-    synchronized long lastMeasuredNanos() {
+    long malformed() {
+        return malformed;
+    }
+
+    long lastMeasuredNanos() {
         return lastMeasuredNanos;
     }
 
     /** Messages the publisher sent that never arrived here. */
-    synchronized long lost(int publisher, long sent) {
+    long lost(int publisher, long sent) {
         return sent - seen[publisher].cardinality();
     }
 }

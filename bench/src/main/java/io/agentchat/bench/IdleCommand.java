@@ -44,7 +44,7 @@ final class IdleCommand implements Callable<Integer> {
             MemorySample before = relay.probe().memory();
             long localBefore = ServerProbe.LocalJvm.heapAfterGc();
             long start = System.nanoTime();
-            Swarm swarm = Swarm.connect(client, relay.uri(), "idle", connections, i -> null, Duration.ofSeconds(300));
+            Swarm swarm = Swarm.connect(client, relay.uri(), "idle", connections, Duration.ofSeconds(300));
             double connectSeconds = (System.nanoTime() - start) / 1e9;
             out.printf("connected and identified %,d in %.2f s (%,.0f/s)%n", connections, connectSeconds,
                     connections / connectSeconds);

@@ -44,7 +44,7 @@ final class JoinStormCommand implements Callable<Integer> {
             MemorySample bare = relay.probe().memory();
             long localBare = ServerProbe.LocalJvm.heapAfterGc();
             long start = System.nanoTime();
-            Swarm swarm = Swarm.connect(client, relay.uri(), "joiner", agents, i -> null, Duration.ofSeconds(300));
+            Swarm swarm = Swarm.connect(client, relay.uri(), "joiner", agents, Duration.ofSeconds(300));
             out.printf("connected and identified %,d in %.2f s%n", agents, (System.nanoTime() - start) / 1e9);
             out.flush();
             MemorySample identified = relay.probe().memory();

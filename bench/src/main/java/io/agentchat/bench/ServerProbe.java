@@ -30,8 +30,11 @@ interface ServerProbe {
         };
     }
 
-    /** The embedded relay: its threads are named {@code agentchat-*}; the heap is shared with the load generator. */
-    static ServerProbe inProcess() {
+    /**
+     * A relay in this JVM whose threads are named {@code <threadPrefix>*} ({@code agentchat-} for
+     * ours, {@code stub-} for the stub); the heap is shared with the load generator.
+     */
+    static ServerProbe inProcess(String threadPrefix) {
         return new ServerProbe() {
             @Override
             public MemorySample memory() {
@@ -40,7 +43,7 @@ interface ServerProbe {
 
             @Override
             public long cpuNanos() {
-                return CpuMeter.threadCpuNanos("agentchat-");
+                return CpuMeter.threadCpuNanos(threadPrefix);
             }
         };
     }

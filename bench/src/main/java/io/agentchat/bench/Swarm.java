@@ -11,13 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import org.eclipse.jetty.websocket.api.Callback;
 
 /** A group of identified sockets and the collective steps scenarios take with them. */
 final class Swarm {
     static final FrameCodec CODEC = new FrameCodec();
-    private static final String PING = CODEC.encode(new ClientFrame.Ping());
+    static final String PING = CODEC.encode(new ClientFrame.Ping());
 
     private final List<BenchSocket> sockets;
 
@@ -25,14 +24,9 @@ final class Swarm {
         this.sockets = sockets;
     }
 
-    /**
-     * Connects {@code count} ephemeral agents named {@code <prefix>-<i>}; {@code sinkFor} gives
-     * each one's delivery sink (or null for none).
-     */
-    static Swarm connect(LoadClient client, URI uri, String prefix, int count,
-                         IntFunction<BenchSocket.Deliveries> sinkFor, Duration timeout) throws Exception {
-        List<BenchSocket> sockets = client.connectAll(uri, count,
-                i -> new BenchSocket(identify(prefix + "-" + i), sinkFor.apply(i)), timeout);
+    /** Connects {@code count} ephemeral agents named {@code <prefix>-<i>}. */
+    static Swarm connect(LoadClient client, URI uri, String prefix, int count, Duration timeout) throws Exception {
+        List<BenchSocket> sockets = client.connectAll(uri, count, i -> new BenchSocket(identify(prefix + "-" + i)), timeout);
         return new Swarm(sockets);
     }
 

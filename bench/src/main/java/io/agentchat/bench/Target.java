@@ -10,11 +10,11 @@ import java.time.Duration;
 /** The relay under load: its URL, the embedded server if we started one, and a probe for its resources. */
 final class Target implements AutoCloseable {
     private final URI uri;
-    private final AgentChatServer embedded;
+    private final AutoCloseable embedded;
     private final ServerProbe probe;
     private final String description;
 
-    private Target(URI uri, AgentChatServer embedded, ServerProbe probe, String description) {
+    private Target(URI uri, AutoCloseable embedded, ServerProbe probe, String description) {
         this.uri = uri;
         this.embedded = embedded;
         this.probe = probe;
@@ -23,8 +23,14 @@ final class Target implements AutoCloseable {
 
     static Target embedded(int maxOutgoingBytes) throws Exception {
         AgentChatServer server = new AgentChatServer(benchConfig(0, "127.0.0.1", maxOutgoingBytes)).start();
-        return new Target(server.uri(), server, ServerProbe.inProcess(),
-                "embedded agentchat-java relay (same JVM as the load generator)");
+        return new Target(server.uri(), server, ServerProbe.inProcess("agentchat-"),
+                "ours: embedded agentchat-java relay (same JVM as the load generator)");
+    }
+
+    static Target stub() throws Exception {
+        StubRelay stub = StubRelay.start("127.0.0.1", 0);
+        return new Target(stub.uri(), stub, ServerProbe.inProcess(StubRelay.THREAD_NAME),
+                "stub: embedded NIO stub relay (same JVM as the load generator)");
     }
 
     static Target remote(URI uri, Long pid) {
@@ -65,7 +71,7 @@ final class Target implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         if (embedded != null) {
             embedded.close();
         }
