@@ -1,0 +1,152 @@
+package io.agentchat.daemon;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentchat.client.AgentChatClient;
+import io.agentchat.client.ClientOptions;
+import io.agentchat.client.Connection;
+import io.agentchat.client.FrameListener;
+import io.agentchat.server.TestRelay;
+import io.agentchat.server.core.RecoveryConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Review 10 attacks on the daemon's resume (docs/daemon-files.md, "Resume after a reconnect or restart"). */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DaemonResumeAttackTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path home;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static List<JsonNode> channelMessages(PersonaPaths paths, String from) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        if (!Files.exists(paths.inbox())) {
+            return found;
+        }
+        for (String line : InboxFollower.completeLines(paths.inbox())) {
+            JsonNode frame = JSON.readTree(line);
+            if ("MSG".equals(frame.path("type").asText()) && from.equals(frame.path("from").asText())
+                    && "#general".equals(frame.path("to").asText())) {
+                found.add(frame);
+            }
+        }
+        return found;
+    }
+
+    private static void awaitStarted(PersonaPaths paths, int times) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> Files.exists(paths.log())
+                && Files.readString(paths.log()).split("\\] \\[INFO\\] Daemon started", -1).length - 1 >= times);
+    }
+
+    /**
+     * FINDING: when a resume is refused (server restarted, history budget exhausted -- which one
+     * party can force, see ResumeAttackTest -- or an absence over 5 minutes / 1,000 messages), the
+     * messages the daemon missed that the replay buffer still holds are written to the inbox WITH
+     * "replay":true. chat.py now hides replay lines by default and marks them read, so the agent
+     * never sees messages it never had, although the daemon knows they are new (seq above its
+     * position in the same epoch, or a new epoch). docs/daemon-files.md says they "may be missing";
+     * they are in the inbox, hidden.
+     */
+    @Test
+    void missedMessagesThatComeBackOnlyAsReplayAreHiddenFromTheAgentByChatPy() throws Exception {
+        RecoveryConfig d = RecoveryConfig.defaults();
+        // Recovery refused for every resume, as when --history-bytes is held by someone else.
+        RecoveryConfig noHistory = new RecoveryConfig(0, d.historyAge(), d.historyBytes(), d.heldMessages(),
+                d.heldAge(), d.heldBytesPerAgent(), d.heldBytes());
+        TestRelay relay = track(TestRelay.start(TestRelay.defaults().framesPerSecond(0).idlePrompt(Duration.ZERO)
+                .recovery(noHistory).build()));
+        PersonaPaths paths = PersonaPaths.of(home, "hidden");
+        DaemonChild first = track(DaemonChild.start(home, home.resolve("1.out"), "daemon", relay.url(), "--name",
+                "hidden", "--home", home.toString(), "--channels", "#general"));
+        awaitStarted(paths, 1);
+        AgentChatClient client = track(new AgentChatClient(ClientOptions.defaults().withKeepAlive(Duration.ZERO)));
+        Connection feeder = client.connect(relay.uri(), "feeder", null, FrameListener.NONE);
+        feeder.join("#general");
+        String feederId = feeder.agentId();
+        feeder.send("#general", "seen-0");
+        await().atMost(WAIT).until(() -> channelMessages(paths, feederId).size() == 1);
+        first.sigterm();
+        assertEquals(0, first.awaitExit(20));
+
+        for (int i = 0; i < 3; i++) {
+            feeder.send("#general", "missed-" + i);
+        }
+        track(DaemonChild.start(home, home.resolve("2.out"), "daemon", relay.url(), "--name", "hidden", "--home",
+                home.toString(), "--channels", "#general"));
+        awaitStarted(paths, 2);
+        await().atMost(WAIT).until(() -> channelMessages(paths, feederId).size() == 4);
+
+        Path chatPy = Path.of("..", "helpers", "chat.py").toAbsolutePath().normalize();
+        Process check = new ProcessBuilder("python3", chatPy.toString(), "--home", home.toString(), "--name", "hidden",
+                "check", "--limit", "0").redirectErrorStream(true).start();
+        String shown = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        check.waitFor(30, TimeUnit.SECONDS);
+        List<JsonNode> lines = channelMessages(paths, feederId);
+        assertTrue(shown.contains("missed-0") && shown.contains("missed-2"),
+                "the agent never sees the messages it missed; inbox lines: " + lines + "\nchat.py check printed:\n"
+                        + shown);
+    }
+
+    /**
+     * FINDING (narrow): at start the positions are the file's raised by the inbox's tail (seedBytes,
+     * 1 MiB). A batch can hold 256 lines of up to ~12 KB (4,096 chars of 3-byte UTF-8): if the daemon
+     * dies after syncing a batch but before replacing the position file, a channel whose last line
+     * lies in that batch but before the tail window is resumed from the old position and its lines
+     * are written a second time (recovered lines carry no replay marker, so ReplayDedup keeps them).
+     * Scaled down: 64 KiB tail window, one #a line followed by 100 KB of #b lines.
+     */
+    @Test
+    void aChannelWhoseLastLineFellOutOfTheTailWindowIsResumedFromAStalePosition() throws Exception {
+        PersonaPaths paths = PersonaPaths.of(home, "window");
+        paths.createDirectories();
+        StringBuilder inbox = new StringBuilder();
+        inbox.append("{\"type\":\"MSG\",\"ts\":1,\"from\":\"@f\",\"to\":\"#a\",\"content\":\"a-51\",\"seq\":51,\"epoch\":\"e1\"}\n");
+        String big = "b".repeat(1000);
+        for (int i = 1; i <= 100; i++) {
+            inbox.append("{\"type\":\"MSG\",\"ts\":2,\"from\":\"@f\",\"to\":\"#b\",\"content\":\"").append(big).append(i)
+                    .append("\",\"seq\":").append(i).append(",\"epoch\":\"e2\"}\n");
+        }
+        Files.writeString(paths.inbox(), inbox.toString());
+        // The file as it was before that batch: #a at 50, #b not yet seen.
+        Files.writeString(paths.inboxPosition(), "{\"version\":1,\"channels\":{\"#a\":{\"seq\":50,\"epoch\":\"e1\"}}}");
+
+        try (InboxWriter writer = new InboxWriter(paths, new InboxWriter.Config(16L << 20, 1000, 1000, 64 * 1024),
+                Clock.systemUTC())) {
+            // The server, asked to resume #a after 50, sends 51 again.
+            writer.offer("{\"type\":\"MSG\",\"ts\":1,\"from\":\"@f\",\"to\":\"#a\",\"content\":\"a-51\",\"seq\":51,\"epoch\":\"e1\"}");
+            writer.flush().get(10, TimeUnit.SECONDS);
+        }
+        long copies = Files.readAllLines(paths.inbox()).stream().filter(l -> l.contains("\"a-51\"")).count();
+        assertEquals(1, copies, "a-51 written twice: the tail window missed it and the position file was behind");
+    }
+}
