@@ -11,6 +11,7 @@ import io.agentchat.identity.Identity;
 import io.agentchat.identity.Pem;
 import io.agentchat.server.core.RecoveryConfig;
 import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -91,10 +94,10 @@ class HeldDmAttackTest extends ServerHarness {
     }
 
     /**
-     * FINDING: held DMs are keyed by the 8-hex id, not by the key that went away. Another key with
-     * the same id (ids can be ground: the class comment of IdentityGate#prove says so) proves itself
-     * and gets the victim's held DMs; the victim, returning, gets nothing. docs/protocol.md §6.6 and
-     * docs/decisions.md promise they are "handed over once after the same key proves itself again".
+     * Held DMs belong to the key that went away, not to its 8-hex id (ids can be ground): another
+     * key with the same id may not prove itself while the mailbox is open, and gets nothing. Before
+     * the fix it proved, took the victim's held DMs, and the victim got none (found by a hostile
+     * review; this test failed then).
      */
     @Test
     void anotherKeyWithTheSameIdTakesTheHeldDms() throws Exception {
@@ -108,7 +111,10 @@ class HeldDmAttackTest extends ServerHarness {
             bob.send(dm(to, "secret for the victim"));
             bob.await("MSG", f -> "secret for the victim".equals(f.path("content").asText()));
 
-            try (TestAgent thief = TestAgent.proven(client, uri, attacker)) {
+            try (TestAgent thief = TestAgent.unproven(client, uri, attacker)) {
+                thief.send(thief.challengeAnswer(attacker, uri));
+                assertEquals("Agent id @" + attacker.agentId() + " is held by a different key",
+                        thief.await("VERIFY_FAILED").get("reason").asText(), "the id is kept for its key a while");
                 List<String> stolen = dmContents(thief);
                 thief.close();
                 try (TestAgent back = TestAgent.proven(client, uri, victim)) {
@@ -127,16 +133,21 @@ class HeldDmAttackTest extends ServerHarness {
     }
 
     /**
-     * FINDING: one party fills the shared held-DM budget with mailboxes of its own throw-away proven
-     * identities, and from then on no DM to anyone else who went away is held: the victim's sender is
-     * told "offline and cannot be held more messages" although the victim's mailbox is empty. Scaled
-     * down here (4 KiB per identity, 16 KiB total); with the defaults (512 KiB, 32 MiB) it takes 64
-     * throw-away keys and ~4,100 DMs of 4,096 characters within 5 minutes, renewable forever.
+     * One address fills at most its share (an eighth) of the held-DM budget, so throw-away keys of
+     * one sender cannot leave another address's DM to a third identity unheld. Before the fix the
+     * shared budget had no shares and this test failed (found by a hostile review).
      */
     @Test
     void throwAwayIdentitiesStarveEveryoneElsesMailbox() throws Exception {
         start(config().recovery(held(4_096, 16_384)).build());
-        try (TestAgent attacker = joined("attacker", "#general"); TestAgent bob = joined("bob", "#general")) {
+        // Bob writes from another address (127.0.0.2 reaches the relay on 127.0.0.1 over loopback).
+        HttpClient elsewhere = new HttpClient();
+        elsewhere.setBindAddress(new InetSocketAddress("127.0.0.2", 0));
+        WebSocketClient otherAddress = new WebSocketClient(elsewhere);
+        otherAddress.start();
+        try (TestAgent attacker = joined("attacker", "#general"); TestAgent bob = TestAgent.ephemeral(otherAddress, uri, "bob")) {
+            bob.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            bob.await("JOINED");
             String filler = "x".repeat(900); // 2*len+64 bytes per held frame, ~2.2 KB
             for (int i = 0; i < 8; i++) {
                 Identity sock = Identity.generate("sock" + i, java.time.Clock.systemUTC());
@@ -154,6 +165,8 @@ class HeldDmAttackTest extends ServerHarness {
             JsonNode answer = bob.next();
             assertEquals("MSG", answer.path("type").asText(),
                     "another sender's throw-away mailboxes left no room for the victim's first DM: " + answer);
+        } finally {
+            otherAddress.stop();
         }
     }
 }

@@ -18,23 +18,39 @@ import java.util.concurrent.ConcurrentHashMap;
  * letting it go all happen under it; the mailbox operations below expect it held.
  */
 final class HeldMessages {
-    /** What became of a DM for an id nobody answers to. */
-    enum Outcome { HELD, FULL, NOT_HELD }
+    /**
+     * What became of a DM for an id nobody answers to: held; refused because the addressee's
+     * mailbox, the sender's address's share or the server's budget is full; or not held (nobody
+     * went away under that id lately).
+     */
+    enum Outcome { HELD, FULL, SENDER_FULL, SERVER_FULL, NOT_HELD }
+
+    /**
+     * One address's share of all held DMs: identities are free, so without it one sender could fill
+     * the budget with mailboxes of its own throw-away keys and nothing would be held for anyone else.
+     */
+    static final int SENDER_SHARE = 8;
+
+    private record Held(String frame, String senderAddress, long cost) {
+    }
 
     private static final int STRIPES = 64;
 
     private static final class Mailbox {
+        final String pubkey;
         long openedAt;
-        final ArrayDeque<String> frames = new ArrayDeque<>();
+        final ArrayDeque<Held> frames = new ArrayDeque<>();
         long bytes;
 
-        Mailbox(long openedAt) {
+        Mailbox(String pubkey, long openedAt) {
+            this.pubkey = pubkey;
             this.openedAt = openedAt;
         }
     }
 
     private final Object[] locks = new Object[STRIPES];
     private final Map<String, Mailbox> byId = new ConcurrentHashMap<>();
+    private final Map<String, Long> bytesBySender = new ConcurrentHashMap<>();
     private final RecoveryConfig config;
     private final ByteBudget budget;
 
@@ -52,20 +68,30 @@ final class HeldMessages {
     }
 
     /**
-     * {@code id}'s proven connection is gone: DMs to it are held from now on. A mailbox still open
-     * (the identity came back but left before it got what was held) keeps its DMs and its time
-     * starts again. Under {@link #lockFor}.
+     * {@code id}'s proven connection, with key {@code pubkey}, is gone: DMs to it are held for that
+     * key from now on. A mailbox still open for the same key (the identity came back but left before
+     * it got what was held) keeps its DMs and its time starts again. Under {@link #lockFor}.
      */
-    void open(String id, long now) {
+    void open(String id, String pubkey, long now) {
         if (config.heldMessages() == 0 || config.heldAge().toMillis() == 0) {
             return;
         }
         Mailbox mailbox = byId.get(id);
-        if (mailbox != null && !expired(mailbox, now)) {
+        if (mailbox != null && !expired(mailbox, now) && mailbox.pubkey.equals(pubkey)) {
             mailbox.openedAt = now;
             return;
         }
-        discard(byId.put(id, new Mailbox(now)));
+        discard(byId.put(id, new Mailbox(pubkey, now)));
+    }
+
+    /**
+     * Whether {@code id} is held open for a key other than {@code pubkey}: ids are short enough to
+     * be ground, so a key that shares the id must not take it, or what was held for the other key,
+     * while that one may still come back. Under {@link #lockFor}.
+     */
+    boolean heldForAnotherKey(String id, String pubkey, long now) {
+        Mailbox mailbox = byId.get(id);
+        return mailbox != null && !expired(mailbox, now) && !mailbox.pubkey.equals(pubkey);
     }
 
     /**
@@ -80,29 +106,59 @@ final class HeldMessages {
         return mailbox.frames.size() < config.heldMessages() ? Outcome.HELD : Outcome.FULL;
     }
 
-    /** Holds {@code frame} for {@code id}, if its identity went away recently. Under {@link #lockFor}. */
-    Outcome hold(String id, String frame, long now) {
+    /**
+     * Holds {@code frame}, sent from {@code senderAddress}, for {@code id}, if its identity went away
+     * recently and every bound has room. Under {@link #lockFor}.
+     */
+    Outcome hold(String id, String frame, String senderAddress, long now) {
         Mailbox mailbox = byId.get(id);
         if (mailbox == null || expired(mailbox, now)) {
             return Outcome.NOT_HELD;
         }
         long cost = ByteBudget.cost(frame);
-        if (mailbox.frames.size() >= config.heldMessages() || mailbox.bytes + cost > config.heldBytesPerAgent()
-                || !budget.tryTake(cost)) {
+        if (mailbox.frames.size() >= config.heldMessages() || mailbox.bytes + cost > config.heldBytesPerAgent()) {
             return Outcome.FULL;
         }
-        mailbox.frames.addLast(frame);
+        if (!chargeSender(senderAddress, cost)) {
+            return Outcome.SENDER_FULL;
+        }
+        if (!budget.tryTake(cost)) {
+            bytesBySender.computeIfPresent(senderAddress, (a, used) -> used - cost <= 0 ? null : used - cost);
+            return Outcome.SERVER_FULL;
+        }
+        mailbox.frames.addLast(new Held(frame, senderAddress, cost));
         mailbox.bytes += cost;
         return Outcome.HELD;
     }
 
-    /** Everything held for {@code id}, oldest first, and the mailbox closed. Under {@link #lockFor}. */
-    List<String> release(String id, long now) {
-        Mailbox mailbox = byId.remove(id);
-        if (mailbox == null) {
+    private boolean chargeSender(String address, long cost) {
+        long share = config.heldBytes() / SENDER_SHARE;
+        boolean[] charged = new boolean[1];
+        bytesBySender.compute(address, (a, used) -> {
+            long now = used == null ? 0 : used;
+            if (now + cost > share) {
+                return used;
+            }
+            charged[0] = true;
+            return now + cost;
+        });
+        return charged[0];
+    }
+
+    /**
+     * Everything held for {@code id} and its key {@code pubkey}, oldest first, and the mailbox
+     * closed; nothing for another key. Under {@link #lockFor}.
+     */
+    List<String> release(String id, String pubkey, long now) {
+        Mailbox mailbox = byId.get(id);
+        if (mailbox == null || !mailbox.pubkey.equals(pubkey)) {
             return List.of();
         }
-        List<String> frames = expired(mailbox, now) ? List.of() : new ArrayList<>(mailbox.frames);
+        byId.remove(id);
+        List<String> frames = new ArrayList<>(mailbox.frames.size());
+        if (!expired(mailbox, now)) {
+            mailbox.frames.forEach(held -> frames.add(held.frame()));
+        }
         discard(mailbox);
         return frames;
     }
@@ -135,6 +191,10 @@ final class HeldMessages {
     private void discard(Mailbox mailbox) {
         if (mailbox != null) {
             budget.giveBack(mailbox.bytes);
+            for (Held held : mailbox.frames) {
+                bytesBySender.computeIfPresent(held.senderAddress(),
+                        (a, used) -> used - held.cost() <= 0 ? null : used - held.cost());
+            }
             mailbox.frames.clear();
             mailbox.bytes = 0;
         }

@@ -174,6 +174,10 @@ final class IdentityGate {
     private String prove(AgentSession session, String requestId) {
         AgentRegistry.Claim claim;
         synchronized (held.lockFor(session.id())) {
+            if (held.heldForAnotherKey(session.id(), session.pubkey(), wire.now())) {
+                LOG.warn("proof refused id={} reason=held-for-another-key", session.ref());
+                return "Agent id " + session.ref() + " is held by a different key";
+            }
             claim = agents.claim(session.id(), session);
             if (!claim.granted()) {
                 LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
@@ -182,7 +186,7 @@ final class IdentityGate {
             session.markProven();
             wire.send(session, new ServerFrame.VerifySuccess(wire.now(), requestId, null, null, Boolean.TRUE));
             if (!session.closed()) {
-                List<String> waiting = held.release(session.id(), wire.now());
+                List<String> waiting = held.release(session.id(), session.pubkey(), wire.now());
                 if (!waiting.isEmpty()) {
                     session.sendAll(waiting);
                     wire.metrics().heldDelivered(waiting.size());
@@ -212,7 +216,7 @@ final class IdentityGate {
         }
         synchronized (held.lockFor(session.id())) {
             if (agents.remove(session) && session.hasKey() && session.proven()) {
-                held.open(session.id(), wire.now());
+                held.open(session.id(), session.pubkey(), wire.now());
             }
         }
     }

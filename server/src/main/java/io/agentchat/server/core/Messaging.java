@@ -72,7 +72,7 @@ final class Messaging {
             if (target != null) {
                 target.send(text);
             } else {
-                refuseUnlessHeld(held.hold(id, text, now), msg.to());
+                refuseUnlessHeld(held.hold(id, text, sender.remoteAddress(), now), msg.to());
             }
             sender.send(text);
         }
@@ -83,6 +83,10 @@ final class Messaging {
             case NOT_HELD -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to + " not found");
             case FULL -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to
                     + " is offline and cannot be held more messages");
+            case SENDER_FULL -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to
+                    + " is offline, and your address has as many messages held for offline agents as it may");
+            case SERVER_FULL -> throw new ProtocolException(ErrorCode.AGENT_NOT_FOUND, "Agent " + to
+                    + " is offline, and the server holds as many messages for offline agents as it can");
             case HELD -> { }
         }
     }

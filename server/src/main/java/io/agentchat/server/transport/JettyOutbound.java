@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Outbound} on a Jetty websocket-core session, with its own queue. {@link #send} only
  * enqueues: Jetty's {@code sendFrame} writes to the socket on the caller's thread when the connection is
- * idle, and callers hold a channel lock, so the writing happens in a drain task on the server's
- * pool, one at a time per socket (order kept), outside every lock.
+ * idle, and callers hold a channel lock, so the writing happens in a drain, one at a time per socket
+ * (order kept), outside every lock: by the thread that handled the frame causing it, once it is
+ * done ({@link WritesAfterFrame}), or on the server's pool.
  *
  * <p>Frames queued behind each other leave in one write: the drain hands every frame but the last
  * one of a run to Jetty as batched, so a socket that receives many messages at once costs one
@@ -49,6 +50,7 @@ final class JettyOutbound implements Outbound {
     /** Payload bytes sent here and not yet written to the socket by Jetty. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private volatile boolean aborted;
@@ -126,9 +128,10 @@ final class JettyOutbound implements Outbound {
     private record QueuedGroup(ByteBuffer[] payloads, long queuedAt) {
     }
 
+    /** One drain at a time: after the frame being handled ({@link WritesAfterFrame}), else on the pool. */
     private void scheduleDrain() {
-        if (draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+        if (draining.compareAndSet(false, true) && !WritesAfterFrame.defer(drainTask)) {
+            executor.execute(drainTask);
         }
     }
 

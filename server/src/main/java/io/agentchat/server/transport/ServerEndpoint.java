@@ -90,7 +90,12 @@ final class ServerEndpoint implements FrameHandler {
             if (text != null) {
                 AgentSession from = agent;
                 if (from != null) {
-                    hub.onText(from, text);
+                    WritesAfterFrame.begin();
+                    try {
+                        hub.onText(from, text);
+                    } finally {
+                        WritesAfterFrame.end();
+                    }
                 }
             }
             callback.succeeded();
