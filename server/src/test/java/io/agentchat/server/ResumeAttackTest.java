@@ -29,12 +29,9 @@ class ResumeAttackTest extends ServerHarness {
     }
 
     /**
-     * FINDING: the recovery budget (--history-bytes) is one pool with no per-channel share, and a
-     * channel that cannot take bytes gives up only its own messages. So one party posting into its
-     * own channel(s) holds the whole pool, and every other channel keeps nothing: every resume on the
-     * server is refused (recovered:false) while the attacker's channel recovers fine. Scaled down
-     * (40,000 bytes); with the defaults it is ~8,100 messages of 4,096 characters per 5 minutes,
-     * spread over 9+ channels of one address (1,000 kept per channel).
+     * A channel holds at most its share of the recovery budget (the budget over the channels), so
+     * one party posting into its own channel cannot take the bytes every other channel needs to be
+     * resumed. Before the fix the pool had no shares and this test failed (found by a hostile review).
      */
     @Test
     void oneChannelHoldsTheWholeRecoveryBudgetAndEveryOtherChannelRecoversNothing() throws Exception {

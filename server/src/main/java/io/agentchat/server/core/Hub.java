@@ -61,7 +61,8 @@ public final class Hub implements AutoCloseable {
         this.historyBytes = new ByteBudget(recovery.historyBytes());
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
-                        config.maxOutgoingBytes() / 4), // a character is at most 3 UTF-8 bytes: room to spare
+                        config.maxOutgoingBytes() / 4, // a character is at most 3 UTF-8 bytes: room to spare
+                        this::historyShare),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), wire.now());
         this.held = new HeldMessages(recovery);
@@ -135,6 +136,11 @@ public final class Hub implements AutoCloseable {
         }
         LOG.debug("connection ip={}", address);
         return session;
+    }
+
+    /** A channel's share of the recovery budget: the budget over the channels there are now. */
+    private long historyShare() {
+        return config.recovery().historyBytes() / Math.max(1, channelRegistry.size());
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * One channel's place in time and its recent messages, for clients that come back: every channel
@@ -14,10 +15,12 @@ import java.util.List;
  * epoch is random and new with every history, so a restarted server or a reclaimed and recreated
  * channel is never mistaken for the one the client knew.
  *
- * <p>Bounded by count, by age and by a byte budget shared with every other channel. What is kept
- * is always a run of consecutive seqs ending at the last one: when the budget is short the oldest
- * go first, and a message that cannot be kept at all empties the history, so a recovery can be
- * refused but never has a hole. Guarded by its channel's lock; memory only.
+ * <p>Bounded by count, by age, by its share of the byte budget and by the budget itself, which
+ * every channel shares. The share is the budget divided by the channels there are, so no channel
+ * can hold what the others need: a busy or hostile one gives up its own oldest messages. What is
+ * kept is always a run of consecutive seqs ending at the last one: the oldest go first, and a
+ * message that cannot be kept at all empties the history, so a recovery can be refused but never
+ * has a hole. Guarded by its channel's lock; memory only.
  */
 final class RecoveryHistory {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,18 +34,22 @@ final class RecoveryHistory {
     private final long maxAgeMillis;
     private final ByteBudget budget;
     private final long maxAnswerChars;
+    private final LongSupplier share;
+    private long bytes;
     private long lastSeq;
 
     /**
      * @param maxAnswerChars the most characters one recovery may send: the answer goes to one
      *                       socket in one piece, and more than its outgoing bound would get the
      *                       client dropped as a slow consumer, to reconnect and ask again
+     * @param share          the bytes this history may hold now (the budget over the channels)
      */
-    RecoveryHistory(int maxMessages, long maxAgeMillis, ByteBudget budget, long maxAnswerChars) {
+    RecoveryHistory(int maxMessages, long maxAgeMillis, ByteBudget budget, long maxAnswerChars, LongSupplier share) {
         this.maxMessages = maxMessages;
         this.maxAgeMillis = maxAgeMillis;
         this.budget = budget;
         this.maxAnswerChars = maxAnswerChars;
+        this.share = share;
     }
 
     String epoch() {
@@ -70,6 +77,13 @@ final class RecoveryHistory {
             dropOldest();
         }
         long cost = ByteBudget.cost(text);
+        long mine = share.getAsLong();
+        while (!kept.isEmpty() && bytes + cost > mine) {
+            dropOldest();
+        }
+        if (cost > mine) {
+            return; // nothing kept: the history now starts after this message
+        }
         while (!budget.tryTake(cost)) {
             if (kept.isEmpty()) {
                 return; // nothing kept: the history now starts after this message
@@ -77,6 +91,7 @@ final class RecoveryHistory {
             dropOldest();
         }
         kept.addLast(new Kept(lastSeq, now, text, cost));
+        bytes += cost;
     }
 
     /**
@@ -109,9 +124,13 @@ final class RecoveryHistory {
         return missed;
     }
 
-    /** Lets go of the messages older than the age bound. */
+    /** Lets go of the messages older than the age bound, and of the oldest beyond its share now. */
     void expire(long now) {
         while (!kept.isEmpty() && now - kept.peekFirst().at() >= maxAgeMillis) {
+            dropOldest();
+        }
+        long mine = share.getAsLong();
+        while (bytes > mine) {
             dropOldest();
         }
     }
@@ -128,7 +147,9 @@ final class RecoveryHistory {
     }
 
     private void dropOldest() {
-        budget.giveBack(kept.removeFirst().cost());
+        long cost = kept.removeFirst().cost();
+        bytes -= cost;
+        budget.giveBack(cost);
     }
 
     private static String newEpoch() {

@@ -90,7 +90,7 @@ class ChannelTest {
     }
 
     private static RecoveryHistory history() {
-        return new RecoveryHistory(100, 60_000, new ByteBudget(1 << 20), 1 << 20);
+        return new RecoveryHistory(100, 60_000, new ByteBudget(1 << 20), 1 << 20, () -> 1 << 20);
     }
 
     @Test
