@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a connection's frames do: the frames the original daemon mirrors to its inbox, and
- * every ERROR, go to the inbox as the server's raw text; a COMPLETE we are a party to becomes a
+ * every ERROR, go to the inbox as the server's raw text (a replayed message the daemon missed loses
+ * its replay marker, {@link LateReplays}); a COMPLETE we are a party to becomes a
  * receipt in the ledger. A peer's VERIFY_REQUEST is answered by the client itself
  * ({@code ClientOptions.withAnswerVerifications}). Runs on the connections' dispatcher threads
  * and never blocks them: the inbox writer's {@code offer} only queues.
@@ -30,6 +31,7 @@ public final class InboxRouter implements FrameListener {
     private final InboxWriter inbox;
     private final Identity identity;
     private final Ledger ledger;
+    private final LateReplays lateReplays = new LateReplays();
 
     public InboxRouter(InboxWriter inbox, Identity identity, Ledger ledger) {
         this.inbox = inbox;
@@ -39,8 +41,9 @@ public final class InboxRouter implements FrameListener {
 
     @Override
     public void onFrame(ServerFrame frame, String rawText) {
+        String text = lateReplays.textFor(frame, rawText);
         if (STORED.contains(frame.type())) {
-            inbox.offer(rawText);
+            inbox.offer(text);
         }
         if (frame instanceof ServerFrame.Complete complete) {
             saveReceipt(complete, rawText);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * before its channel's position is one the inbox has and is skipped, whatever connection or marker
  * it came with; a stored one moves the position. After a batch that moved one, the inbox is synced
  * and then {@code inbox.position.json} replaced ({@link PositionFile}), so the file never claims a
- * line the inbox lacks. At start the positions are the file's, raised by the inbox's tail: a daemon
+ * line the inbox lacks. At start the positions are the file's, raised by the inbox's lines (both generations): a daemon
  * killed between writing lines and the file must not take those lines for new.
  *
  * <p><b>Back-pressure.</b> The queue is bounded ({@link Config#queueCapacity}). {@link #offer}
@@ -87,16 +87,30 @@ public final class InboxWriter implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.newdata = new NewdataFile(paths.newdata(), Objects.requireNonNull(clock, "clock"));
         paths.createDirectories();
+        // Both generations whole for the positions: a channel's last line can lie anywhere in them
+        // (one batch of long lines is more than any tail), and a position missed means lines written
+        // twice. The de-duplication needs only the tail.
+        List<String> lines = InboxTail.recentLines(paths, (int) Math.min(Integer.MAX_VALUE - 8, 2 * config.maxBytes()));
+        List<JsonNode> frames = new ArrayList<>(lines.size());
+        int tailStart = lines.size();
+        long tailBytes = 0;
+        for (int i = lines.size() - 1; i >= 0 && tailBytes + lines.get(i).length() + 1 <= config.seedBytes(); i--) {
+            tailBytes += lines.get(i).length() + 1;
+            tailStart = i;
+        }
         List<JsonNode> tail = new ArrayList<>();
-        for (String text : InboxTail.recentLines(paths, config.seedBytes())) {
-            JsonNode frame = InboxLine.parseObject(text);
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode frame = InboxLine.parseObject(lines.get(i));
             if (frame != null) {
-                tail.add(frame);
+                frames.add(frame);
+                if (i >= tailStart) {
+                    tail.add(frame);
+                }
             }
         }
         this.replays = InboxReplayFilter.seededFrom(tail, config.dedupCapacity());
         this.positionFile = new PositionFile(paths.inboxPosition());
-        this.positions = resumePoint(positionFile.read(), tail);
+        this.positions = resumePoint(positionFile.read(), frames);
         this.file = new RotatingInbox(paths, config.maxBytes());
         this.thread = new DaemonThreads("inbox-" + paths.name()).newThread(this::run);
         thread.start();
@@ -252,11 +266,11 @@ public final class InboxWriter implements AutoCloseable {
         }
     }
 
-    /** The file's positions, raised by any later message in the inbox's tail (written after the file was). */
-    private static ChannelPositions resumePoint(Map<String, ChannelPosition> saved, List<JsonNode> tail) {
+    /** The file's positions, raised by any later message in the inbox (written after the file was). */
+    private static ChannelPositions resumePoint(Map<String, ChannelPosition> saved, List<JsonNode> inbox) {
         ChannelPositions positions = new ChannelPositions();
         saved.forEach(positions::raise);
-        for (JsonNode frame : tail) {
+        for (JsonNode frame : inbox) {
             positions.advance(frame);
         }
         if (positions.size() > 0) {

@@ -47,6 +47,8 @@ public final class Pacer {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(1000);
     /** The slowest a guessed pace becomes after repeated RATE_LIMITED answers. */
     public static final Duration MAX_GUESS = Duration.ofSeconds(30);
+    static final Duration MAX_ADVERTISED = Duration.ofHours(1);
+    static final int MAX_BURST = 1000;
     /** Where a RATE_LIMITED takes a pace that was "no limit". */
     private static final Duration FIRST_STEP = Duration.ofMillis(10);
 
@@ -141,9 +143,11 @@ public final class Pacer {
             return;
         }
         advertised = true;
-        interval = intervalFor(Duration.ofMillis(rateLimitMs));
+        // A server's word within reason: a pace past an hour or a burst past a thousand is a bug or a
+        // hostile server, and would overflow the arithmetic below.
+        interval = intervalFor(Duration.ofMillis(Math.min(rateLimitMs, MAX_ADVERTISED.toMillis())));
         floor = interval;
-        burst = rateBurst == null ? 1 : Math.max(1, rateBurst);
+        burst = rateBurst == null ? 1 : Math.max(1, Math.min(rateBurst, MAX_BURST));
         credit = burst * interval.toNanos();
         Log.LOG.info("Pacing outbox lines to the server's limit: {} at once, then one per {} ms", burst,
                 interval.toMillis());

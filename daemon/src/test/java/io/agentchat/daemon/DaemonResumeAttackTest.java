@@ -69,13 +69,10 @@ class DaemonResumeAttackTest {
     }
 
     /**
-     * FINDING: when a resume is refused (server restarted, history budget exhausted -- which one
-     * party can force, see ResumeAttackTest -- or an absence over 5 minutes / 1,000 messages), the
-     * messages the daemon missed that the replay buffer still holds are written to the inbox WITH
-     * "replay":true. chat.py now hides replay lines by default and marks them read, so the agent
-     * never sees messages it never had, although the daemon knows they are new (seq above its
-     * position in the same epoch, or a new epoch). docs/daemon-files.md says they "may be missing";
-     * they are in the inbox, hidden.
+     * When a resume is refused (server restarted, history out of room, an absence over the recovery
+     * window), what the daemon missed and the replay buffer still holds is written without the replay
+     * marker (LateReplays), so chat.py shows it. Before the fix it was written marked and chat.py hid
+     * it (found by a hostile review; this test failed then).
      */
     @Test
     void missedMessagesThatComeBackOnlyAsReplayAreHiddenFromTheAgentByChatPy() throws Exception {
@@ -118,12 +115,10 @@ class DaemonResumeAttackTest {
     }
 
     /**
-     * FINDING (narrow): at start the positions are the file's raised by the inbox's tail (seedBytes,
-     * 1 MiB). A batch can hold 256 lines of up to ~12 KB (4,096 chars of 3-byte UTF-8): if the daemon
-     * dies after syncing a batch but before replacing the position file, a channel whose last line
-     * lies in that batch but before the tail window is resumed from the old position and its lines
-     * are written a second time (recovered lines carry no replay marker, so ReplayDedup keeps them).
-     * Scaled down: 64 KiB tail window, one #a line followed by 100 KB of #b lines.
+     * At start the positions are raised by the whole inbox, not only the tail that seeds the replay
+     * de-duplication: a daemon killed after syncing a batch of long lines but before replacing the
+     * position file must not take a channel's last line, early in that batch, for new. Before the fix
+     * the tail alone was read and the line was written twice (found by a hostile review).
      */
     @Test
     void aChannelWhoseLastLineFellOutOfTheTailWindowIsResumedFromAStalePosition() throws Exception {

@@ -74,6 +74,16 @@ class PacerTest {
     }
 
     @Test
+    void anAbsurdAnnouncementIsTakenWithinReason() {
+        Pacer pacer = Pacer.learning(clock);
+        pacer.adopt(Long.MAX_VALUE, Integer.MAX_VALUE);
+        assertTrue(pacer.interval().compareTo(Duration.ofHours(2)) < 0, pacer.interval().toString());
+        assertEquals(Duration.ZERO, pacer.delayUntilNextSend(), "a full bucket, no overflow");
+        pacer.recordSend();
+        assertTrue(pacer.delayUntilNextSend().compareTo(Duration.ofHours(2)) < 0);
+    }
+
+    @Test
     void aFixedPaceIsTheUsersAndNoAnnouncementOrRefusalChangesIt() {
         Pacer pacer = new Pacer(Duration.ofMillis(500), clock);
         pacer.adopt(10L, 5);
