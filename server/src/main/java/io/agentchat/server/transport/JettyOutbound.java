@@ -45,7 +45,7 @@ final class JettyOutbound implements Outbound {
     private final Runnable onDead;
     private final SharedUtf8 utf8;
     private final RelayMetrics metrics;
-    /** A {@link Queued} (one frame) or a {@link QueuedGroup} (frames that go out together). */
+    /** A {@link TextFrame} or a {@code TextFrame[]} (frames that go out together). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Payload bytes sent here and not yet written to the socket by Jetty. */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -82,7 +82,7 @@ final class JettyOutbound implements Outbound {
             return;
         }
         metrics.delivered(text);
-        queue.add(new Queued(payload, System.nanoTime()));
+        queue.add(new TextFrame(payload, System.nanoTime())); // the frame is the queue entry: one object per delivery
         scheduleDrain();
     }
 
@@ -92,11 +92,12 @@ final class JettyOutbound implements Outbound {
         if (texts.isEmpty() || closing.get()) {
             return;
         }
-        ByteBuffer[] group = new ByteBuffer[texts.size()];
+        TextFrame[] group = new TextFrame[texts.size()];
         long size = 0;
+        long now = System.nanoTime();
         for (int i = 0; i < group.length; i++) {
-            group[i] = utf8.encode(texts.get(i));
-            size += group[i].remaining();
+            group[i] = new TextFrame(utf8.encode(texts.get(i)), now);
+            size += group[i].size;
         }
         long queued = queuedBytes.addAndGet(size);
         if (queued > maxQueuedBytes && queued > size) {
@@ -104,7 +105,7 @@ final class JettyOutbound implements Outbound {
             return;
         }
         texts.forEach(metrics::delivered);
-        queue.add(new QueuedGroup(group, System.nanoTime()));
+        queue.add(group);
         scheduleDrain();
     }
 
@@ -120,13 +121,6 @@ final class JettyOutbound implements Outbound {
         return queuedBytes.get();
     }
 
-    /** One frame and when it was queued. */
-    private record Queued(ByteBuffer payload, long queuedAt) {
-    }
-
-    /** Frames that go out together, and when they were queued. */
-    private record QueuedGroup(ByteBuffer[] payloads, long queuedAt) {
-    }
 
     /** One drain at a time: after the frame being handled ({@link WritesAfterFrame}), else on the pool. */
     private void scheduleDrain() {
@@ -148,16 +142,13 @@ final class JettyOutbound implements Outbound {
                 }
                 // A frame with more queued behind it is batched: it waits in Jetty's aggregate buffer
                 // and goes out in one write with the others when the last one, unbatched, flushes them.
-                if (entry instanceof Queued one) {
-                    TextFrame frame = new TextFrame(one.payload(), one.queuedAt());
+                if (entry instanceof TextFrame frame) {
                     session.sendFrame(frame, frame, !queue.isEmpty());
                     continue;
                 }
-                QueuedGroup group = (QueuedGroup) entry;
-                ByteBuffer[] payloads = group.payloads();
-                for (int i = 0; i < payloads.length && !aborted; i++) {
-                    TextFrame frame = new TextFrame(payloads[i], group.queuedAt());
-                    session.sendFrame(frame, frame, i < payloads.length - 1 || !queue.isEmpty());
+                TextFrame[] group = (TextFrame[]) entry;
+                for (int i = 0; i < group.length && !aborted; i++) {
+                    session.sendFrame(group[i], group[i], i < group.length - 1 || !queue.isEmpty());
                 }
             }
             CloseRequest close = pendingClose;
