@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole daemon in-process against a real relay, with real files and real writer processes. */
@@ -37,19 +37,8 @@ class DaemonDeliveryTest {
     @TempDir
     Path home;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final ClosedAfterEach closed = new ClosedAfterEach();
 
     private static AgentChatServer server(int port, Duration rateLimit, boolean framesUnlimited) throws Exception {
         ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(port).rateLimit(rateLimit)
@@ -65,7 +54,7 @@ class DaemonDeliveryTest {
                 .sendInterval(DaemonConfig.sendIntervalFor(serverLimit))
                 .backoff(new Backoff(Duration.ofMillis(100), Duration.ofMillis(500)))
                 .build();
-        Daemon daemon = track(Daemon.start(config));
+        Daemon daemon = closed.track(Daemon.start(config));
         daemon.connected().get(20, TimeUnit.SECONDS);
         return daemon;
     }
@@ -83,15 +72,15 @@ class DaemonDeliveryTest {
         AgentChatServer first = server(0, Duration.ofMillis(1), true);
         int port = first.port();
         URI uri = first.uri();
-        ChannelRecorder recorder = track(new ChannelRecorder(uri, "#general"));
+        ChannelRecorder recorder = closed.track(new ChannelRecorder(uri, "#general"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> recorder.joins() == 1);
         Daemon daemon = daemon("writers", uri, Duration.ofMillis(1), List.of("#general"));
         PersonaPaths paths = PersonaPaths.of(home, "writers");
 
-        OutboxWriters writers = track(new OutboxWriters(paths.outbox(), 4, 1000, 1, "#general"));
+        OutboxWriters writers = closed.track(new OutboxWriters(paths.outbox(), 4, 1000, 1, "#general"));
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5)).until(() -> recorder.count() >= 1000);
         first.close();
-        AgentChatServer second = track(server(port, Duration.ofMillis(1), true));
+        AgentChatServer second = closed.track(server(port, Duration.ofMillis(1), true));
         assertEquals(List.of(0, 0, 0, 0), writers.await(60));
 
         // The server's own record: every line it relayed comes back to the daemon as a live MSG from
@@ -150,8 +139,8 @@ class DaemonDeliveryTest {
 
     @Test
     void pacingAtTheDefaultOneSecondLimitLosesNothingToRateLimiting() throws Exception {
-        AgentChatServer relay = track(server(0, Duration.ofMillis(1000), false));
-        ChannelRecorder recorder = track(new ChannelRecorder(relay.uri(), "#general"));
+        AgentChatServer relay = closed.track(server(0, Duration.ofMillis(1000), false));
+        ChannelRecorder recorder = closed.track(new ChannelRecorder(relay.uri(), "#general"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> recorder.joins() == 1);
         daemon("paced", relay.uri(), Duration.ofMillis(1000), List.of("#general"));
         PersonaPaths paths = PersonaPaths.of(home, "paced");
@@ -168,8 +157,8 @@ class DaemonDeliveryTest {
 
     @Test
     void serverErrorsReachTheInboxAndRefusedLinesTheRejectsFileWhileLaterLinesFlow() throws Exception {
-        AgentChatServer relay = track(server(0, Duration.ZERO, true));
-        ChannelRecorder recorder = track(new ChannelRecorder(relay.uri(), "#general"));
+        AgentChatServer relay = closed.track(server(0, Duration.ZERO, true));
+        ChannelRecorder recorder = closed.track(new ChannelRecorder(relay.uri(), "#general"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> recorder.joins() == 1);
         daemon("errors", relay.uri(), Duration.ZERO, List.of("#general"));
         PersonaPaths paths = PersonaPaths.of(home, "errors");
@@ -199,8 +188,8 @@ class DaemonDeliveryTest {
         assertEquals(List.of("#general", "#discovery"), daemon.link().channels());
 
         first.close();
-        AgentChatServer second = track(server(port, Duration.ZERO, true));
-        ChannelRecorder peer = track(new ChannelRecorder(second.uri(), "#discovery"));
+        AgentChatServer second = closed.track(server(port, Duration.ZERO, true));
+        ChannelRecorder peer = closed.track(new ChannelRecorder(second.uri(), "#discovery"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> peer.joins() == 1);
         await().atMost(20, TimeUnit.SECONDS).until(() -> {
             ServerLink.LiveConnection s = daemon.link().live();
@@ -213,12 +202,12 @@ class DaemonDeliveryTest {
 
     @Test
     void aPeersVerificationRequestIsAnsweredWithThePersonaKey() throws Exception {
-        AgentChatServer relay = track(server(0, Duration.ZERO, true));
+        AgentChatServer relay = closed.track(server(0, Duration.ZERO, true));
         Daemon daemon = daemon("verified", relay.uri(), Duration.ZERO, List.of("#general"));
         String target = daemon.connected().get();
         CompletableFuture<ServerFrame.VerifySuccess> success = new CompletableFuture<>();
-        AgentChatClient client = track(new AgentChatClient());
-        Connection asker = track(client.connect(relay.uri(), "asker", io.agentchat.identity.Identity.generate("asker",
+        AgentChatClient client = closed.track(new AgentChatClient());
+        Connection asker = closed.track(client.connect(relay.uri(), "asker", io.agentchat.identity.Identity.generate("asker",
                 java.time.Clock.systemUTC()), new FrameListener() {
                     @Override
                     public void onFrame(ServerFrame frame, String rawText) {
@@ -241,14 +230,14 @@ class DaemonDeliveryTest {
         DaemonConfig config = DaemonConfig.builder(PersonaPaths.of(home, "lonely"), uri)
                 .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
                 .maxOutage(Duration.ofSeconds(1)).build();
-        Daemon daemon = track(Daemon.start(config));
+        Daemon daemon = closed.track(Daemon.start(config));
         assertEquals(Daemon.Exit.GAVE_UP, daemon.exit().get(20, TimeUnit.SECONDS));
         assertEquals(1, Daemon.Exit.GAVE_UP.code());
     }
 
     @Test
     void theStopFileEndsTheDaemonCleanly() throws Exception {
-        AgentChatServer relay = track(server(0, Duration.ZERO, true));
+        AgentChatServer relay = closed.track(server(0, Duration.ZERO, true));
         Daemon daemon = daemon("stoppable", relay.uri(), Duration.ZERO, List.of("#general"));
         PersonaPaths paths = PersonaPaths.of(home, "stoppable");
         assertTrue(Files.exists(paths.pidFile()));

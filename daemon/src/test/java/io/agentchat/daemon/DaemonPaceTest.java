@@ -20,9 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The outbox paced to what the server announces, and to what it refuses when it says nothing. */
@@ -32,19 +32,8 @@ class DaemonPaceTest {
     @TempDir
     Path home;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final ClosedAfterEach closed = new ClosedAfterEach();
 
     private static String lines(int count) {
         StringBuilder text = new StringBuilder();
@@ -56,10 +45,10 @@ class DaemonPaceTest {
 
     @Test
     void aRelayAtTenMillisecondsDrainsAThousandOutboxLinesWellUnderAMinute() throws Exception {
-        TestRelay relay = track(TestRelay.start(TestRelay.defaults().rateLimit(Duration.ofMillis(10))
+        TestRelay relay = closed.track(TestRelay.start(TestRelay.defaults().rateLimit(Duration.ofMillis(10))
                 .framesPerSecond(0).idlePrompt(Duration.ZERO).build()));
         PersonaPaths paths = PersonaPaths.of(home, "fast");
-        Daemon daemon = track(Daemon.start(DaemonConfig.builder(paths, relay.uri()).channels(List.of("#general"))
+        Daemon daemon = closed.track(Daemon.start(DaemonConfig.builder(paths, relay.uri()).channels(List.of("#general"))
                 .build()));
         String self = daemon.connected().get(20, TimeUnit.SECONDS);
         assertEquals(Duration.ofMillis(11), daemon.pacer().interval(), "the WELCOME's 10 ms plus the margin");
@@ -96,13 +85,13 @@ class DaemonPaceTest {
      */
     @Test
     void aGuessTooFastForASilentServerLengthensOnEachRefusalAndNoLineIsLost() throws Exception {
-        TestRelay relay = track(TestRelay.start(TestRelay.defaults().rateLimit(Duration.ofSeconds(1))
+        TestRelay relay = closed.track(TestRelay.start(TestRelay.defaults().rateLimit(Duration.ofSeconds(1))
                 .framesPerSecond(0).idlePrompt(Duration.ZERO).build()));
-        ChannelRecorder recorder = track(new ChannelRecorder(relay.uri(), "#general"));
+        ChannelRecorder recorder = closed.track(new ChannelRecorder(relay.uri(), "#general"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> recorder.joins() == 1);
         PersonaPaths paths = PersonaPaths.of(home, "silent");
         paths.createDirectories();
-        ServerLink link = track(new ServerLink(relay.uri(), Identity.generate("silent", Clock.systemUTC()),
+        ServerLink link = closed.track(new ServerLink(relay.uri(), Identity.generate("silent", Clock.systemUTC()),
                 List.of("#general"), ClientOptions.defaults(), Backoff.standard(), Duration.ofMinutes(1),
                 Clock.systemUTC(), FrameListener.NONE, channel -> null, new ServerLink.Events() {
                     @Override
@@ -119,7 +108,7 @@ class DaemonPaceTest {
                 }, "silent"));
         link.start();
         Pacer pacer = Pacer.learning(Duration.ofMillis(250), Clock.systemUTC());
-        OutboxTailer tailer = track(new OutboxTailer(paths, new LinkSender(link), pacer, Clock.systemUTC(),
+        OutboxTailer tailer = closed.track(new OutboxTailer(paths, new LinkSender(link), pacer, Clock.systemUTC(),
                 OutboxTailer.Config.defaults()).start());
         Files.writeString(paths.outbox(), lines(6), StandardCharsets.UTF_8);
         tailer.wake();

@@ -20,9 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Review 10 attacks on the daemon's resume (docs/daemon-files.md, "Resume after a reconnect or restart"). */
@@ -34,19 +34,8 @@ class DaemonResumeAttackTest {
     @TempDir
     Path home;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final ClosedAfterEach closed = new ClosedAfterEach();
 
     private static List<JsonNode> channelMessages(PersonaPaths paths, String from) throws Exception {
         List<JsonNode> found = new ArrayList<>();
@@ -80,13 +69,13 @@ class DaemonResumeAttackTest {
         // Recovery refused for every resume, as when --history-bytes is held by someone else.
         RecoveryConfig noHistory = new RecoveryConfig(0, d.historyAge(), d.historyBytes(), d.heldMessages(),
                 d.heldAge(), d.heldBytesPerAgent(), d.heldBytes());
-        TestRelay relay = track(TestRelay.start(TestRelay.defaults().framesPerSecond(0).idlePrompt(Duration.ZERO)
+        TestRelay relay = closed.track(TestRelay.start(TestRelay.defaults().framesPerSecond(0).idlePrompt(Duration.ZERO)
                 .recovery(noHistory).build()));
         PersonaPaths paths = PersonaPaths.of(home, "hidden");
-        DaemonChild first = track(DaemonChild.start(home, home.resolve("1.out"), "daemon", relay.url(), "--name",
+        DaemonChild first = closed.track(DaemonChild.start(home, home.resolve("1.out"), "daemon", relay.url(), "--name",
                 "hidden", "--home", home.toString(), "--channels", "#general"));
         awaitStarted(paths, 1);
-        AgentChatClient client = track(new AgentChatClient(ClientOptions.defaults().withKeepAlive(Duration.ZERO)));
+        AgentChatClient client = closed.track(new AgentChatClient(ClientOptions.defaults().withKeepAlive(Duration.ZERO)));
         Connection feeder = client.connect(relay.uri(), "feeder", null, FrameListener.NONE);
         feeder.join("#general");
         String feederId = feeder.agentId();
@@ -98,7 +87,7 @@ class DaemonResumeAttackTest {
         for (int i = 0; i < 3; i++) {
             feeder.send("#general", "missed-" + i);
         }
-        track(DaemonChild.start(home, home.resolve("2.out"), "daemon", relay.url(), "--name", "hidden", "--home",
+        closed.track(DaemonChild.start(home, home.resolve("2.out"), "daemon", relay.url(), "--name", "hidden", "--home",
                 home.toString(), "--channels", "#general"));
         awaitStarted(paths, 2);
         await().atMost(WAIT).until(() -> channelMessages(paths, feederId).size() == 4);

@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,26 +45,15 @@ class DaemonResumeTest {
     @TempDir
     Path home;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final ClosedAfterEach closed = new ClosedAfterEach();
 
     private static ServerConfig.Builder relayConfig() {
         return TestRelay.defaults().framesPerSecond(0).idlePrompt(Duration.ZERO);
     }
 
     private Connection feeder(TestRelay relay) {
-        AgentChatClient client = track(new AgentChatClient(ClientOptions.defaults().withKeepAlive(Duration.ZERO)));
+        AgentChatClient client = closed.track(new AgentChatClient(ClientOptions.defaults().withKeepAlive(Duration.ZERO)));
         Connection connection = client.connect(relay.uri(), "feeder", null, FrameListener.NONE);
         connection.join("#general");
         return connection;
@@ -77,7 +66,7 @@ class DaemonResumeTest {
     }
 
     private DaemonChild child(TestRelay relay, String name) throws Exception {
-        return track(DaemonChild.start(home, home.resolve(name + ".out"), "daemon", relay.url(), "--name", name,
+        return closed.track(DaemonChild.start(home, home.resolve(name + ".out"), "daemon", relay.url(), "--name", name,
                 "--home", home.toString(), "--channels", "#general"));
     }
 
@@ -150,10 +139,10 @@ class DaemonResumeTest {
 
     @Test
     void aDroppedConnectionResumesWithEveryChannelMessageAndDmOnceAndInOrder() throws Exception {
-        TestRelay relay = track(TestRelay.start(relayConfig().build()));
+        TestRelay relay = closed.track(TestRelay.start(relayConfig().build()));
         PersonaPaths paths = PersonaPaths.of(home, "dropped");
         // The reconnect comes 1-2 s after the drop: time for the feeder to say more than the replay holds.
-        Daemon daemon = track(Daemon.start(DaemonConfig.builder(paths, relay.uri()).channels(List.of("#general"))
+        Daemon daemon = closed.track(Daemon.start(DaemonConfig.builder(paths, relay.uri()).channels(List.of("#general"))
                 .backoff(new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(2))).build()));
         String self = daemon.connected().get(20, TimeUnit.SECONDS);
         Connection feeder = feeder(relay);
@@ -188,7 +177,7 @@ class DaemonResumeTest {
 
     @Test
     void aSigkilledDaemonResumesWithoutRepeatsEvenWhenItsPositionFileIsBehindTheInbox() throws Exception {
-        TestRelay relay = track(TestRelay.start(relayConfig().build()));
+        TestRelay relay = closed.track(TestRelay.start(relayConfig().build()));
         PersonaPaths paths = PersonaPaths.of(home, "killed");
         DaemonChild first = child(relay, "killed");
         awaitStarted(paths, 1, first);
@@ -225,7 +214,7 @@ class DaemonResumeTest {
 
     @Test
     void aRestartedRelayIsReportedAsANewEpochAndTheDaemonCarriesOnWithItsReplay() throws Exception {
-        TestRelay first = track(TestRelay.start(relayConfig().build()));
+        TestRelay first = closed.track(TestRelay.start(relayConfig().build()));
         PersonaPaths paths = PersonaPaths.of(home, "epochs");
         awaitStarted(paths, 1, child(first, "epochs"));
         Connection feeder = feeder(first);
@@ -236,7 +225,7 @@ class DaemonResumeTest {
 
         int port = first.port();
         first.close();
-        TestRelay second = track(TestRelay.start(relayConfig().port(port).build()));
+        TestRelay second = closed.track(TestRelay.start(relayConfig().port(port).build()));
         await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> Files.readString(paths.log())
                 .contains("could not be recovered"));
         String log = Files.readString(paths.log());
@@ -257,7 +246,7 @@ class DaemonResumeTest {
 
     @Test
     void aCorruptPositionFileIsReportedAndTheInboxTailStandsInForIt() throws Exception {
-        TestRelay relay = track(TestRelay.start(relayConfig().build()));
+        TestRelay relay = closed.track(TestRelay.start(relayConfig().build()));
         PersonaPaths paths = PersonaPaths.of(home, "corrupt");
         DaemonChild first = child(relay, "corrupt");
         awaitStarted(paths, 1, first);

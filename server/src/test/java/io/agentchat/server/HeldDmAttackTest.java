@@ -1,5 +1,8 @@
 package io.agentchat.server;
 
+import static io.agentchat.server.HeldDms.comeAndGo;
+import static io.agentchat.server.HeldDms.dm;
+import static io.agentchat.server.HeldDms.dmContents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,24 +32,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class HeldDmAttackTest extends ServerHarness {
-
-    private static String dm(String to, String content) {
-        return "{\"type\":\"MSG\",\"to\":\"" + to + "\",\"content\":\"" + content + "\"}";
-    }
-
-    private void comeAndGo(TestAgent witness, TestAgent who) throws Exception {
-        who.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
-        who.await("JOINED");
-        witness.await("AGENT_JOINED", f -> who.id.equals(f.path("agent").asText()));
-        who.close();
-        witness.await("AGENT_LEFT", f -> who.id.equals(f.path("agent").asText()));
-    }
-
-    private static List<String> dmContents(TestAgent agent) throws Exception {
-        return agent.drainUntilPong().stream()
-                .filter(f -> "MSG".equals(f.path("type").asText()) && f.path("to").asText().startsWith("@"))
-                .map(f -> f.path("content").asText()).toList();
-    }
 
     /** An identity from a 32-byte seed (Identity.restore is package-private). */
     static Identity fromSeed(String name, byte[] seed) throws Exception {

@@ -1,5 +1,8 @@
 package io.agentchat.server;
 
+import static io.agentchat.server.HeldDms.comeAndGo;
+import static io.agentchat.server.HeldDms.dm;
+import static io.agentchat.server.HeldDms.dmContents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,30 +24,10 @@ import org.junit.jupiter.api.Timeout;
 class HeldMessagesTest extends ServerHarness {
     private final Identity alice = Identity.generate("alice", Clock.systemUTC());
 
-    private static String dm(String to, String content) {
-        return "{\"type\":\"MSG\",\"to\":\"" + to + "\",\"content\":\"" + content + "\"}";
-    }
-
     private static RecoveryConfig holding(int messages, Duration age) {
         RecoveryConfig d = RecoveryConfig.defaults();
         return new RecoveryConfig(d.historyMessages(), d.historyAge(), d.historyBytes(), messages, age,
                 d.heldBytesPerAgent(), d.heldBytes());
-    }
-
-    /** Connects {@code who} in #general and closes it once {@code witness} has seen it leave. */
-    private void comeAndGo(TestAgent witness, TestAgent who) throws Exception {
-        who.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
-        who.await("JOINED");
-        witness.await("AGENT_JOINED", f -> who.id.equals(f.path("agent").asText()));
-        who.close();
-        witness.await("AGENT_LEFT", f -> who.id.equals(f.path("agent").asText()));
-    }
-
-    /** Frames {@code agent} gets up to a PONG, DMs only. */
-    private static List<String> dmContents(TestAgent agent) throws Exception {
-        return agent.drainUntilPong().stream()
-                .filter(f -> "MSG".equals(f.path("type").asText()) && f.path("to").asText().startsWith("@"))
-                .map(f -> f.path("content").asText()).toList();
     }
 
     @Test
