@@ -21,6 +21,8 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 
 /** Builds the Jetty pieces: thread pool, (TLS) connector, and the WebSocket handler with its limits. */
 public final class Transport {
+    static final int OUTPUT_BUFFER_BYTES = 64 * 1024;
+
     private Transport() {
     }
 
@@ -60,6 +62,12 @@ public final class Transport {
             Configuration limits = upgrade.getConfiguration();
             limits.setMaxTextMessageSize(config.maxFrameBytes());
             limits.setMaxBinaryMessageSize(config.maxFrameBytes());
+            // Batched frames are gathered in a buffer of this size and written together when it fills
+            // or the last one comes; 4 KiB (Jetty's default) split a JOIN's answer (JOINED, 20 replayed
+            // messages with their seq and epoch, the welcome) into two writes, and a client that acts on
+            // JOINED and resets the socket then lost the message it sent (RawSocketTest). Taken from
+            // Jetty's buffer pool only while a batch is gathered.
+            limits.setOutputBufferSize(OUTPUT_BUFFER_BYTES);
             // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
             limits.setIdleTimeout(ping > 0 ? Duration.ofMillis(ping * 4) : Duration.ofMinutes(10));
