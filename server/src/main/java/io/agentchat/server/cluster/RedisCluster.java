@@ -96,7 +96,7 @@ public final class RedisCluster implements Cluster {
     }
 
     /**
-     * Connects to the cluster's Redis, or throws {@link IllegalStateException} with one line saying
+     * Connects to the cluster's Redis, or throws {@link ClusterUnavailableException} with one line saying
      * why, within a few seconds: a relay that cannot reach its cluster does not start.
      */
     public static RedisCluster connect(URI uri, RecoveryConfig recovery) {
@@ -118,7 +118,7 @@ public final class RedisCluster implements Cluster {
                 commands.close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw new IllegalStateException("cannot reach the cluster's Redis at " + safe(uri) + ": " + e.getMessage(), e);
+            throw new ClusterUnavailableException("cannot reach the cluster's Redis at " + safe(uri) + ": " + e.getMessage(), e);
         }
     }
 
