@@ -3,7 +3,10 @@ package io.agentchat.cli;
 import io.agentchat.server.AgentChatServer;
 import io.agentchat.server.ServerConfig;
 import java.io.PrintWriter;
+import io.agentchat.server.cluster.ClusterUnavailableException;
 import java.net.BindException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run an AgentChat relay server.",
         footer = {"", "Environment (used when the flag is absent): PORT, HOST, SERVER_NAME, MESSAGE_BUFFER_SIZE,",
-            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY, and the one named by each limit above.",
+            "RATE_LIMIT_MS, LOG_MESSAGES=true, TLS_CERT, TLS_KEY, AGENTCHAT_CLUSTER, and the one named by each limit above.",
             "Every limit, its default and why: docs/limits.md.",
             "", "Example:", "  agentchat serve --port 6667 --host 127.0.0.1"})
 final class RelayServerCommand implements Callable<Integer> {
@@ -79,6 +82,12 @@ final class RelayServerCommand implements Callable<Integer> {
                     + " challenge may name them (env PUBLIC_HOST; default: only this machine's addresses and localhost).")
     String publicHosts;
 
+    @Option(names = "--cluster", paramLabel = "<redis-uri>",
+            description = "Join the cluster whose Redis is at this URI (redis://host:port; rediss:// for TLS,"
+                    + " redis://:password@host:port with a password): channel messages, their seq/epoch and resuming"
+                    + " are shared by every relay of it; see docs/cluster.md (env AGENTCHAT_CLUSTER; default: run alone, no Redis).")
+    String cluster;
+
     @Mixin
     LimitOptions limits;
 
@@ -88,7 +97,10 @@ final class RelayServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         try (TerminationSignals signals = TerminationSignals.install(stop::countDown);
-             AgentChatServer server = new AgentChatServer(config)) {
+             AgentChatServer server = joinCluster(config)) {
+            if (server == null) {
+                return ExitCodes.BAD_VALUE;
+            }
             try {
                 server.start();
             } catch (Exception e) {
@@ -107,6 +119,16 @@ final class RelayServerCommand implements Callable<Integer> {
             stop.await();
         }
         return ExitCodes.OK;
+    }
+
+    /** The server, or null (said on stderr in one line) when the cluster's Redis cannot be reached. */
+    private AgentChatServer joinCluster(ServerConfig config) {
+        try {
+            return new AgentChatServer(config);
+        } catch (ClusterUnavailableException e) {
+            spec.commandLine().getErr().println("Error: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Flag, else environment, else default, each validated. */
@@ -149,7 +171,24 @@ final class RelayServerCommand implements Callable<Integer> {
         ConfigSource source = new ConfigSource(spec.commandLine(), root::env);
         builder.publicHosts(source.list(publicHosts, "PUBLIC_HOST", java.util.List.of()));
         limits.applyTo(builder, source);
+        builder.cluster(clusterUri(cluster != null ? cluster : envString("AGENTCHAT_CLUSTER", null)));
         return builder.build();
+    }
+
+    private URI clusterUri(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text.trim());
+            if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // said below
+        }
+        throw new BadValueException(spec.commandLine(), "Invalid value for option '--cluster': '" + text
+                + "' (must be redis://host:port or rediss://host:port)");
     }
 
     private void check(boolean ok, String option, long value, String range) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.protocol.FrameCodec;
+import io.agentchat.server.cluster.Cluster;
+import io.agentchat.server.cluster.RedisCluster;
 import io.agentchat.server.core.Hub;
 import io.agentchat.server.market.MarketConfig;
 import io.agentchat.server.market.MarketService;
@@ -31,6 +33,7 @@ public final class AgentChatServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final RatingsStore ratings;
+    private final Cluster cluster;
     private boolean closed;
 
     public AgentChatServer(ServerConfig config) {
@@ -40,7 +43,19 @@ public final class AgentChatServer implements AutoCloseable {
         MarketConfig market = config.market();
         this.ratings = config.dataDir() == null ? RatingsStore.inMemory(market.maxRatedAgents())
                 : RatingsStore.open(config.dataDir(), market.maxRatedAgents());
-        this.hub = new Hub(config, codec, ratings);
+        // Only in cluster mode: the Redis client's classes are never loaded otherwise.
+        Cluster joined = null;
+        try {
+            joined = config.cluster() == null ? null : RedisCluster.connect(config.cluster(), config.recovery());
+            this.hub = new Hub(config, codec, ratings, joined);
+        } catch (RuntimeException e) {
+            if (joined != null) {
+                joined.close();
+            }
+            ratings.close();
+            throw e;
+        }
+        this.cluster = joined;
         this.server = new Server(Transport.threadPool());
         this.connector = Transport.connector(server, config);
         server.addConnector(connector);
@@ -57,6 +72,7 @@ public final class AgentChatServer implements AutoCloseable {
         } catch (Exception e) {
             hub.close();
             server.stop();
+            closeCluster();
             throw e;
         }
         LOG.info("server_start host={} port={} tls={}", config.host(), port(), config.tls());
@@ -94,8 +110,15 @@ public final class AgentChatServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("server stop failed: {}", e.toString());
         }
+        closeCluster(); // after the sockets: the last messages posted still reach the readers here
         ratings.close(); // waits for the last ratings write
         LOG.info("server_stop");
+    }
+
+    private void closeCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private static JsonNode proposalsJson(MarketService.ProposalStats stats) {

@@ -3,6 +3,7 @@ package io.agentchat.server;
 import io.agentchat.protocol.Names;
 import io.agentchat.server.core.RecoveryConfig;
 import io.agentchat.server.market.MarketConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,8 @@ import java.util.Objects;
  *                         and presence changes are told to its members; 0 tells none
  * @param recovery         what is kept in memory so clients that come back miss nothing: channel
  *                         histories for resuming, DMs held for proven identities
+ * @param cluster          the Redis of the cluster this relay belongs to ({@code redis://host:port}, see
+ *                         docs/cluster.md), or null to run alone, with no Redis at all
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
@@ -67,7 +70,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
                            int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
-                           int maxAnnouncedMembers, RecoveryConfig recovery) {
+                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -140,6 +143,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (maxListedChannels < 1) {
             throw new IllegalArgumentException("max listed channels must be >= 1");
         }
+        if (cluster != null && !"redis".equals(cluster.getScheme()) && !"rediss".equals(cluster.getScheme())) {
+            throw new IllegalArgumentException("the cluster must be a redis:// or rediss:// URI, got " + cluster);
+        }
     }
 
     public boolean tls() {
@@ -186,6 +192,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxListedChannels = DEFAULT_MAX_LISTED_CHANNELS;
         private int maxAnnouncedMembers = DEFAULT_MAX_ANNOUNCED_MEMBERS;
         private RecoveryConfig recovery = RecoveryConfig.defaults();
+        private URI cluster;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -236,6 +243,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxListedChannels(int max) { this.maxListedChannels = max; return this; }
         public Builder recovery(RecoveryConfig recovery) { this.recovery = recovery; return this; }
         public Builder maxAnnouncedMembers(int max) { this.maxAnnouncedMembers = max; return this; }
+        /** The cluster's Redis, or null (the default) to run alone. */
+        public Builder cluster(URI redis) { this.cluster = redis; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -244,7 +253,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster);
         }
     }
 }

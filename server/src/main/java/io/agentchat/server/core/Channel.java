@@ -20,6 +20,10 @@ import java.util.function.LongSupplier;
  * <p>Every message kept for replay is also a step in the channel's {@link RecoveryHistory}: it gets
  * the next {@code seq} under the same lock, so seqs follow the order readers see.
  *
+ * <p>In cluster mode ({@link ClusterLog}) a message is not handed out where it was posted: the
+ * cluster numbers it and sends it to every relay, this one included, and {@link #deliver} hands it
+ * to the readers here, under the same lock, in the cluster's order.
+ *
  * <p>An unseen reader is a key-based session that has not proved its key: it receives the
  * channel's frames and may post freshly signed messages, but it is not a member others can see
  * (member lists, counts, join and leave notices), since it has not shown the id is its own.
@@ -51,12 +55,20 @@ final class Channel {
     private final Set<String> invited = new HashSet<>();
     private final ReplayBuffer replay;
     private final RecoveryHistory history;
+    private final ClusterLog cluster;
     private final int maxInvites;
     private long lastActivity;
     private boolean reclaimed;
 
     Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
             RecoveryHistory history, int maxInvites, long now) {
+        this(name, inviteOnly, creatorId, creatorAddress, permanent, sequence, bufferSize, history, null, maxInvites, now);
+    }
+
+    /** @param cluster where the channel's messages are ordered and kept in cluster mode; null alone */
+    Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
+            RecoveryHistory history, ClusterLog cluster, int maxInvites, long now) {
+        this.cluster = cluster;
         this.name = name;
         this.inviteOnly = inviteOnly;
         this.creatorId = creatorId;
@@ -161,7 +173,7 @@ final class Channel {
                 return Entry.GONE;
             }
             if (readers.isReader(session)) {
-                session.send(notices.joined(now, readers.members(), history.position(), null));
+                session.send(notices.joined(now, readers.members(), position(), null));
                 return Entry.ALREADY_READER;
             }
             if (readers.occupancy() >= maxOccupancy) {
@@ -180,9 +192,9 @@ final class Channel {
             if (announced) {
                 readers.sendToAllBut(session, notices.agentJoined(now, session));
             }
-            List<String> missed = since == null ? null : history.after(since, now);
+            List<String> missed = since == null ? null : cluster != null ? cluster.after(since) : history.after(since, now);
             Boolean recovered = since == null ? null : missed != null;
-            session.sendAll(notices.answer(now, session, readers.members(), history.position(), recovered,
+            session.sendAll(notices.answer(now, session, readers.members(), position(), recovered,
                     missed != null ? missed : replay.snapshot()));
             if (announced) {
                 greet(session, before, now, notices);
@@ -201,7 +213,7 @@ final class Channel {
             if (undoIfClosed(creator, now)) {
                 return false;
             }
-            creator.send(notices.joined(now, readers.members(), history.position(), null));
+            creator.send(notices.joined(now, readers.members(), position(), null));
             return true;
         }
     }
@@ -267,6 +279,11 @@ final class Channel {
                 return false;
             }
             long now = clock.getAsLong();
+            if (cluster != null) {
+                lastActivity = now;
+                cluster.post(message.encode(now, ClusterLog.UNNUMBERED));
+                return true;
+            }
             keepAndBroadcast(message.encode(now, nextPosition()), now);
             return true;
         }
@@ -281,8 +298,28 @@ final class Channel {
             if (readers.memberCount() < 2 || now - lastActivity < idleMillis) {
                 return false;
             }
+            if (cluster != null) {
+                lastActivity = now; // each relay prompts its own members' idle channel
+                cluster.post(prompt.apply(readers.members(), ClusterLog.UNNUMBERED));
+                return true;
+            }
             keepAndBroadcast(prompt.apply(readers.members(), nextPosition()), now);
             return true;
+        }
+    }
+
+    /**
+     * A message the cluster numbered, to every reader here and the replay buffer, unless this relay
+     * had counted it already when it read the channel's position.
+     */
+    void deliver(long seq, String epoch, String text, long now) {
+        synchronized (lock) {
+            if (cluster == null || !cluster.accept(seq, epoch)) {
+                return;
+            }
+            lastActivity = now;
+            replay.add(text.substring(0, text.length() - 1) + ",\"replay\":true}");
+            readers.sendToAll(text);
         }
     }
 
@@ -346,6 +383,11 @@ final class Channel {
         if (!before.isEmpty()) {
             readers.sendToAllBut(session, notices.greeting(now, session, before));
         }
+    }
+
+    /** Where the channel stands: the last message given a seq (here, or delivered from the cluster). */
+    private ChannelPosition position() {
+        return cluster != null ? cluster.position() : history.position();
     }
 
     private ChannelPosition nextPosition() {

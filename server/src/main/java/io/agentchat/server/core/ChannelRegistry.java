@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,7 @@ final class ChannelRegistry {
     private final AtomicLong sequence = new AtomicLong();
     private final int bufferSize;
     private final Supplier<RecoveryHistory> histories;
+    private final Function<String, ClusterLog> clusterLogs;
     private final int maxChannels;
     private final int maxPerCreator;
     private final int maxPerAddress;
@@ -36,6 +38,14 @@ final class ChannelRegistry {
     /** @param histories a new, empty recovery history for each channel made */
     ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories, int maxChannels,
                     int maxPerCreator, int maxPerAddress, int maxInvites, long now) {
+        this(defaultChannels, bufferSize, histories, null, maxChannels, maxPerCreator, maxPerAddress, maxInvites, now);
+    }
+
+    /** @param clusterLogs each channel's place in the cluster, in cluster mode; null alone */
+    ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories,
+                    Function<String, ClusterLog> clusterLogs, int maxChannels, int maxPerCreator, int maxPerAddress,
+                    int maxInvites, long now) {
+        this.clusterLogs = clusterLogs;
         this.bufferSize = bufferSize;
         this.histories = histories;
         this.maxChannels = maxChannels;
@@ -44,8 +54,12 @@ final class ChannelRegistry {
         this.maxInvites = maxInvites;
         for (String name : defaultChannels) {
             byName.put(name, new Channel(name, false, null, null, true, sequence.incrementAndGet(), bufferSize,
-                    histories.get(), maxInvites, now));
+                    histories.get(), clusterLog(name), maxInvites, now));
         }
+    }
+
+    private ClusterLog clusterLog(String name) {
+        return clusterLogs == null ? null : clusterLogs.apply(name);
     }
 
     Channel get(String name) {
@@ -68,7 +82,7 @@ final class ChannelRegistry {
             throw ProtocolException.invalid("Channel limit reached (max " + maxPerAddress + " channels per address)");
         }
         Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
-                histories.get(), maxInvites, now);
+                histories.get(), clusterLog(name), maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
         createdFrom.merge(address, 1, Integer::sum);

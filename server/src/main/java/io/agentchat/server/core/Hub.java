@@ -8,6 +8,7 @@ import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.cluster.Cluster;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.metrics.RelayMetrics;
@@ -55,14 +56,26 @@ public final class Hub implements AutoCloseable {
      * @param ratings the loaded ratings store, for the marketplace; its lifecycle stays with the caller
      */
     public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings) {
+        this(config, codec, ratings, null);
+    }
+
+    /**
+     * @param cluster the cluster this relay belongs to, already connected (its lifecycle stays with
+     *                the caller), or null to run alone
+     */
+    public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings, Cluster cluster) {
         this.config = config;
         this.wire = new Wire(codec, config.clock(), metrics);
         RecoveryConfig recovery = config.recovery();
         this.historyBytes = new ByteBudget(recovery.historyBytes());
+        long maxAnswerChars = config.maxOutgoingBytes() / 4; // a character is at most 3 UTF-8 bytes: room to spare
+        if (cluster != null) {
+            cluster.subscribe(this::delivered); // before any channel reads its position, so nothing is missed
+        }
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
-                        config.maxOutgoingBytes() / 4, // a character is at most 3 UTF-8 bytes: room to spare
-                        this::historyShare),
+                        maxAnswerChars, this::historyShare),
+                cluster == null ? null : name -> new ClusterLog(cluster, name, maxAnswerChars),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), wire.now());
         this.held = new HeldMessages(recovery);
@@ -316,6 +329,15 @@ public final class Hub implements AutoCloseable {
             synchronized (sessions) {
                 sessions.notifyAll();
             }
+        }
+    }
+
+    /** A channel message from the cluster (any relay's, this one's too), on the cluster client's thread. */
+    private void delivered(String channelName, long seq, String epoch, String text) {
+        ChannelRegistry registry = channelRegistry; // null while this hub is being built
+        Channel channel = registry == null ? null : registry.get(channelName);
+        if (channel != null) {
+            channel.deliver(seq, epoch, text, wire.now());
         }
     }
 

@@ -1,0 +1,47 @@
+package io.agentchat.server.cluster;
+
+import io.agentchat.protocol.ChannelPosition;
+import java.util.List;
+
+/**
+ * What a relay asks of the cluster it belongs to (docs/cluster.md): one total order of each
+ * channel's messages, their seq and epoch, and the recovery history, kept outside every relay. The
+ * relay's core sees only this interface, so a relay that runs alone never loads the Redis client.
+ *
+ * <p>In this slice only channel messages go through the cluster; presence, DMs and identity stay
+ * per relay.
+ */
+public interface Cluster extends AutoCloseable {
+
+    /** Receives every channel message of the cluster, from every relay, in each channel's order. */
+    @FunctionalInterface
+    interface Listener {
+        /** {@code text} is the frame as sent to readers, already carrying {@code seq} and {@code epoch}. */
+        void delivered(String channel, long seq, String epoch, String text);
+    }
+
+    /**
+     * Starts hearing every channel's messages; returns once the subscription is in place, so a
+     * position read after it misses nothing that follows.
+     */
+    void subscribe(Listener listener);
+
+    /** Where the channel stands in the cluster now (its epoch is made if the channel is new there). */
+    ChannelPosition open(String channel);
+
+    /**
+     * Gives the message the channel's next seq, keeps it in the history and publishes it to every
+     * relay. The frame is {@code prefix + "\"seq\":N,\"epoch\":\"E\"" + suffix}. Never blocks;
+     * a failure is logged (the message is then lost, and its sender sees no echo).
+     */
+    void post(String channel, String prefix, String suffix);
+
+    /**
+     * The messages after {@code since} up to and including seq {@code upTo}, oldest first, or null
+     * when the history no longer holds them all or the epoch is another. Blocks for one round trip.
+     */
+    List<String> after(String channel, ChannelPosition since, long upTo);
+
+    @Override
+    void close();
+}
