@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /** The server's side of the wire seen from a raw socket: the handshake and a client that sends and goes. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RawSocketTest extends ServerHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Node's ws client offers permessage-deflate; had we accepted it, it would compress every send on
@@ -52,7 +54,7 @@ class RawSocketTest extends ServerHarness {
             for (int i = 0; i < 20; i++) {
                 RawClient raw = new RawClient(uri.getPort(), null);
                 raw.sendText("{\"type\":\"IDENTIFY\",\"name\":\"raw\"}");
-                raw.readUntil("\"WELCOME\"");
+                String id = JSON.readTree(raw.readUntil("\"WELCOME\"")).get("agent_id").asText();
                 raw.sendText("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
                 raw.readUntil("\"JOINED\""); // the replay and the greeting follow, unread
                 raw.sendText("{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"last words " + i + "\"}");
@@ -60,6 +62,9 @@ class RawSocketTest extends ServerHarness {
                 raw.abort();
                 String expected = "last words " + i;
                 listener.await("MSG", m -> m.path("content").asText().equals(expected));
+                // Gone before the next one joins: its AGENT_LEFT would otherwise be written to the next
+                // client, perhaps after that one's reset, and fail its socket before its message is read.
+                listener.await("AGENT_LEFT", m -> m.path("agent").asText().equals(id));
             }
         }
     }
@@ -150,9 +155,13 @@ class RawSocketTest extends ServerHarness {
             return new RawFrame((b0 >> 4) & 0x7, b0 & 0xF, payload);
         }
 
-        void readUntil(String marker) throws IOException {
-            while (!read().text().contains(marker)) {
-                // skip
+        /** The text of the first frame containing {@code marker}; the frames before it are skipped. */
+        String readUntil(String marker) throws IOException {
+            while (true) {
+                String text = read().text();
+                if (text.contains(marker)) {
+                    return text;
+                }
             }
         }
 

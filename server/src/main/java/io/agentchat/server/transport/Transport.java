@@ -63,10 +63,9 @@ public final class Transport {
             limits.setMaxTextMessageSize(config.maxFrameBytes());
             limits.setMaxBinaryMessageSize(config.maxFrameBytes());
             // Batched frames are gathered in a buffer of this size and written together when it fills
-            // or the last one comes; 4 KiB (Jetty's default) split a JOIN's answer (JOINED, 20 replayed
-            // messages with their seq and epoch, the welcome) into two writes, and a client that acts on
-            // JOINED and resets the socket then lost the message it sent (RawSocketTest). Taken from
-            // Jetty's buffer pool only while a batch is gathered.
+            // or the last one comes; 4 KiB (Jetty's default) splits a JOIN's answer (JOINED, 20 replayed
+            // messages with their seq and epoch, the welcome) into two writes, where Outbound#sendAll
+            // promises one, and a burst of fan-out into many.
             limits.setOutputBufferSize(OUTPUT_BUFFER_BYTES);
             // The hub's heartbeat drops silent peers; this is only the backstop for a dead socket.
             long ping = config.pingInterval().toMillis();
