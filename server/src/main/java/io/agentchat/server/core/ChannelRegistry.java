@@ -41,7 +41,7 @@ final class ChannelRegistry {
         this(defaultChannels, bufferSize, histories, null, maxChannels, maxPerCreator, maxPerAddress, maxInvites, now);
     }
 
-    /** @param clusterLogs each channel's place in the cluster, in cluster mode; null alone */
+    /** @param clusterLogs each default channel's place in the cluster, in cluster mode; null alone */
     ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories,
                     Function<String, ClusterLog> clusterLogs, int maxChannels, int maxPerCreator, int maxPerAddress,
                     int maxInvites, long now) {
@@ -81,8 +81,11 @@ final class ChannelRegistry {
         if (createdFrom.getOrDefault(address, 0) >= maxPerAddress) {
             throw ProtocolException.invalid("Channel limit reached (max " + maxPerAddress + " channels per address)");
         }
+        // Created channels stay on this relay for now: their invites and membership are not shared, so
+        // a channel of the same name created on another relay would otherwise read this one's messages
+        // (and a private channel's history in Redis). docs/cluster.md, "Not yet".
         Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
-                histories.get(), clusterLog(name), maxInvites, now);
+                histories.get(), null, maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
         createdFrom.merge(address, 1, Integer::sum);
