@@ -1,5 +1,6 @@
 package io.agentchat.cli;
 
+import io.agentchat.server.ServerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -33,5 +34,13 @@ record CliRun(int rc, String out, String err) {
         CommandLine commandLine = AgentchatCommand.commandLine(new AgentchatCommand(env, InputStream.nullInputStream()));
         CommandLine.ParseResult result = commandLine.parseArgs(args);
         return type.cast(result.subcommand().commandSpec().userObject());
+    }
+
+    /** The relay configuration {@code serve args...} would start with, in environment {@code env}. */
+    static ServerConfig serveConfig(Map<String, String> env, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return parse(env, RelayServerCommand.class, all).config();
     }
 }

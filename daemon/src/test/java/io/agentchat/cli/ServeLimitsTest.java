@@ -15,10 +15,7 @@ import org.junit.jupiter.api.Test;
 class ServeLimitsTest {
 
     private static ServerConfig config(Map<String, String> env, String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "serve";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return CliRun.parse(env, RelayServerCommand.class, all).config();
+        return CliRun.serveConfig(env, args);
     }
 
     @Test
