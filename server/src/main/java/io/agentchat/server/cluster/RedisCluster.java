@@ -4,6 +4,7 @@ import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.core.RecoveryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,25 +157,47 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public ChannelPosition open(String channel) {
-        List<Object> answer = commands.sync().evalsha(openSha, ScriptOutputType.MULTI, new String[] {meta(channel)},
+        List<Object> answer = run(openSha, OPEN, ScriptOutputType.MULTI, new String[] {meta(channel)},
                 newEpoch(), Long.toString(META_TTL_MILLIS));
         return new ChannelPosition((Long) answer.get(1), (String) answer.get(0));
     }
 
     @Override
     public void post(String channel, String prefix, String suffix) {
-        commands.async().<Long>evalsha(postSha, ScriptOutputType.INTEGER, new String[] {meta(channel), log(channel)},
-                        newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
-                        Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel))
+        String[] keys = {meta(channel), log(channel)};
+        String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
+                Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel)};
+        commands.async().<Long>evalsha(postSha, ScriptOutputType.INTEGER, keys, args)
+                .exceptionallyCompose(e -> unknownScript(e)
+                        ? commands.async().<Long>eval(POST, ScriptOutputType.INTEGER, keys, args)
+                        : CompletableFuture.failedFuture(e))
                 .exceptionally(e -> {
                     LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
                     return null;
                 });
     }
 
+    /**
+     * A script by its digest, or by its text when Redis no longer knows it: a Redis restarted without
+     * persistence (as docs/cluster.md asks) comes back with an empty script cache, and EVAL puts the
+     * script back for every relay's next EVALSHA.
+     */
+    private <T> T run(String sha, String script, ScriptOutputType type, String[] keys, String... args) {
+        try {
+            return commands.sync().evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            return commands.sync().eval(script, type, keys, args);
+        }
+    }
+
+    private static boolean unknownScript(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof RedisNoScriptException;
+    }
+
     @Override
     public List<String> after(String channel, ChannelPosition since, long upTo) {
-        List<Object> answer = commands.sync().evalsha(afterSha, ScriptOutputType.MULTI,
+        List<Object> answer = run(afterSha, AFTER, ScriptOutputType.MULTI,
                 new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo));
         if (answer.isEmpty() || !Long.valueOf(1).equals(answer.get(0))) {
             return null;
