@@ -23,6 +23,7 @@ public final class RelayMetrics {
     private final LongAdder resumesRefused = new LongAdder();
     private final LongAdder heldDelivered = new LongAdder();
     private final LatencyHistogram deliveryLatency = new LatencyHistogram();
+    private volatile TypedText lastDelivered;
 
     /** A client frame the decoder accepted. */
     public void frameIn(FrameType type) {
@@ -34,9 +35,24 @@ public final class RelayMetrics {
         undecodable.increment();
     }
 
-    /** One frame handed to one socket; its type is read from the text the codec wrote, type first. */
+    /**
+     * One frame handed to one socket; its type is read from the text the codec wrote, type first.
+     * A fan-out hands the same string to every reader, so the last one read is remembered by
+     * identity and its type found once per fan-out, not once per reader.
+     */
     public void delivered(String text) {
-        deliveries[typeIndex(text)].increment();
+        TypedText seen = lastDelivered;
+        int index;
+        if (seen != null && seen.text() == text) {
+            index = seen.index();
+        } else {
+            index = typeIndex(text);
+            lastDelivered = new TypedText(text, index);
+        }
+        deliveries[index].increment();
+    }
+
+    private record TypedText(String text, int index) {
     }
 
     /** From handing a frame to a socket's queue until the socket took its bytes. */
