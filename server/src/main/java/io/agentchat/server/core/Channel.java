@@ -60,11 +60,6 @@ final class Channel {
     private long lastActivity;
     private boolean reclaimed;
 
-    Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
-            RecoveryHistory history, int maxInvites, long now) {
-        this(name, inviteOnly, creatorId, creatorAddress, permanent, sequence, bufferSize, history, null, maxInvites, now);
-    }
-
     /** @param cluster where the channel's messages are ordered and kept in cluster mode; null alone */
     Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
             RecoveryHistory history, ClusterLog cluster, int maxInvites, long now) {
@@ -317,9 +312,7 @@ final class Channel {
             if (cluster == null || !cluster.accept(seq, epoch)) {
                 return;
             }
-            lastActivity = now;
-            replay.add(text.substring(0, text.length() - 1) + ",\"replay\":true}");
-            readers.sendToAll(text);
+            handOut(text, now);
         }
     }
 
@@ -394,11 +387,15 @@ final class Channel {
         return new ChannelPosition(history.nextSeq(), history.epoch());
     }
 
-    /** The stored copy ends with {@code "replay":true}, as the reference appends it last. */
     private void keepAndBroadcast(String text, long now) {
-        lastActivity = now;
         history.append(now, text);
-        replay.add(text.substring(0, text.length() - 1) + ",\"replay\":true}");
+        handOut(text, now);
+    }
+
+    /** A channel message to every reader and the replay buffer. */
+    private void handOut(String text, long now) {
+        lastActivity = now;
+        replay.add(text);
         readers.sendToAll(text);
     }
 }

@@ -35,13 +35,10 @@ final class ChannelRegistry {
     private final int maxPerAddress;
     private final int maxInvites;
 
-    /** @param histories a new, empty recovery history for each channel made */
-    ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories, int maxChannels,
-                    int maxPerCreator, int maxPerAddress, int maxInvites, long now) {
-        this(defaultChannels, bufferSize, histories, null, maxChannels, maxPerCreator, maxPerAddress, maxInvites, now);
-    }
-
-    /** @param clusterLogs each default channel's place in the cluster, in cluster mode; null alone */
+    /**
+     * @param histories a new, empty recovery history for each channel made
+     * @param clusterLogs each default channel's place in the cluster, in cluster mode; null alone
+     */
     ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories,
                     Function<String, ClusterLog> clusterLogs, int maxChannels, int maxPerCreator, int maxPerAddress,
                     int maxInvites, long now) {

@@ -54,12 +54,6 @@ public final class Hub implements AutoCloseable {
 
     /**
      * @param ratings the loaded ratings store, for the marketplace; its lifecycle stays with the caller
-     */
-    public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings) {
-        this(config, codec, ratings, null);
-    }
-
-    /**
      * @param cluster the cluster this relay belongs to, already connected (its lifecycle stays with
      *                the caller), or null to run alone
      */

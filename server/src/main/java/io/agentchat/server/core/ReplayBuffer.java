@@ -6,6 +6,9 @@ import java.util.List;
 /**
  * The last N channel messages, kept as ready-to-send replay frames (already encoded with
  * {@code "replay":true}), oldest first. Guarded by its channel's lock; memory only.
+ *
+ * <p>The marker is spliced in as the last key, where the reference appends it, so the stored copy
+ * is the relayed frame's text with {@code ,"replay":true} before its closing brace.
  */
 final class ReplayBuffer {
     private final int capacity;
@@ -16,14 +19,15 @@ final class ReplayBuffer {
         this.frames = new ArrayDeque<>(Math.min(capacity, 64));
     }
 
-    void add(String replayFrame) {
+    /** Keeps {@code relayed}, the text readers got, as its replay frame. */
+    void add(String relayed) {
         if (capacity == 0) {
             return;
         }
         if (frames.size() == capacity) {
             frames.removeFirst();
         }
-        frames.addLast(replayFrame);
+        frames.addLast(relayed.substring(0, relayed.length() - 1) + ",\"replay\":true}");
     }
 
     List<String> snapshot() {

@@ -82,7 +82,7 @@ class ChannelTest {
     }
 
     private static Channel channel() {
-        return new Channel("#general", false, null, null, true, 1, 10, history(), 10, NOW);
+        return new Channel("#general", false, null, null, true, 1, 10, history(), null, 10, NOW);
     }
 
     private static Channel.Entry join(Channel channel, AgentSession session) {
@@ -170,7 +170,7 @@ class ChannelTest {
 
     @Test
     void anEmptyCreatedChannelIsReclaimedAfterItsGraceAndThenRefusesJoins() {
-        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, history(), 10, NOW);
+        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, history(), null, 10, NOW);
         AgentSession a = session(new Recorder(), "a", null);
         assertTrue(channel.enterAsCreator(a, () -> NOW, NOTICES));
         channel.drop(a, () -> NOW + 5, NOTICES);
