@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,48 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * where it was. No mock of Redis.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ClusterTest {
-    private RedisProcess redis;
-    private TestRelay relayA;
-    private TestRelay relayB;
-    private WebSocketClient client;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        redis = RedisProcess.start();
-        relayA = TestRelay.start(TestRelay.defaults().name("relay-a").cluster(redis.uri()).build());
-        relayB = TestRelay.start(TestRelay.defaults().name("relay-b").cluster(redis.uri()).build());
-        client = new WebSocketClient();
-        client.start();
-    }
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (client != null) {
-            client.stop();
-        }
-        if (relayA != null) {
-            relayA.close();
-        }
-        if (relayB != null) {
-            relayB.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    private TestAgent joined(TestRelay relay, String name) throws Exception {
-        TestAgent agent = TestAgent.ephemeral(client, relay.uri(), name);
-        agent.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
-        agent.await("JOINED");
-        agent.drainUntilPong();
-        return agent;
-    }
-
-    private static String msg(String content) {
-        return "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + content + "\"}";
-    }
+class ClusterTest extends ClusterHarness {
 
     /** The next {@code count} channel messages from agents (not {@code @server}). */
     private static List<JsonNode> messages(TestAgent agent, int count) throws Exception {
