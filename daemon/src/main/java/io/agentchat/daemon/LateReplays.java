@@ -1,6 +1,7 @@
 package io.agentchat.daemon;
 
 import io.agentchat.protocol.ChannelPosition;
+import io.agentchat.protocol.ReplayMarker;
 import io.agentchat.protocol.ServerFrame;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * resume comes just before the replay it answers with.
  */
 final class LateReplays {
-    private static final String MARKER = ",\"replay\":true}";
-
     /** Per channel, the position the refusing JOINED gave: replays up to it were sent while away. */
     private final Map<String, ChannelPosition> refused = new ConcurrentHashMap<>();
 
@@ -37,10 +36,6 @@ final class LateReplays {
         }
         ChannelPosition upTo = refused.get(msg.to());
         boolean missed = upTo != null && upTo.epoch().equals(msg.epoch()) && msg.seq() <= upTo.seq();
-        // The server appends the marker last (docs/protocol.md §7.8).
-        if (missed && rawText.endsWith(MARKER)) {
-            return rawText.substring(0, rawText.length() - MARKER.length()) + "}";
-        }
-        return rawText;
+        return missed ? ReplayMarker.unmarked(rawText) : rawText;
     }
 }

@@ -1,14 +1,13 @@
 package io.agentchat.server.core;
 
+import io.agentchat.protocol.ReplayMarker;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * The last N channel messages, kept as ready-to-send replay frames (already encoded with
  * {@code "replay":true}), oldest first. Guarded by its channel's lock; memory only.
- *
- * <p>The marker is spliced in as the last key, where the reference appends it, so the stored copy
- * is the relayed frame's text with {@code ,"replay":true} before its closing brace.
+ * The marker is spliced into the relayed text ({@link ReplayMarker}).
  */
 final class ReplayBuffer {
     private final int capacity;
@@ -27,7 +26,7 @@ final class ReplayBuffer {
         if (frames.size() == capacity) {
             frames.removeFirst();
         }
-        frames.addLast(relayed.substring(0, relayed.length() - 1) + ",\"replay\":true}");
+        frames.addLast(ReplayMarker.marked(relayed));
     }
 
     List<String> snapshot() {
