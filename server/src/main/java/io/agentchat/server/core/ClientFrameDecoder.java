@@ -103,8 +103,7 @@ public final class ClientFrameDecoder {
         if (!Js.present(since) || epoch == null) {
             throw invalid("since and epoch go together: send both to resume, or neither");
         }
-        if (!since.isNumber() || since.asDouble() < 0 || since.asDouble() != Math.rint(since.asDouble())
-                || since.asDouble() > MAX_SEQ) {
+        if (!isWholeNumberUpTo(since, MAX_SEQ)) {
             throw invalid("since must be a non-negative integer (the seq of the last message seen)");
         }
         if (epoch.isEmpty() || epoch.length() > 64) {
@@ -311,11 +310,16 @@ public final class ClientFrameDecoder {
         if (!Js.present(stake)) {
             return null;
         }
-        if (!stake.isNumber() || stake.asDouble() < 0 || stake.asDouble() != Math.rint(stake.asDouble())
-                || stake.asDouble() > Integer.MAX_VALUE) {
+        if (!isWholeNumberUpTo(stake, Integer.MAX_VALUE)) {
             throw invalid("elo_stake must be a non-negative integer");
         }
         return (int) stake.asDouble();
+    }
+
+    /** A JSON number that is a whole number from 0 to {@code max} (2.0 counts, as in JavaScript). */
+    private static boolean isWholeNumberUpTo(JsonNode value, long max) {
+        double number = value.asDouble();
+        return value.isNumber() && number >= 0 && number == Math.rint(number) && number <= max;
     }
 
     private static String optionalString(JsonNode node, String field) {
