@@ -38,9 +38,11 @@ public interface Cluster extends AutoCloseable {
 
     /**
      * The messages after {@code since} up to and including seq {@code upTo}, oldest first, or null
-     * when the history no longer holds them all or the epoch is another. Blocks for one round trip.
+     * when the history no longer holds them all, the epoch is another, or they come to more than
+     * {@code maxChars} bytes of UTF-8 (checked in Redis, so a refusal moves nothing). Blocks for one
+     * round trip.
      */
-    List<String> after(String channel, ChannelPosition since, long upTo);
+    List<String> after(String channel, ChannelPosition since, long upTo, long maxChars);
 
     @Override
     void close();

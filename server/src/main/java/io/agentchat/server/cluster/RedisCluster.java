@@ -64,7 +64,11 @@ public final class RedisCluster implements Cluster {
             return {redis.call('HGET', KEYS[1], 'epoch'), tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')}
             """;
 
-    /** KEYS: meta, log. ARGV: epoch, since, upTo. Returns {0} (not all kept) or {1, texts...}. */
+    /**
+     * KEYS: meta, log. ARGV: epoch, since, upTo, max bytes. Returns {0} (not all kept, or more than
+     * max bytes of them: measured here, so a refused resume never moves the texts over the wire) or
+     * {1, texts...}.
+     */
     private static final String AFTER = """
             if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return {0} end
             local last = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
@@ -75,6 +79,11 @@ public final class RedisCluster implements Cluster {
             local first = last - redis.call('LLEN', KEYS[2]) + 1
             if since + 1 < first then return {0} end
             local texts = redis.call('LRANGE', KEYS[2], since + 1 - first, upTo - first)
+            local size = 0
+            for _, text in ipairs(texts) do
+              size = size + #text
+              if size > tonumber(ARGV[4]) then return {0} end
+            end
             table.insert(texts, 1, 1)
             return texts
             """;
@@ -196,9 +205,10 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public List<String> after(String channel, ChannelPosition since, long upTo) {
+    public List<String> after(String channel, ChannelPosition since, long upTo, long maxChars) {
         List<Object> answer = run(afterSha, AFTER, ScriptOutputType.MULTI,
-                new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo));
+                new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo),
+                Long.toString(maxChars));
         if (answer.isEmpty() || !Long.valueOf(1).equals(answer.get(0))) {
             return null;
         }

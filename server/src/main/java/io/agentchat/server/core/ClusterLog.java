@@ -85,18 +85,11 @@ final class ClusterLog {
         }
         List<String> missed;
         try {
-            missed = cluster.after(channel, since, lastSeq);
+            missed = cluster.after(channel, since, lastSeq, maxAnswerChars);
         } catch (RuntimeException e) {
             LOG.warn("cluster history unavailable channel={}: {}", channel, e.toString());
             return null;
         }
-        if (missed == null || missed.size() != lastSeq - since.seq()) {
-            return null;
-        }
-        long chars = 0;
-        for (String text : missed) {
-            chars += text.length();
-        }
-        return chars > maxAnswerChars ? null : missed;
+        return missed == null || missed.size() != lastSeq - since.seq() ? null : missed;
     }
 }
