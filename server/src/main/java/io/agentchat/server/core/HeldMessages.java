@@ -2,6 +2,8 @@ package io.agentchat.server.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,7 @@ final class HeldMessages {
      */
     static final int SENDER_SHARE = 8;
 
-    private record Held(String frame, String senderAddress, long cost) {
+    private record Held(String frame, String senderId, String senderAddress, long cost) {
     }
 
     private static final int STRIPES = 64;
@@ -95,29 +97,36 @@ final class HeldMessages {
     }
 
     /**
-     * What {@link #hold} would do with a DM to {@code id}, as far as counts tell (the bytes are
-     * known only then), so a DM is refused before anything is spent on it. Under {@link #lockFor}.
+     * What {@link #hold} would do with a DM from {@code senderId} to {@code id}, as far as counts
+     * tell (the bytes are known only then), so a DM is refused before anything is spent on it.
+     * Under {@link #lockFor}.
      */
-    Outcome expect(String id, long now) {
+    Outcome expect(String id, String senderId, long now) {
         Mailbox mailbox = byId.get(id);
         if (mailbox == null || expired(mailbox, now)) {
             return Outcome.NOT_HELD;
         }
-        return mailbox.frames.size() < config.heldMessages() ? Outcome.HELD : Outcome.FULL;
+        return mailbox.frames.size() < config.heldMessages() || makesRoomFor(mailbox, senderId) ? Outcome.HELD
+                : Outcome.FULL;
     }
 
     /**
-     * Holds {@code frame}, sent from {@code senderAddress}, for {@code id}, if its identity went away
-     * recently and every bound has room. Under {@link #lockFor}.
+     * Holds {@code frame}, sent by {@code senderId} from {@code senderAddress}, for {@code id}, if its
+     * identity went away recently and every bound has room. A full mailbox makes room by dropping
+     * the oldest DM of the sender that holds the most, unless that is this sender: so one stranger
+     * who fills it does not shut everyone else out. Under {@link #lockFor}.
      */
-    Outcome hold(String id, String frame, String senderAddress, long now) {
+    Outcome hold(String id, String frame, String senderId, String senderAddress, long now) {
         Mailbox mailbox = byId.get(id);
         if (mailbox == null || expired(mailbox, now)) {
             return Outcome.NOT_HELD;
         }
         long cost = ByteBudget.cost(frame);
-        if (mailbox.frames.size() >= config.heldMessages() || mailbox.bytes + cost > config.heldBytesPerAgent()) {
-            return Outcome.FULL;
+        while (mailbox.frames.size() >= config.heldMessages() || mailbox.bytes + cost > config.heldBytesPerAgent()) {
+            if (!makesRoomFor(mailbox, senderId)) {
+                return Outcome.FULL;
+            }
+            dropOldestOf(mailbox, topSender(mailbox));
         }
         if (!chargeSender(senderAddress, cost)) {
             return Outcome.SENDER_FULL;
@@ -126,9 +135,53 @@ final class HeldMessages {
             bytesBySender.computeIfPresent(senderAddress, (a, used) -> used - cost <= 0 ? null : used - cost);
             return Outcome.SERVER_FULL;
         }
-        mailbox.frames.addLast(new Held(frame, senderAddress, cost));
+        mailbox.frames.addLast(new Held(frame, senderId, senderAddress, cost));
         mailbox.bytes += cost;
         return Outcome.HELD;
+    }
+
+    /** Whether another sender holds more of the mailbox than {@code senderId} does. */
+    private static boolean makesRoomFor(Mailbox mailbox, String senderId) {
+        String top = topSender(mailbox);
+        return top != null && heldBy(mailbox, senderId) < heldBy(mailbox, top);
+    }
+
+    private static String topSender(Mailbox mailbox) {
+        Map<String, Integer> counts = new HashMap<>();
+        String top = null;
+        for (Held held : mailbox.frames) {
+            int count = counts.merge(held.senderId(), 1, Integer::sum);
+            if (top == null || count > counts.get(top)) {
+                top = held.senderId();
+            }
+        }
+        return top;
+    }
+
+    private static int heldBy(Mailbox mailbox, String senderId) {
+        int count = 0;
+        for (Held held : mailbox.frames) {
+            count += held.senderId().equals(senderId) ? 1 : 0;
+        }
+        return count;
+    }
+
+    private void dropOldestOf(Mailbox mailbox, String senderId) {
+        for (Iterator<Held> it = mailbox.frames.iterator(); it.hasNext(); ) {
+            Held held = it.next();
+            if (held.senderId().equals(senderId)) {
+                it.remove();
+                mailbox.bytes -= held.cost();
+                release(held);
+                return;
+            }
+        }
+    }
+
+    private void release(Held held) {
+        budget.giveBack(held.cost());
+        bytesBySender.computeIfPresent(held.senderAddress(),
+                (a, used) -> used - held.cost() <= 0 ? null : used - held.cost());
     }
 
     private boolean chargeSender(String address, long cost) {
@@ -190,11 +243,7 @@ final class HeldMessages {
 
     private void discard(Mailbox mailbox) {
         if (mailbox != null) {
-            budget.giveBack(mailbox.bytes);
-            for (Held held : mailbox.frames) {
-                bytesBySender.computeIfPresent(held.senderAddress(),
-                        (a, used) -> used - held.cost() <= 0 ? null : used - held.cost());
-            }
+            mailbox.frames.forEach(this::release);
             mailbox.frames.clear();
             mailbox.bytes = 0;
         }

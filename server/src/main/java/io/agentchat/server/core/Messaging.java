@@ -65,14 +65,14 @@ final class Messaging {
             long now = wire.now();
             AgentSession target = agents.get(id);
             if (target == null) {
-                refuseUnlessHeld(held.expect(id, now), msg.to());
+                refuseUnlessHeld(held.expect(id, sender.ref(), now), msg.to());
             }
             boolean withSignature = signatures.commit(sender, checked);
             String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, now, null));
             if (target != null) {
                 target.send(text);
             } else {
-                refuseUnlessHeld(held.hold(id, text, sender.remoteAddress(), now), msg.to());
+                refuseUnlessHeld(held.hold(id, text, sender.ref(), sender.remoteAddress(), now), msg.to());
             }
             sender.send(text);
         }

@@ -15,9 +15,9 @@ class HeldMailboxTest {
     void anIdentityThatLeavesAgainBeforeItGotItsDmsKeepsThem() {
         HeldMessages held = new HeldMessages(CONFIG);
         held.open("a", "key-a", 0);
-        held.hold("a", "one", "10.0.0.1", 1);
+        held.hold("a", "one", "@sender", "10.0.0.1", 1);
         held.open("a", "key-a", 60_000);
-        held.hold("a", "two", "10.0.0.1", 60_001);
+        held.hold("a", "two", "@sender", "10.0.0.1", 60_001);
         assertEquals(List.of("one", "two"), held.release("a", "key-a", 60_002));
     }
 
@@ -25,7 +25,7 @@ class HeldMailboxTest {
     void onlyTheKeyThatLeftGetsWhatWasHeld() {
         HeldMessages held = new HeldMessages(CONFIG);
         held.open("a", "key-a", 0);
-        held.hold("a", "for key a", "10.0.0.1", 1);
+        held.hold("a", "for key a", "@sender", "10.0.0.1", 1);
         assertEquals(true, held.heldForAnotherKey("a", "key-b", 2));
         assertEquals(List.of(), held.release("a", "key-b", 2));
         assertEquals(false, held.heldForAnotherKey("a", "key-a", 3));
@@ -36,7 +36,7 @@ class HeldMailboxTest {
     void reopeningRestartsTheTimeButNotAnExpiredMailbox() {
         HeldMessages held = new HeldMessages(CONFIG);
         held.open("a", "key-a", 0);
-        held.hold("a", "stale", "10.0.0.1", 1);
+        held.hold("a", "stale", "@sender", "10.0.0.1", 1);
         held.open("a", "key-a", Duration.ofMinutes(5).toMillis());
         assertEquals(List.of(), held.release("a", "key-a", Duration.ofMinutes(5).toMillis() + 1));
         assertEquals(0, held.bytesHeld());
@@ -51,12 +51,26 @@ class HeldMailboxTest {
             held.open(id, "key-" + id, 0);
         }
         for (String id : List.of("a", "b", "c")) {
-            assertEquals(HeldMessages.Outcome.HELD, held.hold(id, frame, "10.0.0.1", 1));
+            assertEquals(HeldMessages.Outcome.HELD, held.hold(id, frame, "@sender", "10.0.0.1", 1));
         }
-        assertEquals(HeldMessages.Outcome.SENDER_FULL, held.hold("d", frame, "10.0.0.1", 1));
-        assertEquals(HeldMessages.Outcome.HELD, held.hold("d", frame, "10.0.0.2", 1), "another address has room");
+        assertEquals(HeldMessages.Outcome.SENDER_FULL, held.hold("d", frame, "@sender", "10.0.0.1", 1));
+        assertEquals(HeldMessages.Outcome.HELD, held.hold("d", frame, "@sender", "10.0.0.2", 1), "another address has room");
         held.release("a", "key-a", 2);
-        assertEquals(HeldMessages.Outcome.HELD, held.hold("e", frame, "10.0.0.1", 3), "a release gives the share back");
+        assertEquals(HeldMessages.Outcome.HELD, held.hold("e", frame, "@sender", "10.0.0.1", 3), "a release gives the share back");
+    }
+
+    @Test
+    void aFullMailboxDropsTheOldestDmOfWhoeverHoldsTheMostForAnotherSender() {
+        HeldMessages held = new HeldMessages(CONFIG); // 3 DMs a mailbox
+        held.open("a", "key-a", 0);
+        for (String text : List.of("junk1", "junk2", "junk3")) {
+            held.hold("a", text, "@stranger", "10.0.0.9", 1);
+        }
+        assertEquals(HeldMessages.Outcome.FULL, held.hold("a", "junk4", "@stranger", "10.0.0.9", 1));
+        assertEquals(HeldMessages.Outcome.HELD, held.expect("a", "@friend", 1));
+        assertEquals(HeldMessages.Outcome.HELD, held.hold("a", "hello", "@friend", "10.0.0.9", 1));
+        assertEquals(List.of("junk2", "junk3", "hello"), held.release("a", "key-a", 2));
+        assertEquals(0, held.bytesHeld());
     }
 
     @Test
@@ -64,10 +78,10 @@ class HeldMailboxTest {
         HeldMessages held = new HeldMessages(CONFIG);
         held.open("a", "key-a", 0);
         for (String text : List.of("1", "2", "3")) {
-            assertEquals(HeldMessages.Outcome.HELD, held.hold("a", text, "10.0.0.1", 1));
+            assertEquals(HeldMessages.Outcome.HELD, held.hold("a", text, "@sender", "10.0.0.1", 1));
         }
-        assertEquals(HeldMessages.Outcome.FULL, held.expect("a", 1));
-        assertEquals(HeldMessages.Outcome.NOT_HELD, held.expect("b", 1));
+        assertEquals(HeldMessages.Outcome.FULL, held.expect("a", "@sender", 1));
+        assertEquals(HeldMessages.Outcome.NOT_HELD, held.expect("b", "@sender", 1));
         held.sweep(Duration.ofMinutes(5).toMillis());
         assertEquals(0, held.mailboxes());
         assertEquals(0, held.bytesHeld());
