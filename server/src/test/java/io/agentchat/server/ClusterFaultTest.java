@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,5 +52,55 @@ class ClusterFaultTest extends ClusterHarness {
             JsonNode after = arrived.get(0);
             assertEquals(1, after.get("seq").asLong(), "Redis came back empty: a new history starts at 1: " + after);
         }
+    }
+
+    /**
+     * Both relays' Pub/Sub connections drop, and Redis refuses them back (maxclients) while b posts
+     * three messages: nobody hears them live. Once the subscriptions are back, each relay fetches
+     * what it missed from the history and hands it out before anything newer, once. Before, the
+     * three were never delivered (the relay only logged a gap).
+     */
+    @Test
+    void messagesPublishedWhileTheSubscriptionWasDownArriveOnceItIsBack() throws Exception {
+        RedisClient admin = RedisClient.create(redis.uri().toString());
+        try (TestAgent a = joined(relayA, "a"); TestAgent b = joined(relayB, "b");
+             StatefulRedisConnection<String, String> connection = admin.connect()) {
+            RedisCommands<String, String> commands = connection.sync();
+            a.send(msg("before"));
+            a.await("MSG", f -> agentMsg(f, "before"));
+            b.await("MSG", f -> agentMsg(f, "before"));
+
+            long clients = commands.clientList().lines().filter(line -> !line.isBlank()).count();
+            commands.configSet("maxclients", Long.toString(clients - 2)); // no room for the two subscriptions
+            assertEquals(2L, commands.clientKill(KillArgs.Builder.typePubsub()));
+            for (int i = 1; i <= 3; i++) {
+                b.send(msg("while-" + i));
+            }
+            // "before" and the three are in the history: posted while nobody was subscribed.
+            await().atMost(Duration.ofSeconds(20)).until(() -> commands.llen("agentchat:{#general}:log") == 4);
+            commands.configSet("maxclients", "10000");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> subscriptions(commands) == 2);
+            b.send(msg("after"));
+
+            List<String> expected = List.of("while-1", "while-2", "while-3", "after");
+            assertEquals(expected, contentsUntil(a, "after"));
+            assertEquals(expected, contentsUntil(b, "after"));
+        } finally {
+            admin.shutdown();
+        }
+    }
+
+    private static long subscriptions(RedisCommands<String, String> commands) {
+        return commands.clientList().lines().filter(line -> line.contains(" psub=1 ")).count();
+    }
+
+    private static List<String> contentsUntil(TestAgent agent, String last) throws Exception {
+        List<String> contents = new ArrayList<>();
+        while (!contents.contains(last)) {
+            JsonNode frame = agent.await("MSG", f -> "#general".equals(f.path("to").asText()));
+            contents.add(frame.path("content").asText());
+        }
+        return contents;
     }
 }

@@ -2,6 +2,7 @@ package io.agentchat.server.cluster;
 
 import io.agentchat.protocol.ChannelPosition;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What a relay asks of the cluster it belongs to (docs/cluster.md): one total order of each
@@ -18,6 +19,22 @@ public interface Cluster extends AutoCloseable {
     interface Listener {
         /** {@code text} is the frame as sent to readers, already carrying {@code seq} and {@code epoch}. */
         void delivered(String channel, long seq, String epoch, String text);
+
+        /**
+         * The subscription is in place again after the connection carrying it dropped: whatever
+         * was published meanwhile never arrived, and must be fetched ({@link #tail}).
+         */
+        default void resubscribed() {
+        }
+    }
+
+    /**
+     * What a channel's history holds after a position: the messages numbered {@code firstSeq},
+     * {@code firstSeq + 1}, ... of {@code epoch}. When the epoch is not the one asked about, they
+     * are the oldest the new epoch still keeps; when messages after the position are no longer
+     * kept, {@code firstSeq} is past the gap.
+     */
+    record Tail(String epoch, long firstSeq, List<String> texts) {
     }
 
     /**
@@ -43,6 +60,13 @@ public interface Cluster extends AutoCloseable {
      * round trip.
      */
     List<String> after(String channel, ChannelPosition since, long upTo, long maxChars);
+
+    /**
+     * Everything the channel's history holds after {@code since}, up to its newest message, without
+     * blocking: how a relay fetches what its subscription missed. Completes with null when the
+     * channel has no keys in Redis.
+     */
+    CompletableFuture<Tail> tail(String channel, ChannelPosition since);
 
     @Override
     void close();

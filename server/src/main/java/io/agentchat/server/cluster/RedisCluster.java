@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,13 +89,35 @@ public final class RedisCluster implements Cluster {
             return texts
             """;
 
+    /**
+     * KEYS: meta, log. ARGV: epoch, since. Returns {} (no such channel) or {epoch, first, texts...}:
+     * what the history keeps after since (from the oldest kept, if since is older or of another
+     * epoch), up to the newest.
+     */
+    private static final String TAIL = """
+            local epoch = redis.call('HGET', KEYS[1], 'epoch')
+            if not epoch then return {} end
+            local last = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+            local from = tonumber(ARGV[2]) + 1
+            if epoch ~= ARGV[1] then from = 1 end
+            local first = last - redis.call('LLEN', KEYS[2]) + 1
+            if from < first then from = first end
+            if from > last then return {epoch, from} end
+            local texts = redis.call('LRANGE', KEYS[2], from - first, last - first)
+            table.insert(texts, 1, from)
+            table.insert(texts, 1, epoch)
+            return texts
+            """;
+
     private final RedisClient client;
+    private final AtomicInteger resubscriptions = new AtomicInteger();
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RecoveryConfig recovery;
     private final String postSha;
     private final String openSha;
     private final String afterSha;
+    private final String tailSha;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
@@ -105,6 +128,7 @@ public final class RedisCluster implements Cluster {
         this.postSha = commands.sync().scriptLoad(POST);
         this.openSha = commands.sync().scriptLoad(OPEN);
         this.afterSha = commands.sync().scriptLoad(AFTER);
+        this.tailSha = commands.sync().scriptLoad(TAIL);
     }
 
     /**
@@ -146,6 +170,15 @@ public final class RedisCluster implements Cluster {
             public void message(String pattern, String topic, String message) {
                 deliver(listener, topic, message);
             }
+
+            @Override
+            public void psubscribed(String pattern, long count) {
+                // Also after every reconnect: Lettuce subscribes the connection again by itself.
+                if (resubscriptions.getAndIncrement() > 0) {
+                    LOG.info("cluster subscription restored: fetching what was missed");
+                    listener.resubscribed();
+                }
+            }
         });
         pubSub.sync().psubscribe(PATTERN);
     }
@@ -176,10 +209,7 @@ public final class RedisCluster implements Cluster {
         String[] keys = {meta(channel), log(channel)};
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
                 Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel)};
-        commands.async().<Long>evalsha(postSha, ScriptOutputType.INTEGER, keys, args)
-                .exceptionallyCompose(e -> unknownScript(e)
-                        ? commands.async().<Long>eval(POST, ScriptOutputType.INTEGER, keys, args)
-                        : CompletableFuture.failedFuture(e))
+        this.<Long>runAsync(postSha, POST, ScriptOutputType.INTEGER, keys, args)
                 .exceptionally(e -> {
                     LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
                     return null;
@@ -197,6 +227,13 @@ public final class RedisCluster implements Cluster {
         } catch (RedisNoScriptException e) {
             return commands.sync().eval(script, type, keys, args);
         }
+    }
+
+    private <T> CompletableFuture<T> runAsync(String sha, String script, ScriptOutputType type, String[] keys, String... args) {
+        return commands.async().<T>evalsha(sha, type, keys, args).toCompletableFuture()
+                .exceptionallyCompose(e -> unknownScript(e)
+                        ? commands.async().<T>eval(script, type, keys, args)
+                        : CompletableFuture.failedFuture(e));
     }
 
     private static boolean unknownScript(Throwable failure) {
@@ -217,6 +254,21 @@ public final class RedisCluster implements Cluster {
             texts.add((String) text);
         }
         return texts;
+    }
+
+    @Override
+    public CompletableFuture<Tail> tail(String channel, ChannelPosition since) {
+        return this.<List<Object>>runAsync(tailSha, TAIL, ScriptOutputType.MULTI, new String[] {meta(channel), log(channel)},
+                since.epoch(), Long.toString(since.seq())).thenApply(answer -> {
+                    if (answer.isEmpty()) {
+                        return null;
+                    }
+                    List<String> texts = new ArrayList<>(answer.size() - 2);
+                    for (Object text : answer.subList(2, answer.size())) {
+                        texts.add((String) text);
+                    }
+                    return new Tail((String) answer.get(0), (Long) answer.get(1), texts);
+                });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.agentchat.server.core;
 
 import io.agentchat.protocol.ChannelPosition;
+import io.agentchat.server.cluster.Cluster;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -305,13 +306,34 @@ final class Channel {
 
     /**
      * A message the cluster numbered, to every reader here and the replay buffer, unless this relay
-     * had counted it already when it read the channel's position.
+     * had counted it already when it read the channel's position; after a gap, once the missed
+     * messages are fetched ({@link ClusterLog#arrived}).
      */
-    void deliver(long seq, String epoch, String text, long now) {
+    void deliver(long seq, String epoch, String text, LongSupplier clock) {
         synchronized (lock) {
-            if (cluster == null || !cluster.accept(seq, epoch)) {
-                return;
+            if (cluster != null) {
+                handOutAll(cluster.arrived(seq, epoch, text, tail -> repaired(tail, clock)), clock.getAsLong());
             }
+        }
+    }
+
+    /** The cluster's subscription came back after a drop: fetches and hands out what it missed. */
+    void catchUp(LongSupplier clock) {
+        synchronized (lock) {
+            if (cluster != null) {
+                cluster.catchUp(tail -> repaired(tail, clock));
+            }
+        }
+    }
+
+    private void repaired(Cluster.Tail tail, LongSupplier clock) {
+        synchronized (lock) {
+            handOutAll(cluster.repaired(tail), clock.getAsLong());
+        }
+    }
+
+    private void handOutAll(List<String> texts, long now) {
+        for (String text : texts) {
             handOut(text, now);
         }
     }

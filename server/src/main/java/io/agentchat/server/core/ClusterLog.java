@@ -2,7 +2,11 @@ package io.agentchat.server.core;
 
 import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.cluster.Cluster;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +26,10 @@ final class ClusterLog {
     private final Cluster cluster;
     private final String channel;
     private final long maxAnswerChars;
+    private final ArrayDeque<Arrival> waiting = new ArrayDeque<>();
     private long lastSeq;
     private String epoch;
+    private boolean repairing;
 
     /** Reads where the channel stands; the relay must already be subscribed, so nothing after it is missed. */
     ClusterLog(Cluster cluster, String channel, long maxAnswerChars) {
@@ -50,25 +56,99 @@ final class ClusterLog {
     }
 
     /**
-     * Whether a message from the cluster is new here: one this relay counted already when it read
-     * the channel's position is not delivered twice. A new epoch (the channel's keys expired in
-     * Redis) starts over.
+     * A message from the cluster: the texts to hand out now, in order. One this relay counted
+     * already when it read the channel's position is not handed out twice. A jump in seq (the
+     * relay's subscription dropped for a while, or it was still starting) starts fetching the
+     * missing messages from the history; until they are here, later messages wait, so readers keep
+     * the cluster's order. {@code repaired} is called with the fetched messages (null if none could
+     * be fetched), possibly on another thread, and must pass them to {@link #repaired}.
      */
-    boolean accept(long seq, String messageEpoch) {
-        if (!epoch.equals(messageEpoch)) {
+    List<String> arrived(long seq, String messageEpoch, String text, Consumer<Cluster.Tail> repaired) {
+        Arrival arrival = new Arrival(seq, messageEpoch, text);
+        if (repairing) {
+            waiting.add(arrival);
+            return List.of();
+        }
+        boolean sameEpoch = epoch.equals(messageEpoch);
+        if (sameEpoch && seq <= lastSeq) {
+            return List.of();
+        }
+        if (sameEpoch ? seq > lastSeq + 1 : seq > 1) {
+            waiting.add(arrival);
+            startRepair(repaired);
+            return List.of();
+        }
+        take(arrival);
+        return List.of(text);
+    }
+
+    /** Fetches whatever was published after the last message delivered here (the subscription was down). */
+    void catchUp(Consumer<Cluster.Tail> repaired) {
+        if (!repairing) {
+            startRepair(repaired);
+        }
+    }
+
+    private void startRepair(Consumer<Cluster.Tail> repaired) {
+        repairing = true;
+        CompletableFuture<Cluster.Tail> tail;
+        try {
+            tail = cluster.tail(channel, position());
+        } catch (RuntimeException e) {
+            tail = CompletableFuture.failedFuture(e);
+        }
+        tail.whenComplete((fetched, failure) -> {
+            if (failure != null) {
+                LOG.warn("cluster history unavailable, messages missed channel={}: {}", channel, failure.toString());
+            }
+            repaired.accept(failure != null ? null : fetched);
+        });
+    }
+
+    /** The fetched messages this relay had not delivered yet, then those that waited for them: the texts to hand out now. */
+    List<String> repaired(Cluster.Tail tail) {
+        repairing = false;
+        List<String> out = new ArrayList<>();
+        if (tail != null) {
+            if (!epoch.equals(tail.epoch())) {
+                LOG.info("cluster epoch changed channel={}", channel);
+                epoch = tail.epoch();
+                lastSeq = tail.firstSeq() - 1;
+            } else if (tail.firstSeq() > lastSeq + 1) {
+                LOG.warn("cluster messages missed channel={} from={} to={} (no longer kept)", channel, lastSeq + 1, tail.firstSeq() - 1);
+                lastSeq = tail.firstSeq() - 1;
+            }
+            long seq = tail.firstSeq();
+            for (String text : tail.texts()) {
+                if (seq > lastSeq) {
+                    out.add(text);
+                    lastSeq = seq;
+                }
+                seq++;
+            }
+        }
+        for (Arrival arrival : waiting) {
+            if (!epoch.equals(arrival.epoch()) || arrival.seq() > lastSeq) {
+                take(arrival);
+                out.add(arrival.text());
+            }
+        }
+        waiting.clear();
+        return out;
+    }
+
+    /** Moves the position to a message handed out; what still jumps (no longer kept anywhere) is logged. */
+    private void take(Arrival arrival) {
+        if (!epoch.equals(arrival.epoch())) {
             LOG.info("cluster epoch changed channel={}", channel);
-            epoch = messageEpoch;
-            lastSeq = seq;
-            return true;
+            epoch = arrival.epoch();
+        } else if (arrival.seq() > lastSeq + 1) {
+            LOG.warn("cluster messages missed channel={} from={} to={}", channel, lastSeq + 1, arrival.seq() - 1);
         }
-        if (seq <= lastSeq) {
-            return false;
-        }
-        if (seq > lastSeq + 1) {
-            LOG.warn("cluster messages missed channel={} from={} to={}", channel, lastSeq + 1, seq - 1);
-        }
-        lastSeq = seq;
-        return true;
+        lastSeq = arrival.seq();
+    }
+
+    private record Arrival(long seq, String epoch, String text) {
     }
 
     /**

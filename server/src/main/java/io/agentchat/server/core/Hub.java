@@ -64,7 +64,18 @@ public final class Hub implements AutoCloseable {
         this.historyBytes = new ByteBudget(recovery.historyBytes());
         long maxAnswerChars = config.maxOutgoingBytes() / 4; // a character is at most 3 UTF-8 bytes: room to spare
         if (cluster != null) {
-            cluster.subscribe(this::delivered); // before any channel reads its position, so nothing is missed
+            // Before any channel reads its position, so nothing is missed.
+            cluster.subscribe(new Cluster.Listener() {
+                @Override
+                public void delivered(String channel, long seq, String epoch, String text) {
+                    Hub.this.delivered(channel, seq, epoch, text);
+                }
+
+                @Override
+                public void resubscribed() {
+                    catchUpWithCluster();
+                }
+            });
         }
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
@@ -331,7 +342,16 @@ public final class Hub implements AutoCloseable {
         ChannelRegistry registry = channelRegistry; // null while this hub is being built
         Channel channel = registry == null ? null : registry.get(channelName);
         if (channel != null) {
-            channel.deliver(seq, epoch, text, wire.now());
+            channel.deliver(seq, epoch, text, wire::now);
+        }
+    }
+
+    private void catchUpWithCluster() {
+        ChannelRegistry registry = channelRegistry;
+        if (registry != null) {
+            for (Channel channel : registry.all()) {
+                channel.catchUp(wire::now);
+            }
         }
     }
 
