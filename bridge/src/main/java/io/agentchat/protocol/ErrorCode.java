@@ -22,7 +22,9 @@ public enum ErrorCode {
     PROPOSAL_EXPIRED,
     NOT_PROPOSAL_PARTY,
     INVALID_STAKE,
-    VERIFICATION_FAILED;
+    VERIFICATION_FAILED,
+    /** Ours: a relay of a cluster could not reach the cluster's Redis, so the message went nowhere; try again later. */
+    CLUSTER_UNAVAILABLE;
 
     /** Parses a wire code; unknown codes (a newer server) map to {@code null}. */
     public static ErrorCode fromWire(String code) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *       reconnect rejoins it.</li>
  *   <li>RATE_LIMITED → RATE_LIMITED: the consumer tells its pacer (which slows down if it was
  *       guessing the pace) and resends the same line a full interval later, in order. AUTH_REQUIRED →
- *       RETRY_LATER, the same without the pacer slowing.</li>
+ *       RETRY_LATER, the same without the pacer slowing. CLUSTER_UNAVAILABLE (the relay lost its
+ *       cluster's Redis) → RETRY_LATER after the usual delay.</li>
  *   <li>Disconnected → waits briefly for the link, then RETRY_LATER: the line waits for the reconnect.</li>
  *   <li>Any other ERROR (CHANNEL_NOT_FOUND, NOT_INVITED, AGENT_NOT_FOUND, INVALID_MSG, ...) →
  *       REJECTED_PERMANENTLY with the server's message, so the line goes to the rejects file.</li>
@@ -84,6 +85,10 @@ public final class LinkSender implements LineSender {
             if (code == ErrorCode.RATE_LIMITED) {
                 LOG.info("Server said {} for a line to {}; retrying it", e.wireCode(), to);
                 return CompletableFuture.completedFuture(SendOutcome.rateLimited(e.getMessage()));
+            }
+            if (code == ErrorCode.CLUSTER_UNAVAILABLE) {
+                LOG.warn("Server said {} for a line to {}; retrying it", e.wireCode(), to);
+                return CompletableFuture.completedFuture(SendOutcome.retryLater(e.getMessage()));
             }
             if (code == ErrorCode.AUTH_REQUIRED) {
                 LOG.info("Server said {} for a line to {}; retrying it", e.wireCode(), to);

@@ -2,6 +2,7 @@ package io.agentchat.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.KillArgs;
@@ -88,6 +89,26 @@ class ClusterFaultTest extends ClusterHarness {
             assertEquals(expected, contentsUntil(b, "after"));
         } finally {
             admin.shutdown();
+        }
+    }
+
+    /**
+     * Redis goes away: a post is refused with CLUSTER_UNAVAILABLE (before, the message vanished and
+     * its sender heard nothing), the relay neither hangs nor drops the connection, and the sender
+     * can go on.
+     */
+    @Test
+    void whileRedisIsAwayAPostIsRefusedWithAClearErrorAndTheConnectionStaysUsable() throws Exception {
+        try (TestAgent a = joined(relayA, "a")) {
+            redis.kill();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                a.send(msg("lost"));
+                return a.takeReceived().stream().anyMatch(f -> "ERROR".equals(f.path("type").asText())
+                        && "CLUSTER_UNAVAILABLE".equals(f.path("code").asText())
+                        && f.path("message").asText().contains("not delivered"));
+            });
+            a.drainUntilPong();
+            assertTrue(a.isOpen());
         }
     }
 

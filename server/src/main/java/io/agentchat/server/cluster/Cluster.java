@@ -49,9 +49,9 @@ public interface Cluster extends AutoCloseable {
     /**
      * Gives the message the channel's next seq, keeps it in the history and publishes it to every
      * relay. The frame is {@code prefix + "\"seq\":N,\"epoch\":\"E\"" + suffix}. Never blocks;
-     * a failure is logged (the message is then lost, and its sender sees no echo).
+     * the future fails (after the failure is logged) when Redis did not take the message.
      */
-    void post(String channel, String prefix, String suffix);
+    CompletableFuture<Void> post(String channel, String prefix, String suffix);
 
     /**
      * The messages after {@code since} up to and including seq {@code upTo}, oldest first, or null

@@ -205,15 +205,17 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public void post(String channel, String prefix, String suffix) {
+    public CompletableFuture<Void> post(String channel, String prefix, String suffix) {
         String[] keys = {meta(channel), log(channel)};
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
                 Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel)};
-        this.<Long>runAsync(postSha, POST, ScriptOutputType.INTEGER, keys, args)
-                .exceptionally(e -> {
-                    LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
-                    return null;
-                });
+        return this.<Long>runAsync(postSha, POST, ScriptOutputType.INTEGER, keys, args)
+                .whenComplete((seq, e) -> {
+                    if (e != null) {
+                        LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
+                    }
+                })
+                .thenApply(seq -> null);
     }
 
     /**

@@ -267,9 +267,10 @@ final class Channel {
 
     /**
      * A reader's message, to every reader, the replay buffer and the history; false, and
-     * {@code message} never called, if {@code sender} does not read the channel.
+     * {@code message} never called, if {@code sender} does not read the channel. In cluster mode
+     * {@code lost} runs if the cluster did not take the message (possibly later, on another thread).
      */
-    boolean post(AgentSession sender, LongSupplier clock, Message message) {
+    boolean post(AgentSession sender, LongSupplier clock, Message message, Runnable lost) {
         synchronized (lock) {
             if (!readers.isReader(sender)) {
                 return false;
@@ -277,7 +278,10 @@ final class Channel {
             long now = clock.getAsLong();
             if (cluster != null) {
                 lastActivity = now;
-                cluster.post(message.encode(now, ClusterLog.UNNUMBERED));
+                cluster.post(message.encode(now, ClusterLog.UNNUMBERED)).exceptionally(failure -> {
+                    lost.run();
+                    return null;
+                });
                 return true;
             }
             keepAndBroadcast(message.encode(now, nextPosition()), now);

@@ -46,13 +46,21 @@ final class ClusterLog {
         return new ChannelPosition(lastSeq, epoch);
     }
 
-    /** Hands a frame encoded at {@link #UNNUMBERED} to the cluster, which numbers it and sends it to every relay. */
-    void post(String text) {
+    /**
+     * Hands a frame encoded at {@link #UNNUMBERED} to the cluster, which numbers it and sends it to
+     * every relay; the future fails if the cluster did not take it.
+     */
+    CompletableFuture<Void> post(String text) {
         int at = text.lastIndexOf(MARK);
         if (at < 0) {
             throw new IllegalStateException("frame without its position mark");
         }
-        cluster.post(channel, text.substring(0, at), text.substring(at + MARK.length()));
+        try {
+            return cluster.post(channel, text.substring(0, at), text.substring(at + MARK.length()));
+        } catch (RuntimeException e) {
+            LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

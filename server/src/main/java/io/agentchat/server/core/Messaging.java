@@ -49,7 +49,8 @@ final class Messaging {
         boolean posted = channel.post(sender, wire::now, (now, position) -> {
             boolean withSignature = signatures.commit(sender, checked);
             return wire.encode(frame(sender, msg, checked.verified(), withSignature, now, position));
-        });
+        }, () -> wire.error(sender, ErrorCode.CLUSTER_UNAVAILABLE,
+                "The relay cannot reach its cluster: the message to " + msg.to() + " was not delivered; try again later"));
         if (!posted) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
         }
