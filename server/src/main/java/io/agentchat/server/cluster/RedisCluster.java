@@ -4,7 +4,6 @@ import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.core.RecoveryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,10 +112,10 @@ public final class RedisCluster implements Cluster {
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RecoveryConfig recovery;
-    private final String postSha;
-    private final String openSha;
-    private final String afterSha;
-    private final String tailSha;
+    private final LuaScript post;
+    private final LuaScript open;
+    private final LuaScript after;
+    private final LuaScript tail;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
@@ -125,10 +123,10 @@ public final class RedisCluster implements Cluster {
         this.commands = commands;
         this.pubSub = pubSub;
         this.recovery = recovery;
-        this.postSha = commands.sync().scriptLoad(POST);
-        this.openSha = commands.sync().scriptLoad(OPEN);
-        this.afterSha = commands.sync().scriptLoad(AFTER);
-        this.tailSha = commands.sync().scriptLoad(TAIL);
+        this.post = new LuaScript(commands, POST, ScriptOutputType.INTEGER);
+        this.open = new LuaScript(commands, OPEN, ScriptOutputType.MULTI);
+        this.after = new LuaScript(commands, AFTER, ScriptOutputType.MULTI);
+        this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
     }
 
     /**
@@ -199,8 +197,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public ChannelPosition open(String channel) {
-        List<Object> answer = run(openSha, OPEN, ScriptOutputType.MULTI, new String[] {meta(channel)},
-                newEpoch(), Long.toString(META_TTL_MILLIS));
+        List<Object> answer = open.call(commands, new String[] {meta(channel)}, newEpoch(), Long.toString(META_TTL_MILLIS));
         return new ChannelPosition((Long) answer.get(1), (String) answer.get(0));
     }
 
@@ -209,7 +206,7 @@ public final class RedisCluster implements Cluster {
         String[] keys = {meta(channel), log(channel)};
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
                 Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel)};
-        return this.<Long>runAsync(postSha, POST, ScriptOutputType.INTEGER, keys, args)
+        return post.<Long>callAsync(commands, keys, args)
                 .whenComplete((seq, e) -> {
                     if (e != null) {
                         LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
@@ -218,35 +215,9 @@ public final class RedisCluster implements Cluster {
                 .thenApply(seq -> null);
     }
 
-    /**
-     * A script by its digest, or by its text when Redis no longer knows it: a Redis restarted without
-     * persistence (as docs/cluster.md asks) comes back with an empty script cache, and EVAL puts the
-     * script back for every relay's next EVALSHA.
-     */
-    private <T> T run(String sha, String script, ScriptOutputType type, String[] keys, String... args) {
-        try {
-            return commands.sync().evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            return commands.sync().eval(script, type, keys, args);
-        }
-    }
-
-    private <T> CompletableFuture<T> runAsync(String sha, String script, ScriptOutputType type, String[] keys, String... args) {
-        return commands.async().<T>evalsha(sha, type, keys, args).toCompletableFuture()
-                .exceptionallyCompose(e -> unknownScript(e)
-                        ? commands.async().<T>eval(script, type, keys, args)
-                        : CompletableFuture.failedFuture(e));
-    }
-
-    private static boolean unknownScript(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof RedisNoScriptException;
-    }
-
     @Override
     public List<String> after(String channel, ChannelPosition since, long upTo, long maxChars) {
-        List<Object> answer = run(afterSha, AFTER, ScriptOutputType.MULTI,
-                new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo),
+        List<Object> answer = after.call(commands, new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo),
                 Long.toString(maxChars));
         if (answer.isEmpty() || !Long.valueOf(1).equals(answer.get(0))) {
             return null;
@@ -260,7 +231,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public CompletableFuture<Tail> tail(String channel, ChannelPosition since) {
-        return this.<List<Object>>runAsync(tailSha, TAIL, ScriptOutputType.MULTI, new String[] {meta(channel), log(channel)},
+        return tail.<List<Object>>callAsync(commands, new String[] {meta(channel), log(channel)},
                 since.epoch(), Long.toString(since.seq())).thenApply(answer -> {
                     if (answer.isEmpty()) {
                         return null;
