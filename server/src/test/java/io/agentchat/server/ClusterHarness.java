@@ -17,10 +17,15 @@ abstract class ClusterHarness {
     @BeforeEach
     void startCluster() throws Exception {
         redis = RedisProcess.start();
-        relayA = TestRelay.start(TestRelay.defaults().name("relay-a").cluster(redis.uri()).build());
-        relayB = TestRelay.start(TestRelay.defaults().name("relay-b").cluster(redis.uri()).build());
+        relayA = TestRelay.start(relayConfig("relay-a").build());
+        relayB = TestRelay.start(relayConfig("relay-b").build());
         client = new WebSocketClient();
         client.start();
+    }
+
+    /** Each relay's settings: the test defaults in the cluster; a test class may change them. */
+    protected ServerConfig.Builder relayConfig(String name) {
+        return TestRelay.defaults().name(name).cluster(redis.uri());
     }
 
     @AfterEach
@@ -49,6 +54,10 @@ abstract class ClusterHarness {
     }
 
     protected static String msg(String content) {
-        return "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + content + "\"}";
+        return msg("#general", content);
+    }
+
+    protected static String msg(String channel, String content) {
+        return "{\"type\":\"MSG\",\"to\":\"" + channel + "\",\"content\":\"" + content + "\"}";
     }
 }

@@ -113,29 +113,4 @@ class ClusterTest extends ClusterHarness {
             }
         }
     }
-
-    /**
-     * A private channel made on relay A never reaches Redis: a channel of the same name made on relay B
-     * gets none of its messages, live or by resuming with its epoch.
-     */
-    @Test
-    void aCreatedChannelStaysOnItsRelaySoNoNamesakeElsewhereReadsIt() throws Exception {
-        try (TestAgent owner = TestAgent.ephemeral(client, relayA.uri(), "owner");
-             TestAgent namesake = TestAgent.ephemeral(client, relayB.uri(), "namesake")) {
-            owner.send("{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#secret\",\"invite_only\":true}");
-            JsonNode created = owner.await("JOINED");
-            namesake.send("{\"type\":\"CREATE_CHANNEL\",\"channel\":\"#secret\"}");
-            namesake.await("JOINED");
-            owner.send("{\"type\":\"MSG\",\"to\":\"#secret\",\"content\":\"for members only\"}");
-            owner.await("MSG", f -> "for members only".equals(f.path("content").asText()));
-            namesake.send("{\"type\":\"LEAVE\",\"channel\":\"#secret\"}");
-            namesake.await("LEFT");
-            namesake.send("{\"type\":\"JOIN\",\"channel\":\"#secret\",\"since\":0,\"epoch\":\""
-                    + created.get("epoch").asText() + "\"}");
-            JsonNode rejoined = namesake.await("JOINED");
-            List<JsonNode> rest = namesake.drainUntilPong();
-            assertTrue(rest.stream().noneMatch(f -> f.path("content").asText().contains("members only")), rest.toString());
-            assertEquals(false, rejoined.get("recovered").asBoolean(), rejoined.toString());
-        }
-    }
 }

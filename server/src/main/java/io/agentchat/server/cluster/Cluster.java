@@ -43,7 +43,10 @@ public interface Cluster extends AutoCloseable {
      */
     void subscribe(Listener listener);
 
-    /** Where the channel stands in the cluster now (its epoch is made if the channel is new there). */
+    /**
+     * Where the channel stands in the cluster now (its epoch is made if the channel is new there);
+     * {@link ClusterUnavailableException} if the cluster does not answer.
+     */
     ChannelPosition open(String channel);
 
     /**
@@ -67,6 +70,9 @@ public interface Cluster extends AutoCloseable {
      * channel has no keys in Redis.
      */
     CompletableFuture<Tail> tail(String channel, ChannelPosition since);
+
+    /** The cluster's channels: which names exist, their invites and quotas. */
+    ChannelDirectory channels();
 
     @Override
     void close();

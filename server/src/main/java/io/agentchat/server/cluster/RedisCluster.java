@@ -116,6 +116,7 @@ public final class RedisCluster implements Cluster {
     private final LuaScript open;
     private final LuaScript after;
     private final LuaScript tail;
+    private final RedisChannelDirectory channels;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
@@ -127,6 +128,7 @@ public final class RedisCluster implements Cluster {
         this.open = new LuaScript(commands, OPEN, ScriptOutputType.MULTI);
         this.after = new LuaScript(commands, AFTER, ScriptOutputType.MULTI);
         this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
+        this.channels = new RedisChannelDirectory(commands);
     }
 
     /**
@@ -197,15 +199,16 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public ChannelPosition open(String channel) {
-        List<Object> answer = open.call(commands, new String[] {meta(channel)}, newEpoch(), Long.toString(META_TTL_MILLIS));
+        List<Object> answer = RedisChannelDirectory.answer(() -> open.call(commands, new String[] {RedisKeys.meta(channel)},
+                newEpoch(), Long.toString(META_TTL_MILLIS)));
         return new ChannelPosition((Long) answer.get(1), (String) answer.get(0));
     }
 
     @Override
     public CompletableFuture<Void> post(String channel, String prefix, String suffix) {
-        String[] keys = {meta(channel), log(channel)};
+        String[] keys = {RedisKeys.meta(channel), RedisKeys.log(channel)};
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
-                Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), topic(channel)};
+                Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), RedisKeys.topic(channel)};
         return post.<Long>callAsync(commands, keys, args)
                 .whenComplete((seq, e) -> {
                     if (e != null) {
@@ -217,7 +220,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public List<String> after(String channel, ChannelPosition since, long upTo, long maxChars) {
-        List<Object> answer = after.call(commands, new String[] {meta(channel), log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo),
+        List<Object> answer = after.call(commands, new String[] {RedisKeys.meta(channel), RedisKeys.log(channel)}, since.epoch(), Long.toString(since.seq()), Long.toString(upTo),
                 Long.toString(maxChars));
         if (answer.isEmpty() || !Long.valueOf(1).equals(answer.get(0))) {
             return null;
@@ -231,7 +234,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public CompletableFuture<Tail> tail(String channel, ChannelPosition since) {
-        return tail.<List<Object>>callAsync(commands, new String[] {meta(channel), log(channel)},
+        return tail.<List<Object>>callAsync(commands, new String[] {RedisKeys.meta(channel), RedisKeys.log(channel)},
                 since.epoch(), Long.toString(since.seq())).thenApply(answer -> {
                     if (answer.isEmpty()) {
                         return null;
@@ -245,22 +248,15 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public ChannelDirectory channels() {
+        return channels;
+    }
+
+    @Override
     public void close() {
         pubSub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-
-    private static String meta(String channel) {
-        return "agentchat:{" + channel + "}:meta";
-    }
-
-    private static String log(String channel) {
-        return "agentchat:{" + channel + "}:log";
-    }
-
-    private static String topic(String channel) {
-        return "agentchat:{" + channel + "}:msg";
     }
 
     private static String newEpoch() {

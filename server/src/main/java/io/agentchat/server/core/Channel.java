@@ -374,6 +374,21 @@ final class Channel {
         }
     }
 
+    /**
+     * The cluster gave this channel's name to another channel (docs/cluster.md, "Channels"): every
+     * reader here is told LEFT and let go, so nothing more is posted under the name from this copy.
+     */
+    void retire(LongSupplier clock, MembershipNotices notices) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            reclaimed = true;
+            for (AgentSession reader : readers.removeAll(now)) {
+                reader.left(this);
+                reader.send(notices.left(now));
+            }
+        }
+    }
+
     // Below: called with the lock held.
 
     /**

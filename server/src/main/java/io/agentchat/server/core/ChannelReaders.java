@@ -51,6 +51,18 @@ final class ChannelReaders {
         return new ArrayList<>(members);
     }
 
+    /** Removes every reader, returning them: members first. */
+    List<AgentSession> removeAll(long now) {
+        List<AgentSession> all = new ArrayList<>(members);
+        all.addAll(unseen);
+        members.clear();
+        unseen.clear();
+        if (!all.isEmpty()) {
+            emptySince = now;
+        }
+        return all;
+    }
+
     void add(AgentSession session, boolean visible) {
         if (visible) {
             members.add(session);

@@ -43,7 +43,7 @@ final class ChannelService {
     }
 
     Channel require(String name) {
-        Channel channel = channels.get(name);
+        Channel channel = channels.find(name, wire.now());
         if (channel == null) {
             throw notFound(name);
         }
@@ -83,8 +83,15 @@ final class ChannelService {
      * An invite is tied to an id, so a key-based id may use it only once it has proven it holds
      * the key; otherwise anyone who knows a public key could read its private channels.
      */
-    private static boolean mayEnter(AgentSession session, Channel channel) {
-        return channel.isInvited(session.id()) && session.actsAsId();
+    private boolean mayEnter(AgentSession session, Channel channel) {
+        if (!session.actsAsId()) {
+            return false;
+        }
+        if (channel.isInvited(session.id())) {
+            return true;
+        }
+        // An invite made on another relay of the cluster: remembered here once seen.
+        return channels.invitedInCluster(channel.name(), session.id()) && channel.invite(session.id());
     }
 
     void leave(AgentSession session, String name) {
@@ -94,6 +101,11 @@ final class ChannelService {
         }
         Runnable charge = () -> membershipLimits.chargeLeave(quotaKey(session), session.remoteAddress());
         channel.leave(session, wire::now, charge, new Notices(name));
+    }
+
+    /** A local copy whose name the cluster gave to another channel: its readers are told LEFT. */
+    void retire(Channel channel) {
+        channel.retire(wire::now, new Notices(channel.name()));
     }
 
     /** Removes a departing session from every channel, telling the remaining members. */
@@ -108,6 +120,7 @@ final class ChannelService {
         Channel channel = channels.create(name, inviteOnly, quotaKey(session), session.remoteAddress(), wire.now());
         if (inviteOnly) {
             channel.invite(session.id());
+            channels.inviteInCluster(name, session.id());
         }
         if (channel.enterAsCreator(session, wire::now, new Notices(name))) {
             LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
@@ -128,7 +141,11 @@ final class ChannelService {
         switch (channel.invite(session, invitee)) {
             case NOT_A_MEMBER -> throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
             case LIST_FULL -> throw ProtocolException.invalid("Invite list of " + name + " is full");
-            case RECORDED -> { }
+            case RECORDED -> {
+                if (!channels.inviteInCluster(name, invitee)) {
+                    throw ProtocolException.invalid("Invite list of " + name + " is full");
+                }
+            }
         }
         AgentSession target = agents.get(invitee);
         if (target != null) {
@@ -144,6 +161,9 @@ final class ChannelService {
             if (!channel.inviteOnly()) {
                 list.add(new ServerFrame.ChannelInfo(channel.name(), channel.size()));
             }
+        }
+        for (String other : channels.otherPublicChannels(max)) {
+            list.add(new ServerFrame.ChannelInfo(other, 0)); // no reader on this relay
         }
         wire.send(session, new ServerFrame.Channels(wire.now(), ChannelListing.busiest(list, max)));
     }

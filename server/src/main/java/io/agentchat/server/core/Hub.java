@@ -81,8 +81,9 @@ public final class Hub implements AutoCloseable {
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
                         maxAnswerChars, this::historyShare),
                 cluster == null ? null : name -> new ClusterLog(cluster, name, maxAnswerChars),
+                cluster == null ? null : cluster.channels(),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
-                config.maxInvitesPerChannel(), wire.now());
+                config.maxInvitesPerChannel(), config.emptyChannelGrace().toMillis(), wire.now());
         this.held = new HeldMessages(recovery);
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
                 config.membershipChangesPerMinutePerAddress());
@@ -98,7 +99,9 @@ public final class Hub implements AutoCloseable {
             thread.setUncaughtExceptionHandler((t, e) -> LOG.error("timer task failed", e));
             return thread;
         });
-        long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis()));
+        // A third of the grace: in cluster mode each pass also renews the cluster's entry of every
+        // channel in use here, which must happen well within the grace (docs/cluster.md, "Channels").
+        long reclaimPeriod = Math.max(1, Math.min(60_000, config.emptyChannelGrace().toMillis() / 3));
         timers.scheduleWithFixedDelay(safe("reclaim", this::reclaimChannels), reclaimPeriod, reclaimPeriod, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(safe("rate-buckets", membershipLimits::sweep), 60, 60, TimeUnit.SECONDS);
         // Expired history and held DMs give their bytes back even where nothing new arrives.
@@ -364,9 +367,13 @@ public final class Hub implements AutoCloseable {
     }
 
     private void reclaimChannels() {
-        int reclaimed = channelRegistry.reclaim(wire.now(), config.emptyChannelGrace().toMillis());
-        if (reclaimed > 0) {
-            LOG.info("reclaimed {} empty channel(s)", reclaimed);
+        ChannelRegistry.Reclaimed reclaimed = channelRegistry.reclaim(wire.now(), config.emptyChannelGrace().toMillis());
+        if (reclaimed.count() > 0) {
+            LOG.info("reclaimed {} empty channel(s)", reclaimed.count());
+        }
+        for (Channel channel : reclaimed.superseded()) {
+            LOG.warn("channel taken by another in the cluster, its members here let go channel={}", channel.logName());
+            channels.retire(channel);
         }
     }
 
