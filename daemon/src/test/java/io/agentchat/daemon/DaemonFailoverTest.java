@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.client.AgentChatClient;
+import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientOptions;
 import io.agentchat.client.Connection;
 import io.agentchat.client.FrameListener;
+import io.agentchat.client.ServerAddresses;
 import io.agentchat.server.RedisProcess;
 import io.agentchat.server.TestRelay;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +106,40 @@ class DaemonFailoverTest {
                 "resumed messages are new to the agent, not replayed history");
         assertTrue(Files.readString(paths.log()).contains("[INFO] Joined #general, resumed after seq "),
                 "B resumed the channel from the inbox's position");
+    }
+
+    @Test
+    void aRefusingFirstRelayIsFollowedAtOnceByTheNextWithoutABackoffWait() throws Exception {
+        TestRelay relay = closed.track(TestRelay.start());
+        URI dead;
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            dead = URI.create("ws://127.0.0.1:" + socket.getLocalPort() + "/");
+        }
+        // A backoff step would be 30-60 s: connecting within the wait shows none was taken.
+        Daemon daemon = closed.track(Daemon.start(DaemonConfig.builder(PersonaPaths.of(home, "skips"),
+                        new ServerAddresses(List.of(dead, relay.uri())))
+                .channels(List.of("#general")).backoff(new Backoff(Duration.ofSeconds(60), Duration.ofSeconds(60)))
+                .build()));
+        daemon.connected().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(relay.uri(), daemon.link().live().connection().uri());
+    }
+
+    @Test
+    void aDroppedConnectionMovesOnToTheNextRelayEvenIfTheFirstStillAnswers() throws Exception {
+        TestRelay first = closed.track(TestRelay.start());
+        TestRelay second = closed.track(TestRelay.start());
+        Daemon daemon = closed.track(Daemon.start(DaemonConfig.builder(PersonaPaths.of(home, "moves"),
+                        new ServerAddresses(List.of(first.uri(), second.uri())))
+                .channels(List.of("#general")).backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(100)))
+                .build()));
+        daemon.connected().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        for (TestRelay expected : List.of(first, second, first)) {
+            ServerLink.LiveConnection live = daemon.link().live();
+            assertEquals(expected.uri(), live.connection().uri(), "round-robin over the list");
+            daemon.link().drop(live.connection()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> daemon.link().live() != null);
+        }
+        assertEquals(second.uri(), daemon.link().live().connection().uri());
     }
 
     private static void feed(Connection feeder, int from, int to) {
