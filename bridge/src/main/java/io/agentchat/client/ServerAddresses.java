@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * "Clients fail over"). Each entry is read by {@link ServerUrl}, so one URL means exactly what it
  * meant before lists existed.
  *
- * @param uris at least one, no two equal
+ * @param uris at least one, no two equal, all {@code ws://} or all {@code wss://}
  */
 public record ServerAddresses(List<URI> uris) {
 
@@ -64,6 +64,11 @@ public record ServerAddresses(List<URI> uris) {
             }
             if (!seen.add(uri)) {
                 throw new InvalidServerListException(text, which + " (" + entry + ") repeats an earlier one");
+            }
+            if (!uris.isEmpty() && !uris.get(0).getScheme().equals(uri.getScheme())) {
+                // Whoever can block the TLS relay would otherwise move the client to cleartext.
+                throw new InvalidServerListException(text, which + " (" + entry
+                        + ") mixes ws:// and wss://; a list is all TLS or none");
             }
             uris.add(uri);
         }

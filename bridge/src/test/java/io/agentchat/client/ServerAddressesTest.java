@@ -28,9 +28,9 @@ class ServerAddressesTest {
 
     @Test
     void aListKeepsItsOrderAndIgnoresSpacesAroundEntries() {
-        ServerAddresses servers = ServerAddresses.parse(" ws://a:1 , https://b:2/p,wss://c ");
-        assertEquals(List.of(URI.create("ws://a:1/"), URI.create("wss://b:2/p"), URI.create("wss://c/")), servers.uris());
-        assertEquals("ws://a:1/,wss://b:2/p,wss://c/", servers.toString());
+        ServerAddresses servers = ServerAddresses.parse(" wss://a:1 , https://b:2/p,wss://c ");
+        assertEquals(List.of(URI.create("wss://a:1/"), URI.create("wss://b:2/p"), URI.create("wss://c/")), servers.uris());
+        assertEquals("wss://a:1/,wss://b:2/p,wss://c/", servers.toString());
         assertEquals(servers, ServerAddresses.parse(servers.toString()));
     }
 
@@ -44,6 +44,8 @@ class ServerAddressesTest {
         "ws://a:1,b:2              | entry 2 (b:2) is not a ws://, wss://, http:// or https:// URL with a host",
         "ws://a:1,ws://b:2,ws://a:1 | entry 3 (ws://a:1) repeats an earlier one",
         "ws://a:1,http://A:1/      | entry 2 (http://A:1/) repeats an earlier one",
+        "wss://a:1,ws://b:1        | entry 2 (ws://b:1) mixes ws:// and wss://; a list is all TLS or none",
+        "ws://a:1,https://b:1      | entry 2 (https://b:1) mixes ws:// and wss://; a list is all TLS or none",
     })
     void aMalformedListNamesTheEntryAtFault(String typed, String problem) {
         InvalidServerListException e = assertThrows(InvalidServerListException.class, () -> ServerAddresses.parse(typed));
