@@ -84,6 +84,14 @@ public record ServerAddresses(List<URI> uris) {
         return uris.get(index);
     }
 
+    /** The same relays, starting at {@code index} and wrapping round: where to go after a drop. */
+    public ServerAddresses startingAt(int index) {
+        int from = Math.floorMod(index, uris.size());
+        List<URI> rotated = new ArrayList<>(uris.subList(from, uris.size()));
+        rotated.addAll(uris.subList(0, from));
+        return new ServerAddresses(rotated);
+    }
+
     /** The list as {@link #parse} takes it back. */
     @Override
     public String toString() {

@@ -34,6 +34,14 @@ class ServerAddressesTest {
         assertEquals(servers, ServerAddresses.parse(servers.toString()));
     }
 
+    @Test
+    void startingAtRotatesTheList() {
+        ServerAddresses servers = ServerAddresses.parse("ws://a,ws://b,ws://c");
+        assertEquals(ServerAddresses.parse("ws://b,ws://c,ws://a"), servers.startingAt(1));
+        assertEquals(servers, servers.startingAt(3));
+        assertEquals(ServerAddresses.parse("ws://c,ws://a,ws://b"), servers.startingAt(-1));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "ws://a:1,,ws://b:2        | entry 2 is empty",
