@@ -1,6 +1,7 @@
 package io.agentchat.cli;
 
 import io.agentchat.client.ClientException;
+import io.agentchat.client.NoServerAnsweredException;
 import io.agentchat.identity.IdentityException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -31,7 +32,8 @@ final class CliExceptionHandler implements CommandLine.IExecutionExceptionHandle
 
     /** The one-line text after {@code Error: } for {@code ex}. */
     static String message(Throwable ex) {
-        if (ex instanceof ClientException client && client.reason() == ClientException.Reason.CONNECTION_REFUSED) {
+        if (ex instanceof ClientException client && client.reason() == ClientException.Reason.CONNECTION_REFUSED
+                && !(ex instanceof NoServerAnsweredException)) {
             return REFUSED;
         }
         if (ex instanceof ClientException || ex instanceof IdentityException) {

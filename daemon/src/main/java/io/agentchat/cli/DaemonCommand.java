@@ -1,6 +1,6 @@
 package io.agentchat.cli;
 
-import io.agentchat.client.ServerUrl;
+import io.agentchat.client.ServerAddresses;
 import io.agentchat.daemon.Daemon;
 import io.agentchat.daemon.DaemonAlreadyRunningException;
 import io.agentchat.daemon.DaemonConfig;
@@ -10,7 +10,6 @@ import io.agentchat.daemon.PersonaIdentity;
 import io.agentchat.daemon.PersonaPaths;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +43,7 @@ final class DaemonCommand implements Callable<Integer> {
     @ParentCommand
     AgentchatCommand root;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "<server>", description = "Server URL (needed to start).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<server>", description = "Server URL, or a comma-separated list of a cluster's relays (needed to start).")
     String server;
 
     @Option(names = {"-n", "--name"}, paramLabel = "<name>", defaultValue = PersonaPaths.DEFAULT_NAME,
@@ -123,7 +122,7 @@ final class DaemonCommand implements Callable<Integer> {
             err.println("Usage: agentchat daemon wss://agentchat-server.fly.dev --name myagent");
             return ExitCodes.FAILURE;
         }
-        URI uri = ServerUrl.parse(server);
+        ServerAddresses servers = ServerArgument.parse(spec.commandLine(), server);
         List<String> joined = parseChannels(channels);
         Duration maxOutage = minutes(maxReconnectMinutes);
         if (rateLimitMs != null && (rateLimitMs < 0 || rateLimitMs > 3_600_000)) {
@@ -134,7 +133,7 @@ final class DaemonCommand implements Callable<Integer> {
         if (current.state() != DaemonProcess.State.STOPPED) {
             return alreadyRunning(err, new DaemonAlreadyRunningException(paths.name(), current.pid()));
         }
-        DaemonConfig.Builder builder = DaemonConfig.builder(paths, uri).channels(joined).maxOutage(maxOutage);
+        DaemonConfig.Builder builder = DaemonConfig.builder(paths, servers).channels(joined).maxOutage(maxOutage);
         if (rateLimitMs != null) {
             builder.sendInterval(DaemonConfig.sendIntervalFor(Duration.ofMillis(rateLimitMs)));
         }
@@ -151,7 +150,7 @@ final class DaemonCommand implements Callable<Integer> {
         if (!detached) {
             out.println("Starting daemon in foreground (Ctrl+C to stop)...");
             out.println("  Instance: " + paths.name());
-            out.println("  Server: " + uri);
+            out.println("  Server: " + servers);
             out.println("  Identity: " + config.identityFile());
             out.println("  Channels: " + String.join(", ", joined));
             out.println();

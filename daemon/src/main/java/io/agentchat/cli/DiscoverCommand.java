@@ -74,6 +74,11 @@ final class DiscoverCommand implements Callable<Integer> {
         Path file = directory != null ? directory : ServerDirectory.defaultPath(parent::env);
         ServerDirectory servers = ServerDirectory.load(file);
         long now = System.currentTimeMillis();
+        if (add != null && add.indexOf(',') >= 0) {
+            // One entry, one relay: its health check is one request (docs/decisions.md, "Server lists").
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--add takes one server URL, not a list: add each relay of a cluster as its own entry");
+        }
         if (add != null || remove != null) {
             Path aside;
             if (add != null) {

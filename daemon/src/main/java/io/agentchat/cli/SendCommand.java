@@ -22,7 +22,7 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions options;
 
-    @Parameters(index = "0", paramLabel = "<server>", description = "Server URL (ws://, wss://, http://, https://).")
+    @Parameters(index = "0", paramLabel = "<server>", description = ServerArgument.DESCRIPTION)
     String server;
 
     @Parameters(index = "1", paramLabel = "<target>", description = "#channel or @agent.")

@@ -1,9 +1,8 @@
 package io.agentchat.cli;
 
-import io.agentchat.client.ServerUrl;
+import io.agentchat.client.ServerAddresses;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.IdentityFile;
-import java.net.URI;
 import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -29,11 +28,11 @@ final class SignerOptions {
         return timeout.timeout(commandLine);
     }
 
-    /** Validates the URL and the identity before connecting, so a bad file never costs a connection. */
-    CommandConnection open(CommandLine commandLine, String url) {
-        URI uri = ServerUrl.parse(url);
+    /** Validates the server argument and the identity before connecting, so a bad file never costs a connection. */
+    CommandConnection open(CommandLine commandLine, String server) {
+        ServerAddresses servers = ServerArgument.parse(commandLine, server);
         Duration timeout = timeout(commandLine);
         Identity id = loadIdentity();
-        return CommandConnection.open(uri, id.name(), id, timeout, null);
+        return CommandConnection.open(servers, id.name(), id, timeout, null);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.client.MarketClient;
-import io.agentchat.client.ServerUrl;
 import io.agentchat.identity.Identity;
 import io.agentchat.json.JsNumber;
 import io.agentchat.json.JsStringify;
@@ -45,7 +44,7 @@ final class SkillsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<action>", description = "announce, search or list.")
     String action;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "[server]", description = "Server URL.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "[server]", description = ServerArgument.DESCRIPTION)
     String server;
 
     @Option(names = {"-c", "--capability"}, paramLabel = "<capability>", description = "Skill capability (announce), or part of one (search).")
@@ -188,8 +187,8 @@ final class SkillsCommand implements Callable<Integer> {
 
     /** Searches are not signed, so they run as an ephemeral agent and never take over a daemon's identity. */
     private ServerFrame.SearchResults query(ObjectNode query) {
-        var uri = ServerUrl.parse(server);
-        try (CommandConnection session = CommandConnection.open(uri, "agent-" + ProcessHandle.current().pid(), null,
+        var servers = ServerArgument.parse(spec.commandLine(), server);
+        try (CommandConnection session = CommandConnection.open(servers, "agent-" + ProcessHandle.current().pid(), null,
                 signer.timeout(spec.commandLine()), null)) {
             return new MarketClient(session.connection()).searchSkills(query);
         }

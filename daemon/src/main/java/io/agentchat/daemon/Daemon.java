@@ -110,7 +110,7 @@ public final class Daemon implements AutoCloseable {
         // The client answers peers' VERIFY_REQUESTs (the original left them unanswered). It keeps the
         // server's reply to each answer apart from the replies the outbox waits for, which are matched
         // by order.
-        link = new ServerLink(config.server(), identity, config.channels(),
+        link = new ServerLink(config.servers(), identity, config.channels(),
                 config.clientOptions().withAnswerVerifications(true), config.backoff(), config.maxOutage(),
                 config.clock(), new InboxRouter(inbox, identity, ledger), inbox.positions()::get, new LinkEvents(),
                 paths.name());

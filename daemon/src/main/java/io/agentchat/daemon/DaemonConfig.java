@@ -2,6 +2,7 @@ package io.agentchat.daemon;
 
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientOptions;
+import io.agentchat.client.ServerAddresses;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,10 +11,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything one {@link Daemon} needs, validated once. Build with {@link #builder(PersonaPaths, URI)}.
+ * Everything one {@link Daemon} needs, validated once. Build with {@link #builder(PersonaPaths, ServerAddresses)}.
  *
  * @param paths the persona's files
- * @param server the relay's URL
+ * @param servers the relay's URL, or the relays of one cluster in the order they are tried
  * @param identityFile the identity to use; {@link PersonaPaths#dir()}{@code /identity.json} by default
  * @param createIdentity generate {@code identityFile} when it does not exist (only for the per-persona
  *     default; a file named with {@code -i} must exist)
@@ -30,7 +31,7 @@ import java.util.Objects;
  * @param outbox outbox consumer settings
  * @param inbox inbox writer settings
  */
-public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, boolean createIdentity,
+public record DaemonConfig(PersonaPaths paths, ServerAddresses servers, Path identityFile, boolean createIdentity,
                            List<String> channels, Duration sendInterval, boolean learnPace, Duration maxOutage,
                            Backoff backoff,
                            ClientOptions clientOptions, Clock clock, OutboxTailer.Config outbox,
@@ -41,7 +42,7 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
 
     public DaemonConfig {
         Objects.requireNonNull(paths, "paths");
-        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(servers, "servers");
         Objects.requireNonNull(identityFile, "identityFile");
         channels = List.copyOf(channels);
         for (String channel : channels) {
@@ -73,7 +74,11 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
     }
 
     public static Builder builder(PersonaPaths paths, URI server) {
-        return new Builder(paths, server);
+        return new Builder(paths, ServerAddresses.of(server));
+    }
+
+    public static Builder builder(PersonaPaths paths, ServerAddresses servers) {
+        return new Builder(paths, servers);
     }
 
     /**
@@ -82,7 +87,7 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
      */
     public static final class Builder {
         private final PersonaPaths paths;
-        private final URI server;
+        private final ServerAddresses servers;
         private Path identityFile;
         private boolean createIdentity = true;
         private List<String> channels = DEFAULT_CHANNELS;
@@ -95,9 +100,9 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
         private OutboxTailer.Config outbox = OutboxTailer.Config.defaults();
         private InboxWriter.Config inbox = InboxWriter.Config.defaults();
 
-        private Builder(PersonaPaths paths, URI server) {
+        private Builder(PersonaPaths paths, ServerAddresses servers) {
             this.paths = paths;
-            this.server = server;
+            this.servers = servers;
         }
 
         /** An explicit identity file ({@code -i}); it must exist. */
@@ -151,7 +156,7 @@ public record DaemonConfig(PersonaPaths paths, URI server, Path identityFile, bo
 
         public DaemonConfig build() {
             Path identity = identityFile != null ? identityFile.toAbsolutePath().normalize() : defaultIdentity(paths);
-            return new DaemonConfig(paths, server, identity, createIdentity, channels, sendInterval, learnPace,
+            return new DaemonConfig(paths, servers, identity, createIdentity, channels, sendInterval, learnPace,
                     maxOutage, backoff, clientOptions.withClock(clock), clock, outbox, inbox);
         }
     }

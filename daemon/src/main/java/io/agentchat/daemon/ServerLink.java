@@ -7,6 +7,7 @@ import io.agentchat.client.ClientOptions;
 import io.agentchat.client.Connection;
 import io.agentchat.client.ConnectionClosed;
 import io.agentchat.client.FrameListener;
+import io.agentchat.client.ServerAddresses;
 import io.agentchat.client.ServerErrorException;
 import io.agentchat.identity.Identity;
 import io.agentchat.protocol.ChannelPosition;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * reconnects with exponential backoff and jitter, until it has been unable to connect for longer
  * than the allowed outage (then it gives up). A refused IDENTIFY is fatal, not retried: the same
  * name or key would be refused again.
+ *
+ * <p>Given several relays (one cluster's, docs/cluster.md "Clients fail over"), it uses them in
+ * turn: a relay that cannot be reached is followed at once by the next, the backoff's wait comes
+ * only after a whole round has failed, and a dropped connection moves on to the next relay (after
+ * the first backoff step, so a relay's clients do not all land on the next one at the same
+ * instant). It stays where it connected; nothing moves it back to the first relay.
  *
  * <p>Being kicked because another connection proved the same key is not a network failure: two
  * processes sharing one identity would take it from each other forever. Each consecutive kick
@@ -69,7 +76,7 @@ public final class ServerLink implements AutoCloseable {
     public record LiveConnection(Connection connection, Set<String> joined) {
     }
 
-    private final URI uri;
+    private final ServerAddresses servers;
     private final Identity identity;
     private final Backoff backoff;
     private final Duration maxOutage;
@@ -85,6 +92,10 @@ public final class ServerLink implements AutoCloseable {
     private volatile boolean closing;
     private boolean everConnected;
     private int attempt;
+    /** The relay to try next, an index into {@link #servers}. */
+    private int current;
+    /** Relays that failed since the last full round (or the last connection). */
+    private int failedInRound;
     private int kicks;
     private long connectedAtMs;
     private long downSinceMs;
@@ -96,11 +107,11 @@ public final class ServerLink implements AutoCloseable {
      * @param resumeFrom per channel, the last of its messages already stored (null: none); read at
      *     each join, so a rejoin asks the server only for what followed
      */
-    public ServerLink(URI uri, Identity identity, List<String> initialChannels, ClientOptions options,
+    public ServerLink(ServerAddresses servers, Identity identity, List<String> initialChannels, ClientOptions options,
                       Backoff backoff, Duration maxOutage, Clock clock,
                       FrameListener listener, Function<String, ChannelPosition> resumeFrom, Events events,
                       String persona) {
-        this.uri = uri;
+        this.servers = servers;
         this.identity = identity;
         this.backoff = backoff;
         this.maxOutage = maxOutage;
@@ -177,6 +188,7 @@ public final class ServerLink implements AutoCloseable {
         if (closing) {
             return;
         }
+        URI uri = servers.get(current);
         LOG.info("Connecting to {}...", uri);
         Connection connection;
         try {
@@ -187,16 +199,17 @@ public final class ServerLink implements AutoCloseable {
             return;
         } catch (ClientException e) {
             LOG.warn("Connection to {} failed: {}", uri, e.getMessage());
-            scheduleReconnect();
+            retryAfterFailure();
             return;
         } catch (RuntimeException e) {
             // Anything unexpected must not end the reconnect loop with the daemon still looking alive.
             LOG.error("Connection to {} failed unexpectedly; will retry", uri, e);
-            scheduleReconnect();
+            retryAfterFailure();
             return;
         }
         connectedAtMs = clock.millis(); // before joining: a kick may come while we join
-        LOG.info("Connected as {}", connection.agentId());
+        failedInRound = 0;
+        LOG.info("Connected as {} to {}", connection.agentId(), uri);
         events.onWelcome(connection.welcome());
         LiveConnection fresh = new LiveConnection(connection, ConcurrentHashMap.newKeySet());
         for (String channel : channels()) {
@@ -254,24 +267,50 @@ public final class ServerLink implements AutoCloseable {
             LOG.error("Another connection proved this persona's key and took its id (kick {} in a row); "
                     + "is the same identity file used by another daemon or client?", kicks);
         } else {
+            // The relay went away or dropped us: another relay of the list is the likelier to answer.
+            // A kick is not the relay's fault, so it keeps the same one.
             kicks = 0;
             LOG.warn("Disconnected from server ({})", status.describe());
+            current = (current + 1) % servers.size();
         }
         scheduleReconnect();
+    }
+
+    /** Moves on to the next relay: at once within a round, after the backoff once all have failed. */
+    private void retryAfterFailure() {
+        current = (current + 1) % servers.size();
+        failedInRound++;
+        if (failedInRound < servers.size()) {
+            if (outageExceeded()) {
+                return;
+            }
+            LOG.info("Trying the next relay, {}", servers.get(current));
+            executor.execute(this::connect);
+            return;
+        }
+        failedInRound = 0;
+        scheduleReconnect();
+    }
+
+    /** True (and the daemon told to give up) once the outage has lasted longer than allowed. */
+    private boolean outageExceeded() {
+        if (clock.millis() - downSinceMs < maxOutage.toMillis()) {
+            return false;
+        }
+        String why = "Could not reconnect to " + servers + " for " + maxOutage.toSeconds() + " s; giving up";
+        LOG.error(why);
+        events.onGaveUp(why);
+        return true;
     }
 
     private void scheduleReconnect() {
         if (closing) {
             return;
         }
-        long down = clock.millis() - downSinceMs;
-        long left = maxOutage.toMillis() - down;
-        if (left <= 0) {
-            String why = "Could not reconnect to " + uri + " for " + maxOutage.toSeconds() + " s; giving up";
-            LOG.error(why);
-            events.onGaveUp(why);
+        if (outageExceeded()) {
             return;
         }
+        long left = maxOutage.toMillis() - (clock.millis() - downSinceMs);
         Duration delay = backoff.delay(attempt, ThreadLocalRandom.current().nextDouble());
         attempt = Math.min(attempt + 1, 62);
         LOG.info("Reconnecting in {} ms... ({}s until timeout)", delay.toMillis(), left / 1000);

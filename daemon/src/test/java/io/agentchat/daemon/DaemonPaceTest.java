@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientOptions;
 import io.agentchat.client.FrameListener;
+import io.agentchat.client.ServerAddresses;
 import io.agentchat.identity.Identity;
 import io.agentchat.server.TestRelay;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ class DaemonPaceTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> recorder.joins() == 1);
         PersonaPaths paths = PersonaPaths.of(home, "silent");
         paths.createDirectories();
-        ServerLink link = closed.track(new ServerLink(relay.uri(), Identity.generate("silent", Clock.systemUTC()),
+        ServerLink link = closed.track(new ServerLink(ServerAddresses.of(relay.uri()), Identity.generate("silent", Clock.systemUTC()),
                 List.of("#general"), ClientOptions.defaults(), Backoff.standard(), Duration.ofMinutes(1),
                 Clock.systemUTC(), FrameListener.NONE, channel -> null, new ServerLink.Events() {
                     @Override
