@@ -1,5 +1,6 @@
 package io.agentchat.server;
 
+import java.time.Duration;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +18,8 @@ abstract class ClusterHarness {
     @BeforeEach
     void startCluster() throws Exception {
         redis = RedisProcess.start();
-        relayA = TestRelay.start(TestRelay.defaults().name("relay-a").cluster(redis.uri()).build());
-        relayB = TestRelay.start(TestRelay.defaults().name("relay-b").cluster(redis.uri()).build());
+        relayA = relay("relay-a");
+        relayB = relay("relay-b");
         client = new WebSocketClient();
         client.start();
     }
@@ -37,6 +38,16 @@ abstract class ClusterHarness {
         if (redis != null) {
             redis.close();
         }
+    }
+
+    /** How long the relays' heartbeats live: shorter in the tests that wait for a relay to be taken for dead. */
+    protected Duration relayTtl() {
+        return ServerConfig.DEFAULT_CLUSTER_RELAY_TTL;
+    }
+
+    /** Another relay of the cluster, started; the caller closes it. */
+    protected TestRelay relay(String name) throws Exception {
+        return TestRelay.start(TestRelay.defaults().name(name).cluster(redis.uri()).clusterRelayTtl(relayTtl()).build());
     }
 
     /** An ephemeral agent on {@code relay}, in #general, with the join's answer read. */

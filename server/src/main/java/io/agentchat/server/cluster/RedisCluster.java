@@ -95,9 +95,10 @@ public final class RedisCluster implements Cluster {
     private final String postSha;
     private final String openSha;
     private final String afterSha;
+    private final RedisRoster roster;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
-                         StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
+                         StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
         this.client = client;
         this.commands = commands;
         this.pubSub = pubSub;
@@ -105,13 +106,16 @@ public final class RedisCluster implements Cluster {
         this.postSha = commands.sync().scriptLoad(POST);
         this.openSha = commands.sync().scriptLoad(OPEN);
         this.afterSha = commands.sync().scriptLoad(AFTER);
+        this.roster = new RedisRoster(commands, pubSub, relayTtl);
     }
 
     /**
      * Connects to the cluster's Redis, or throws {@link ClusterUnavailableException} with one line saying
      * why, within a few seconds: a relay that cannot reach its cluster does not start.
+     *
+     * @param relayTtl how long this relay's heartbeat lives (docs/cluster.md, "Presence")
      */
-    public static RedisCluster connect(URI uri, RecoveryConfig recovery) {
+    public static RedisCluster connect(URI uri, RecoveryConfig recovery, Duration relayTtl) {
         RedisURI redis = RedisURI.create(uri);
         redis.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(redis);
@@ -124,7 +128,7 @@ public final class RedisCluster implements Cluster {
         try {
             commands = client.connect();
             StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
-            return new RedisCluster(client, commands, pubSub, recovery);
+            return new RedisCluster(client, commands, pubSub, recovery, relayTtl);
         } catch (RuntimeException e) {
             if (commands != null) {
                 commands.close();
@@ -144,7 +148,9 @@ public final class RedisCluster implements Cluster {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String pattern, String topic, String message) {
-                deliver(listener, topic, message);
+                if (PATTERN.equals(pattern)) { // the roster's topics share this connection
+                    deliver(listener, topic, message);
+                }
             }
         });
         pubSub.sync().psubscribe(PATTERN);
@@ -220,7 +226,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public Roster roster() {
+        return roster;
+    }
+
+    @Override
     public void close() {
+        roster.close();
         pubSub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

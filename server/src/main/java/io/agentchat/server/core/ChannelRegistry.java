@@ -30,6 +30,7 @@ final class ChannelRegistry {
     private final int bufferSize;
     private final Supplier<RecoveryHistory> histories;
     private final Function<String, ClusterLog> clusterLogs;
+    private final Function<String, SharedMembers> sharedMembers;
     private final int maxChannels;
     private final int maxPerCreator;
     private final int maxPerAddress;
@@ -38,11 +39,13 @@ final class ChannelRegistry {
     /**
      * @param histories a new, empty recovery history for each channel made
      * @param clusterLogs each default channel's place in the cluster, in cluster mode; null alone
+     * @param sharedMembers each default channel's members on other relays, in cluster mode; null alone
      */
     ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories,
-                    Function<String, ClusterLog> clusterLogs, int maxChannels, int maxPerCreator, int maxPerAddress,
-                    int maxInvites, long now) {
+                    Function<String, ClusterLog> clusterLogs, Function<String, SharedMembers> sharedMembers,
+                    int maxChannels, int maxPerCreator, int maxPerAddress, int maxInvites, long now) {
         this.clusterLogs = clusterLogs;
+        this.sharedMembers = sharedMembers;
         this.bufferSize = bufferSize;
         this.histories = histories;
         this.maxChannels = maxChannels;
@@ -51,7 +54,8 @@ final class ChannelRegistry {
         this.maxInvites = maxInvites;
         for (String name : defaultChannels) {
             byName.put(name, new Channel(name, false, null, null, true, sequence.incrementAndGet(), bufferSize,
-                    histories.get(), clusterLog(name), maxInvites, now));
+                    histories.get(), clusterLog(name), sharedMembers == null ? null : sharedMembers.apply(name),
+                    maxInvites, now));
         }
     }
 
@@ -82,7 +86,7 @@ final class ChannelRegistry {
         // a channel of the same name created on another relay would otherwise read this one's messages
         // (and a private channel's history in Redis). docs/cluster.md, "Not yet".
         Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
-                histories.get(), null, maxInvites, now);
+                histories.get(), null, null, maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
         createdFrom.merge(address, 1, Integer::sum);

@@ -9,6 +9,10 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.cluster.Cluster;
+import io.agentchat.server.cluster.ClusterStatus;
+import io.agentchat.server.cluster.Roster;
+import io.agentchat.server.cluster.RosterChange;
+import io.agentchat.server.cluster.RosterView;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.metrics.RelayMetrics;
@@ -50,6 +54,7 @@ public final class Hub implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
     private final MarketAdapter market;
+    private final Roster roster;
     private volatile boolean shuttingDown;
 
     /**
@@ -70,6 +75,7 @@ public final class Hub implements AutoCloseable {
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
                         maxAnswerChars, this::historyShare),
                 cluster == null ? null : name -> new ClusterLog(cluster, name, maxAnswerChars),
+                cluster == null ? null : name -> new SharedMembers(cluster.roster(), name),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), wire.now());
         this.held = new HeldMessages(recovery);
@@ -78,6 +84,20 @@ public final class Hub implements AutoCloseable {
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
                 config.maxAnnouncedMembers(),
                 membershipLimits);
+        this.roster = cluster == null ? null : cluster.roster();
+        if (roster != null) {
+            roster.start(config.defaultChannels(), new Roster.Listener() {
+                @Override
+                public void changed(String channel, RosterChange change) {
+                    channels.remoteChanged(channel, change);
+                }
+
+                @Override
+                public void read(String channel, RosterView view) {
+                    channels.remoteRead(channel, view);
+                }
+            });
+        }
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
                 messagePace(config), messageBurst(config));
         this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
@@ -434,6 +454,11 @@ public final class Hub implements AutoCloseable {
         }
         return new RelayMetrics.Gauges(sessions.size(), identified, proven, channelRegistry.size(), queued,
                 historyBytes.used(), held.mailboxes(), held.bytesHeld());
+    }
+
+    /** The cluster as /health shows it, or null when this relay runs alone. */
+    public ClusterStatus clusterStatus() {
+        return roster == null ? null : roster.status();
     }
 
     /** Counts for /health. */

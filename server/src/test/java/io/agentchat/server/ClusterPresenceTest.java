@@ -1,0 +1,141 @@
+package io.agentchat.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Presence across two relays over one real redis-server (docs/cluster.md, "Presence"): member
+ * lists, counts, joins, leaves and presence changes are seen on both relays as on one server.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClusterPresenceTest extends ClusterHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    protected Duration relayTtl() {
+        return Duration.ofMillis(1500);
+    }
+
+    static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
+    }
+
+    /** The refs LIST_AGENTS names for #general on {@code agent}'s relay. */
+    static List<String> listed(TestAgent agent) throws Exception {
+        agent.send("{\"type\":\"LIST_AGENTS\",\"channel\":\"#general\"}");
+        List<String> ids = new ArrayList<>();
+        agent.await("AGENTS").get("list").forEach(info -> ids.add(info.get("id").asText()));
+        return ids;
+    }
+
+    static JsonNode health(TestRelay relay) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + relay.port() + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void membersOnEitherRelayAreListedCountedAndAnnouncedOnBoth() throws Exception {
+        try (TestAgent a = joined(relayA, "alice")) {
+            TestAgent b = TestAgent.ephemeral(client, relayB.uri(), "bob");
+            b.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            JsonNode joined = b.await("JOINED");
+            assertEquals(List.of(b.id, a.id), texts(joined.get("agents")), "bob's JOINED names alice, on the other relay");
+
+            JsonNode arrived = a.await("AGENT_JOINED");
+            assertEquals(b.id, arrived.get("agent").asText());
+            JsonNode greeting = a.await("MSG", f -> "@server".equals(f.path("from").asText()));
+            assertTrue(greeting.get("content").asText().contains("new agent " + b.id), greeting.toString());
+
+            assertEquals(List.of(a.id, b.id), listed(a));
+            a.send("{\"type\":\"LIST_AGENTS\",\"channel\":\"#general\"}");
+            JsonNode bob = a.await("AGENTS").get("list").get(1);
+            assertEquals("bob", bob.get("name").asText());
+            assertEquals("online", bob.get("presence").asText());
+            a.send("{\"type\":\"LIST_CHANNELS\"}");
+            JsonNode general = null;
+            for (JsonNode info : a.await("CHANNELS").get("list")) {
+                if ("#general".equals(info.get("name").asText())) {
+                    general = info;
+                }
+            }
+            assertEquals(2, general.get("agents").asInt(), "LIST_CHANNELS counts both relays' members");
+
+            b.send("{\"type\":\"SET_PRESENCE\",\"status\":\"busy\",\"status_text\":\"reviewing\"}");
+            JsonNode changed = a.await("PRESENCE_CHANGED");
+            assertEquals(b.id, changed.get("agent_id").asText());
+            assertEquals("busy", changed.get("presence").asText());
+            assertEquals("reviewing", changed.get("status_text").asText());
+            a.send("{\"type\":\"LIST_AGENTS\",\"channel\":\"#general\"}");
+            assertEquals("busy", a.await("AGENTS").get("list").get(1).get("presence").asText());
+
+            b.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+            b.await("LEFT");
+            assertEquals(b.id, a.await("AGENT_LEFT").get("agent").asText());
+            assertEquals(List.of(a.id), listed(a));
+
+            b.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            b.await("JOINED");
+            a.await("AGENT_JOINED", f -> b.id.equals(f.get("agent").asText()));
+            b.close(); // a disconnect is a leave too
+            assertEquals(b.id, a.await("AGENT_LEFT").get("agent").asText());
+            assertEquals(List.of(a.id), listed(a));
+        }
+    }
+
+    @Test
+    void healthReportsTheRelaysSeenAndWhetherRedisAnswers() throws Exception {
+        JsonNode cluster = health(relayA).get("cluster");
+        assertEquals(2, cluster.get("relays_seen").asInt(), cluster.toString());
+        assertEquals("reachable", cluster.get("redis").asText());
+        String relay = cluster.get("relay").asText();
+        assertTrue(relay.matches("[0-9a-f]{12}"), relay);
+        assertTrue(!relay.equals(health(relayB).get("cluster").get("relay").asText()), "each relay has its own id");
+
+        redis.kill();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "unreachable".equals(health(relayA).get("cluster").get("redis").asText()));
+        assertEquals("healthy", health(relayA).get("status").asText(), "the relay still serves its own clients");
+    }
+
+    /**
+     * Redis restarts empty: every relay writes its members back within a beat, so a relay that
+     * starts afterwards, knowing only what Redis holds, lists them all; and the members already
+     * there are never told that the others left.
+     */
+    @Test
+    void afterRedisRestartsEmptyTheRelaysWriteTheirMembersBack() throws Exception {
+        try (TestAgent a = joined(relayA, "alice"); TestAgent b = joined(relayB, "bob")) {
+            a.await("AGENT_JOINED", f -> b.id.equals(f.get("agent").asText()));
+            redis.restart();
+            try (TestRelay relayC = relay("relay-c")) {
+                TestAgent c = TestAgent.ephemeral(client, relayC.uri(), "carol");
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> listed(c).containsAll(List.of(a.id, b.id)));
+                // Past the heartbeat's lifetime, so every relay has read the new roster whole.
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> health(relayA).get("cluster").get("relays_seen").asInt() == 3);
+                List<JsonNode> seenByA = a.drainUntilPong();
+                assertTrue(seenByA.stream().noneMatch(f -> "AGENT_LEFT".equals(f.path("type").asText())), seenByA.toString());
+                assertEquals(List.of(a.id, b.id), listed(a));
+                c.close();
+            }
+        }
+    }
+}
