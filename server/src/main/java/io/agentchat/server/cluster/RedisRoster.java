@@ -64,7 +64,8 @@ final class RedisRoster implements Roster, AutoCloseable {
             if op ~= 'put' then
               if not old then return 0 end
               local session = op == 'remove' and ARGV[3] or cjson.decode(ARGV[3]).s
-              if cjson.decode(old).s ~= session then return 0 end
+              local readable, entry = pcall(cjson.decode, old)
+              if not readable or entry.s ~= session then return 0 end
             end
             if op ~= 'remove' and old == ARGV[3] then return 0 end
             redis.call('HSETNX', KEYS[1], '#e', ARGV[4])
@@ -85,7 +86,8 @@ final class RedisRoster implements Roster, AutoCloseable {
     /**
      * KEYS: roster, relays. ARGV: roster ttl ms, topic, relay to forget ('' for none). Removes, and
      * publishes the removal of, every member of a relay not alive (or of the relay to forget), then
-     * returns {epoch, version, entries...}; {'', 0} when Redis holds no roster for the channel.
+     * returns {epoch, version, entries...}; {'', 0} when Redis holds no roster for the channel. An
+     * entry that is not JSON (no relay writes one) is removed too, rather than failing every read.
      */
     private static final String READ = NOW + """
             local epoch = redis.call('HGET', KEYS[1], '#e')
@@ -95,9 +97,10 @@ final class RedisRoster implements Roster, AutoCloseable {
             for i = 1, #all, 2 do
               local id, value = all[i], all[i + 1]
               if string.sub(id, 1, 1) ~= '#' then
-                local relay = cjson.decode(value).r
-                local expires = redis.call('ZSCORE', KEYS[2], relay)
-                if relay ~= ARGV[3] and expires and tonumber(expires) > now then
+                local readable, entry = pcall(cjson.decode, value)
+                local relay = readable and type(entry) == 'table' and entry.r
+                local expires = type(relay) == 'string' and redis.call('ZSCORE', KEYS[2], relay)
+                if expires and relay ~= ARGV[3] and tonumber(expires) > now then
                   table.insert(kept, value)
                 else
                   redis.call('HDEL', KEYS[1], id)
