@@ -101,6 +101,37 @@ class ClusterPresenceTest extends ClusterHarness {
         }
     }
 
+    /**
+     * --max-announced-members counts the members of every relay: past it, a join on another relay is
+     * not announced. A member's join reaches the other relays before its first message (one Pub/Sub
+     * connection, in Redis's order), so that message is the barrier showing nothing was announced.
+     */
+    @Test
+    void theAnnouncementLimitCountsTheMembersOfEveryRelay() throws Exception {
+        try (TestRelay small1 = TestRelay.start(TestRelay.defaults().name("small-1").maxAnnouncedMembers(2)
+                        .cluster(redis.uri()).clusterRelayTtl(relayTtl()).build());
+             TestRelay small2 = TestRelay.start(TestRelay.defaults().name("small-2").maxAnnouncedMembers(2)
+                        .cluster(redis.uri()).clusterRelayTtl(relayTtl()).build());
+             TestAgent a = joined(small1, "alice"); TestAgent b = joined(small2, "bob")) {
+            a.await("AGENT_JOINED", f -> b.id.equals(f.get("agent").asText()));
+            a.await("MSG", f -> "@server".equals(f.path("from").asText()) && f.get("content").asText().contains(b.id));
+            try (TestAgent c = joined(small2, "carol")) {
+                c.send(msg("hello from carol"));
+                List<JsonNode> before = new ArrayList<>();
+                while (true) {
+                    JsonNode frame = a.next();
+                    if ("hello from carol".equals(frame.path("content").asText())) {
+                        break;
+                    }
+                    before.add(frame);
+                }
+                assertTrue(before.stream().noneMatch(f -> "AGENT_JOINED".equals(f.path("type").asText())
+                        || "@server".equals(f.path("from").asText())), "a third member is not announced: " + before);
+                assertEquals(List.of(a.id, b.id, c.id), listed(a));
+            }
+        }
+    }
+
     @Test
     void healthReportsTheRelaysSeenAndWhetherRedisAnswers() throws Exception {
         // Relay A's last beat may predate relay B: the next one, within a third of the TTL, sees both.
