@@ -132,6 +132,44 @@ class ClusterPresenceTest extends ClusterHarness {
         }
     }
 
+    /**
+     * What Pub/Sub did not bring, the periodic read does: an entry written straight into Redis,
+     * published to nobody, of a relay that is alive, is learned by relay A at its next read; once that
+     * relay's heartbeat is gone, a read removes the entry and A's members see it leave.
+     */
+    @Test
+    void theReadBringsWhatPubSubDidNotAndTakesOutTheMembersOfALapsedRelay() throws Exception {
+        try (TestAgent a = joined(relayA, "alice")) {
+            assertEquals(":1", redisCommand("ZADD", "agentchat:relays", "99999999999999", "0000000f00d0"));
+            String entry = "{\"id\":\"ghost123\",\"n\":\"ghost\",\"p\":\"online\",\"t\":null,"
+                    + "\"r\":\"0000000f00d0\",\"s\":\"feedbeef\"}";
+            assertEquals(":1", redisCommand("HSET", "agentchat:{#general}:roster", "ghost123", entry));
+            JsonNode arrived = a.await("AGENT_JOINED", f -> "@ghost123".equals(f.get("agent").asText()));
+            assertEquals("#general", arrived.get("channel").asText());
+            assertEquals(List.of(a.id, "@ghost123"), listed(a));
+
+            assertEquals(":1", redisCommand("ZREM", "agentchat:relays", "0000000f00d0"));
+            a.await("AGENT_LEFT", f -> "@ghost123".equals(f.get("agent").asText()));
+            assertEquals(List.of(a.id), listed(a));
+        }
+    }
+
+    /** One command to the test's redis-server, in RESP; returns the first line of the reply. */
+    private String redisCommand(String... args) throws Exception {
+        StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
+        for (String arg : args) {
+            byte[] bytes = arg.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            request.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redis.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
     @Test
     void healthReportsTheRelaysSeenAndWhetherRedisAnswers() throws Exception {
         // Relay A's last beat may predate relay B: the next one, within a third of the TTL, sees both.

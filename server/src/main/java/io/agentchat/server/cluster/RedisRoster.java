@@ -56,7 +56,9 @@ final class RedisRoster implements Roster, AutoCloseable {
      * KEYS: roster. ARGV: op (put, update, remove), id, entry JSON (put, update) or session token
      * (remove), candidate epoch, roster ttl ms, topic. An update or remove applies only to the entry
      * of the same session; a put or update that changes nothing publishes nothing. Returns 1 if
-     * something changed.
+     * something changed. Right after Redis restarts a write can overtake one sent just before it
+     * (the earlier one's EVALSHA failed with NOSCRIPT and is sent again as EVAL after the later one
+     * found the script loaded); what that leaves wrong, the next read of the channel puts right.
      */
     private static final String CHANGE = """
             local op, id = ARGV[1], ARGV[2]

@@ -1,5 +1,7 @@
 package io.agentchat.server.cluster;
 
+import java.util.Objects;
+
 /**
  * One visible member of a shared channel as the cluster knows it: the agent, what LIST_AGENTS shows
  * of it, the relay it is connected to and the session there that joined. Only that session may
@@ -14,7 +16,7 @@ public record RosterEntry(String id, String name, String presence, String status
 
     /** Whether a member list would show something else for {@code other} (name, presence or status). */
     public boolean looksDifferentFrom(RosterEntry other) {
-        return !java.util.Objects.equals(name, other.name) || !java.util.Objects.equals(presence, other.presence)
-                || !java.util.Objects.equals(statusText, other.statusText);
+        return !Objects.equals(name, other.name) || !Objects.equals(presence, other.presence)
+                || !Objects.equals(statusText, other.statusText);
     }
 }

@@ -6,6 +6,7 @@ import io.agentchat.server.cluster.RosterEntry;
 import io.agentchat.server.cluster.RosterView;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,19 @@ final class SharedMembers {
         return remote.values();
     }
 
+    /** The members on other relays whose id is not also one of {@code local}'s (this relay's own session is shown). */
+    List<RosterEntry> remoteExcept(List<AgentSession> local) {
+        Set<String> here = new HashSet<>();
+        local.forEach(member -> here.add(member.id()));
+        List<RosterEntry> others = new ArrayList<>(remote.size());
+        for (RosterEntry entry : remote.values()) {
+            if (!here.contains(entry.id())) {
+                others.add(entry);
+            }
+        }
+        return others;
+    }
+
     void joined(AgentSession session) {
         roster.put(channel, entry(session));
     }
@@ -84,8 +98,8 @@ final class SharedMembers {
     /**
      * The whole roster as read from Redis; returns what it changes here. {@code local} are this
      * relay's visible members: those missing from the roster are written again (Redis lost them,
-     * or their join did not reach it), and entries this relay holds for sessions it no longer has
-     * are taken out.
+     * or their join did not reach it), those shown with an old presence are written again, and
+     * entries this relay holds for sessions it no longer has are taken out.
      */
     List<Change> apply(RosterView view, long now, List<AgentSession> local) {
         List<Change> changes = new ArrayList<>();
@@ -98,9 +112,16 @@ final class SharedMembers {
                 joined(session);
             }
         }
+        Map<String, AgentSession> localById = new HashMap<>();
+        local.forEach(session -> localById.put(session.id(), session));
         for (RosterEntry entry : view.entries()) {
-            if (roster.relayId().equals(entry.relay()) && !holds(local, entry)) {
-                roster.remove(channel, entry.id(), entry.session());
+            if (roster.relayId().equals(entry.relay())) {
+                AgentSession holder = localById.get(entry.id());
+                if (holder == null || !holder.clusterToken().equals(entry.session())) {
+                    roster.remove(channel, entry.id(), entry.session());
+                } else if (entry(holder).looksDifferentFrom(entry)) {
+                    presenceChanged(holder); // a presence change that did not reach Redis, or came before the join
+                }
             }
         }
         if (epoch.equals(view.epoch()) && view.version() < version) {
@@ -125,15 +146,6 @@ final class SharedMembers {
             }
         }
         return changes;
-    }
-
-    private static boolean holds(List<AgentSession> local, RosterEntry entry) {
-        for (AgentSession session : local) {
-            if (session.id().equals(entry.id()) && session.clusterToken().equals(entry.session())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void newEpoch(String next, long now) {
