@@ -175,7 +175,8 @@ final class RedisRoster implements Roster, AutoCloseable {
         pubSub.sync().psubscribe(PATTERN);
         long period = Math.max(100, relayTtl.toMillis() / 3);
         try {
-            timer.submit(this::beatAndRead).get(); // the first view of every channel before the relay serves
+            // The first view of every channel before the relay serves; each call is bounded by Redis's 5 s timeout.
+            timer.submit(this::beatAndRead).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("cluster roster: first read failed: {}", e.toString());
         }

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -393,13 +392,6 @@ final class Channel {
                     tell(seen, now, notices);
                 }
             }
-        }
-    }
-
-    /** A frame for every reader, stamped with the time read under the lock; not kept for replay. */
-    void broadcast(LongSupplier clock, LongFunction<String> frame) {
-        synchronized (lock) {
-            readers.sendToAll(frame.apply(clock.getAsLong()));
         }
     }
 
