@@ -185,6 +185,9 @@ class ClusterPresenceTest extends ClusterHarness {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "unreachable".equals(health(relayA).get("cluster").get("redis").asText()));
         assertEquals("healthy", health(relayA).get("status").asText(), "the relay still serves its own clients");
+        try (TestAgent late = joined(relayA, "late")) { // nothing waits for Redis: JOIN and LIST_AGENTS answer at once
+            assertEquals(List.of(late.id), listed(late));
+        }
     }
 
     /**
