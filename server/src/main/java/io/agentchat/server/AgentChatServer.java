@@ -46,7 +46,8 @@ public final class AgentChatServer implements AutoCloseable {
         // Only in cluster mode: the Redis client's classes are never loaded otherwise.
         Cluster joined = null;
         try {
-            joined = config.cluster() == null ? null : RedisCluster.connect(config.cluster(), config.recovery());
+            joined = config.cluster() == null ? null : RedisCluster.connect(config.cluster(), config.recovery(),
+                    config.clusterRelayTtl());
             this.hub = new Hub(config, codec, ratings, joined);
         } catch (RuntimeException e) {
             if (joined != null) {

@@ -60,6 +60,8 @@ import java.util.Objects;
  *                         histories for resuming, DMs held for proven identities
  * @param cluster          the Redis of the cluster this relay belongs to ({@code redis://host:port}, see
  *                         docs/cluster.md), or null to run alone, with no Redis at all
+ * @param clusterRelayTtl  how long a relay's heartbeat lives in the cluster: a relay silent for
+ *                         longer is taken for dead and its members leave (beats every third of it)
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
@@ -70,7 +72,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
                            int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
-                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster) {
+                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster, Duration clusterRelayTtl) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -78,6 +80,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
     public static final List<String> DEFAULT_CHANNELS = List.of("#general", "#agents", "#discovery", "#skills");
     public static final int DEFAULT_MAX_INVALID_FRAMES_PER_MINUTE = 20;
     public static final int DEFAULT_MAX_OUTGOING_BYTES = 4 * 1024 * 1024;
+    public static final Duration DEFAULT_CLUSTER_RELAY_TTL = Duration.ofSeconds(15);
     public static final int DEFAULT_MAX_LISTED_CHANNELS = 200;
     public static final int DEFAULT_MAX_ANNOUNCED_MEMBERS = 200;
 
@@ -146,6 +149,9 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         if (cluster != null && !"redis".equals(cluster.getScheme()) && !"rediss".equals(cluster.getScheme())) {
             throw new IllegalArgumentException("the cluster must be a redis:// or rediss:// URI, got " + cluster);
         }
+        if (clusterRelayTtl.toMillis() < 300) {
+            throw new IllegalArgumentException("the cluster relay TTL must be at least 300 ms");
+        }
     }
 
     public boolean tls() {
@@ -193,6 +199,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxAnnouncedMembers = DEFAULT_MAX_ANNOUNCED_MEMBERS;
         private RecoveryConfig recovery = RecoveryConfig.defaults();
         private URI cluster;
+        private Duration clusterRelayTtl = DEFAULT_CLUSTER_RELAY_TTL;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -245,6 +252,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxAnnouncedMembers(int max) { this.maxAnnouncedMembers = max; return this; }
         /** The cluster's Redis, or null (the default) to run alone. */
         public Builder cluster(URI redis) { this.cluster = redis; return this; }
+        /** How long a relay's heartbeat lives in the cluster; shorter in tests, to see a dead relay go sooner. */
+        public Builder clusterRelayTtl(Duration ttl) { this.clusterRelayTtl = ttl; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -253,7 +262,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster,
+                    clusterRelayTtl);
         }
     }
 }

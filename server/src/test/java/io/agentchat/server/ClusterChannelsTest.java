@@ -52,6 +52,9 @@ class ClusterChannelsTest extends ClusterHarness {
             guest.send(join("#team"));
             JsonNode joined = guest.await("JOINED");
             assertEquals("#team", joined.get("channel").asText());
+            // Presence is shared: the first reader on relay B sees the owner on relay A, who hears it join.
+            assertTrue(joined.get("agents").toString().contains(owner.id), joined.toString());
+            owner.await("AGENT_JOINED", f -> guest.id.equals(f.get("agent").asText()));
 
             owner.send(msg("#team", "from-a"));
             guest.send(msg("#team", "from-b"));

@@ -1,5 +1,6 @@
 package io.agentchat.server;
 
+import java.time.Duration;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +26,7 @@ abstract class ClusterHarness {
 
     /** Each relay's settings: the test defaults in the cluster; a test class may change them. */
     protected ServerConfig.Builder relayConfig(String name) {
-        return TestRelay.defaults().name(name).cluster(redis.uri());
+        return TestRelay.defaults().name(name).cluster(redis.uri()).clusterRelayTtl(relayTtl());
     }
 
     @AfterEach
@@ -42,6 +43,16 @@ abstract class ClusterHarness {
         if (redis != null) {
             redis.close();
         }
+    }
+
+    /** How long the relays' heartbeats live: shorter in the tests that wait for a relay to be taken for dead. */
+    protected Duration relayTtl() {
+        return ServerConfig.DEFAULT_CLUSTER_RELAY_TTL;
+    }
+
+    /** Another relay of the cluster, started; the caller closes it. */
+    protected TestRelay relay(String name) throws Exception {
+        return TestRelay.start(relayConfig(name).build());
     }
 
     /** An ephemeral agent on {@code relay}, in #general, with the join's answer read. */

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * channel's messages, their seq and epoch, and the recovery history, kept outside every relay. The
  * relay's core sees only this interface, so a relay that runs alone never loads the Redis client.
  *
- * <p>In this slice only channel messages go through the cluster; presence, DMs and identity stay
- * per relay.
+ * <p>Channel messages and the shared channels' members ({@link #roster()}) go through the cluster;
+ * DMs and identity stay per relay.
  */
 public interface Cluster extends AutoCloseable {
 
@@ -73,6 +73,9 @@ public interface Cluster extends AutoCloseable {
 
     /** The cluster's channels: which names exist, their invites and quotas. */
     ChannelDirectory channels();
+
+    /** The shared channels' members across the cluster. */
+    Roster roster();
 
     @Override
     void close();

@@ -117,9 +117,10 @@ public final class RedisCluster implements Cluster {
     private final LuaScript after;
     private final LuaScript tail;
     private final RedisChannelDirectory channels;
+    private final RedisRoster roster;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
-                         StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
+                         StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
         this.client = client;
         this.commands = commands;
         this.pubSub = pubSub;
@@ -129,13 +130,16 @@ public final class RedisCluster implements Cluster {
         this.after = new LuaScript(commands, AFTER, ScriptOutputType.MULTI);
         this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
         this.channels = new RedisChannelDirectory(commands);
+        this.roster = new RedisRoster(commands, pubSub, relayTtl);
     }
 
     /**
      * Connects to the cluster's Redis, or throws {@link ClusterUnavailableException} with one line saying
      * why, within a few seconds: a relay that cannot reach its cluster does not start.
+     *
+     * @param relayTtl how long this relay's heartbeat lives (docs/cluster.md, "Presence")
      */
-    public static RedisCluster connect(URI uri, RecoveryConfig recovery) {
+    public static RedisCluster connect(URI uri, RecoveryConfig recovery, Duration relayTtl) {
         RedisURI redis = RedisURI.create(uri);
         redis.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(redis);
@@ -148,7 +152,7 @@ public final class RedisCluster implements Cluster {
         try {
             commands = client.connect();
             StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
-            return new RedisCluster(client, commands, pubSub, recovery);
+            return new RedisCluster(client, commands, pubSub, recovery, relayTtl);
         } catch (RuntimeException e) {
             if (commands != null) {
                 commands.close();
@@ -168,13 +172,15 @@ public final class RedisCluster implements Cluster {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String pattern, String topic, String message) {
-                deliver(listener, topic, message);
+                if (PATTERN.equals(pattern)) { // the roster's topics share this connection
+                    deliver(listener, topic, message);
+                }
             }
 
             @Override
             public void psubscribed(String pattern, long count) {
                 // Also after every reconnect: Lettuce subscribes the connection again by itself.
-                if (resubscriptions.getAndIncrement() > 0) {
+                if (PATTERN.equals(pattern) && resubscriptions.getAndIncrement() > 0) {
                     LOG.info("cluster subscription restored: fetching what was missed");
                     listener.resubscribed();
                 }
@@ -253,7 +259,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public Roster roster() {
+        return roster;
+    }
+
+    @Override
     public void close() {
+        roster.close();
         pubSub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -31,6 +31,8 @@ public final class AgentSession {
     private volatile String challengeNonce;
     private volatile boolean closed;
     private volatile long lastHeard;
+    /** Tells this connection's entries in the cluster's rosters from another session's of the same id. */
+    private final String clusterToken = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
 
     AgentSession(Outbound outbound, String dialledHost, long connectedAt, RateLimiter messageLimiter,
             RateLimiter frameLimiter, RateLimiter invalidFrames) {
@@ -194,6 +196,10 @@ public final class AgentSession {
 
     List<Channel> channels() {
         return List.copyOf(channels);
+    }
+
+    String clusterToken() {
+        return clusterToken;
     }
 
     String remoteAddress() {

@@ -2,11 +2,14 @@ package io.agentchat.server.core;
 
 import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.cluster.Cluster;
+import io.agentchat.server.cluster.RosterChange;
+import io.agentchat.server.cluster.RosterEntry;
+import io.agentchat.server.cluster.RosterView;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,12 +28,17 @@ import java.util.function.LongSupplier;
  * cluster numbers it and sends it to every relay, this one included, and {@link #deliver} hands it
  * to the readers here, under the same lock, in the cluster's order.
  *
+ * <p>A shared channel in cluster mode also has members on other relays ({@link SharedMembers}): they
+ * count, are listed and are announced here as this relay's own are, under the same lock.
+ *
  * <p>An unseen reader is a key-based session that has not proved its key: it receives the
  * channel's frames and may post freshly signed messages, but it is not a member others can see
  * (member lists, counts, join and leave notices), since it has not shown the id is its own.
  *
- * <p>A little over our ~300-line norm: every operation that must hold the channel's lock is here,
- * which is the point of the class; the reader sets are already apart ({@link ChannelReaders}).
+ * <p>Over our 500-line bound: every operation that must hold the channel's lock is here, which is
+ * the point of the class, and in cluster mode that includes telling the other relays' members'
+ * changes; the reader sets ({@link ChannelReaders}) and the other relays' members
+ * ({@link SharedMembers}) are already apart.
  */
 final class Channel {
     /** What a JOIN came to. Only {@code ENTERED} added the session. */
@@ -57,14 +65,19 @@ final class Channel {
     private final ReplayBuffer replay;
     private final RecoveryHistory history;
     private final ClusterLog cluster;
+    private final SharedMembers shared;
     private final int maxInvites;
     private long lastActivity;
     private boolean reclaimed;
 
-    /** @param cluster where the channel's messages are ordered and kept in cluster mode; null alone */
+    /**
+     * @param cluster where the channel's messages are ordered and kept in cluster mode; null alone
+     * @param shared  its members on the other relays in cluster mode; null alone
+     */
     Channel(String name, boolean inviteOnly, String creatorId, String creatorAddress, boolean permanent, long sequence, int bufferSize,
-            RecoveryHistory history, ClusterLog cluster, int maxInvites, long now) {
+            RecoveryHistory history, ClusterLog cluster, SharedMembers shared, int maxInvites, long now) {
         this.cluster = cluster;
+        this.shared = shared;
         this.name = name;
         this.inviteOnly = inviteOnly;
         this.creatorId = creatorId;
@@ -106,9 +119,10 @@ final class Channel {
         return sequence;
     }
 
+    /** Visible members, on every relay in cluster mode. */
     int size() {
         synchronized (lock) {
-            return readers.memberCount();
+            return visibleCount();
         }
     }
 
@@ -118,9 +132,17 @@ final class Channel {
         }
     }
 
+    /** This relay's visible members. */
     List<AgentSession> members() {
         synchronized (lock) {
             return readers.members();
+        }
+    }
+
+    /** The visible members on other relays (none alone), each id once and none that is also here. */
+    List<RosterEntry> remoteMembers() {
+        synchronized (lock) {
+            return remoteOnly();
         }
     }
 
@@ -169,31 +191,34 @@ final class Channel {
                 return Entry.GONE;
             }
             if (readers.isReader(session)) {
-                session.send(notices.joined(now, readers.members(), position(), null));
+                session.send(notices.joined(now, visibleRefs(), position(), null));
                 return Entry.ALREADY_READER;
             }
-            if (readers.occupancy() >= maxOccupancy) {
+            if (readers.occupancy() + remoteOnly().size() >= maxOccupancy) {
                 return Entry.FULL;
             }
             admit.run();
             boolean visible = session.actsAsId();
-            boolean announced = visible && notices.announced(readers.memberCount() + 1);
-            List<AgentSession> before = announced ? readers.members() : List.of();
+            boolean announced = visible && notices.announced(visibleCount() + 1);
+            List<String> before = announced ? visibleRefs() : List.of();
             lastActivity = now;
             readers.add(session, visible);
             session.joined(this);
             if (undoIfClosed(session, now)) {
                 return Entry.CLOSED;
             }
+            if (visible && shared != null) {
+                shared.joined(session);
+            }
             if (announced) {
-                readers.sendToAllBut(session, notices.agentJoined(now, session));
+                readers.sendToAllBut(session, notices.agentJoined(now, session.ref()));
             }
             List<String> missed = since == null ? null : cluster != null ? cluster.after(since) : history.after(since, now);
             Boolean recovered = since == null ? null : missed != null;
-            session.sendAll(notices.answer(now, session, readers.members(), position(), recovered,
+            session.sendAll(notices.answer(now, session, visibleRefs(), position(), recovered,
                     missed != null ? missed : replay.snapshot()));
             if (announced) {
-                greet(session, before, now, notices);
+                greet(session, session.ref(), before, now, notices);
             }
             return Entry.ENTERED;
         }
@@ -209,7 +234,10 @@ final class Channel {
             if (undoIfClosed(creator, now)) {
                 return false;
             }
-            creator.send(notices.joined(now, readers.members(), position(), null));
+            if (shared != null) {
+                shared.joined(creator);
+            }
+            creator.send(notices.joined(now, visibleRefs(), position(), null));
             return true;
         }
     }
@@ -221,15 +249,21 @@ final class Channel {
             if (!readers.removeUnseen(session, now)) {
                 return;
             }
-            boolean announced = notices.announced(readers.memberCount() + 1);
-            List<AgentSession> before = announced ? readers.members() : List.of();
+            boolean announced = notices.announced(visibleCount() + 1);
+            List<String> before = announced ? visibleRefs() : List.of();
             lastActivity = now;
             readers.add(session, true);
-            if (undoIfClosed(session, now) || !announced) {
+            if (undoIfClosed(session, now)) {
                 return;
             }
-            readers.sendToAllBut(session, notices.agentJoined(now, session));
-            greet(session, before, now, notices);
+            if (shared != null) {
+                shared.joined(session);
+            }
+            if (!announced) {
+                return;
+            }
+            readers.sendToAllBut(session, notices.agentJoined(now, session.ref()));
+            greet(session, session.ref(), before, now, notices);
         }
     }
 
@@ -245,7 +279,8 @@ final class Channel {
             }
             if (readers.removeMember(session, now)) {
                 session.left(this);
-                announceLeaving(session, now, notices);
+                shareLeaving(session);
+                announceLeaving(session.ref(), now, notices);
             } else if (readers.removeUnseen(session, now)) {
                 session.left(this);
             }
@@ -258,7 +293,8 @@ final class Channel {
         synchronized (lock) {
             long now = clock.getAsLong();
             if (readers.removeMember(session, now)) {
-                announceLeaving(session, now, notices);
+                shareLeaving(session);
+                announceLeaving(session.ref(), now, notices);
             } else {
                 readers.removeUnseen(session, now);
             }
@@ -349,10 +385,42 @@ final class Channel {
         }
     }
 
-    /** A frame for every reader, stamped with the time read under the lock; not kept for replay. */
-    void broadcast(LongSupplier clock, LongFunction<String> frame) {
+    /**
+     * A member's new presence, to every reader if the channel is small enough to announce it, and to
+     * the other relays in cluster mode.
+     */
+    void changePresence(AgentSession session, LongSupplier clock, MembershipNotices notices) {
         synchronized (lock) {
-            readers.sendToAll(frame.apply(clock.getAsLong()));
+            if (shared != null && readers.isMember(session)) {
+                shared.presenceChanged(session);
+            }
+            if (notices.announced(visibleCount())) {
+                readers.sendToAll(notices.presenceChanged(clock.getAsLong(), session.ref(), session.presence(),
+                        session.statusText()));
+            }
+        }
+    }
+
+    /** A change of the members Redis published (any relay's); what it changes here is told as for a member here. */
+    void remoteChanged(RosterChange change, long now, MembershipNotices notices) {
+        synchronized (lock) {
+            if (shared != null) {
+                SharedMembers.Change seen = shared.apply(change, now);
+                if (seen != null) {
+                    tell(seen, now, notices);
+                }
+            }
+        }
+    }
+
+    /** The whole roster, read from Redis: what it changes here is told, and this relay's members are written again if missing. */
+    void remoteRead(RosterView view, long now, MembershipNotices notices) {
+        synchronized (lock) {
+            if (shared != null) {
+                for (SharedMembers.Change seen : shared.apply(view, now, readers.members())) {
+                    tell(seen, now, notices);
+                }
+            }
         }
     }
 
@@ -371,6 +439,13 @@ final class Channel {
                 history.clear();
             }
             return reclaimed;
+        }
+    }
+
+    /** A shared channel new to this relay starts hearing its members on the others; called outside any lock. */
+    void trackSharedMembers() {
+        if (shared != null) {
+            shared.track();
         }
     }
 
@@ -405,18 +480,76 @@ final class Channel {
         return true;
     }
 
-    /** After {@code session} left the members: told as it was counted while it was there. */
-    private void announceLeaving(AgentSession session, long now, MembershipNotices notices) {
-        if (notices.announced(readers.memberCount() + 1)) {
-            readers.sendToAll(notices.agentLeft(now, session));
+    /** After {@code ref} left the members: told as it was counted while it was there. */
+    private void announceLeaving(String ref, long now, MembershipNotices notices) {
+        if (notices.announced(visibleCount() + 1)) {
+            readers.sendToAll(notices.agentLeft(now, ref));
         }
     }
 
-    /** Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone. */
-    private void greet(AgentSession session, List<AgentSession> before, long now, MembershipNotices notices) {
-        if (!before.isEmpty()) {
-            readers.sendToAllBut(session, notices.greeting(now, session, before));
+    private void shareLeaving(AgentSession session) {
+        if (shared != null) {
+            shared.left(session);
         }
+    }
+
+    /**
+     * Unseen readers hear of joins too, as they hear of leaves: they follow the channel like anyone.
+     * {@code session} is the joiner if it is here (it is not greeted about itself), else null.
+     */
+    private void greet(AgentSession session, String ref, List<String> before, long now, MembershipNotices notices) {
+        if (!before.isEmpty()) {
+            readers.sendToAllBut(session, notices.greeting(now, ref, before));
+        }
+    }
+
+    /** A member on another relay joined, left or changed its presence: told here as if it were here. */
+    private void tell(SharedMembers.Change seen, long now, MembershipNotices notices) {
+        String ref = "@" + seen.entry().id();
+        if (isLocalId(seen.entry().id())) {
+            return; // the id is a member here too: this relay's own session is the one shown
+        }
+        switch (seen.kind()) {
+            case JOINED -> {
+                if (notices.announced(visibleCount())) {
+                    readers.sendToAll(notices.agentJoined(now, ref));
+                    List<String> before = visibleRefs();
+                    before.remove(ref);
+                    greet(null, ref, before, now, notices);
+                }
+            }
+            case LEFT -> announceLeaving(ref, now, notices);
+            case PRESENCE -> {
+                if (notices.announced(visibleCount())) {
+                    readers.sendToAll(notices.presenceChanged(now, ref, seen.entry().presence(), seen.entry().statusText()));
+                }
+            }
+        }
+    }
+
+    private int visibleCount() {
+        return readers.memberCount() + (shared == null ? 0 : remoteOnly().size());
+    }
+
+    /** This relay's members in join order, then the other relays' in the order this relay heard of them. */
+    private List<String> visibleRefs() {
+        List<String> refs = new ArrayList<>();
+        readers.members().forEach(member -> refs.add(member.ref()));
+        remoteOnly().forEach(entry -> refs.add("@" + entry.id()));
+        return refs;
+    }
+
+    private List<RosterEntry> remoteOnly() {
+        return shared == null ? List.of() : shared.remoteExcept(readers.members());
+    }
+
+    private boolean isLocalId(String id) {
+        for (AgentSession member : readers.members()) {
+            if (id.equals(member.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where the channel stands: the last message given a seq (here, or delivered from the cluster). */

@@ -47,6 +47,7 @@ final class ChannelRegistry {
     private final Function<String, ClusterLog> clusterLogs;
     private final ChannelDirectory directory;
     private final ChannelDirectory.Limits limits;
+    private final Function<String, SharedMembers> sharedMembers;
     private final int maxChannels;
     private final int maxPerCreator;
     private final int maxPerAddress;
@@ -54,13 +55,16 @@ final class ChannelRegistry {
 
     /**
      * @param histories a new, empty recovery history for each channel made
-     * @param clusterLogs each channel's place in the cluster, in cluster mode; null alone
+     * @param clusterLogs each shared channel's place in the cluster, in cluster mode; null alone
+     * @param sharedMembers each shared channel's members on other relays, in cluster mode; null alone
      * @param directory the cluster's channels, in cluster mode; null alone
      */
     ChannelRegistry(List<String> defaultChannels, int bufferSize, Supplier<RecoveryHistory> histories,
-                    Function<String, ClusterLog> clusterLogs, ChannelDirectory directory, int maxChannels, int maxPerCreator,
-                    int maxPerAddress, int maxInvites, long graceMillis, long now) {
+                    Function<String, ClusterLog> clusterLogs, Function<String, SharedMembers> sharedMembers,
+                    ChannelDirectory directory, int maxChannels, int maxPerCreator, int maxPerAddress, int maxInvites,
+                    long graceMillis, long now) {
         this.clusterLogs = clusterLogs;
+        this.sharedMembers = sharedMembers;
         this.directory = directory;
         this.bufferSize = bufferSize;
         this.histories = histories;
@@ -77,8 +81,12 @@ final class ChannelRegistry {
                 entries.put(name, new ChannelDirectory.Entry(false, null, null, null, true));
             }
             byName.put(name, new Channel(name, false, null, null, true, sequence.incrementAndGet(), bufferSize,
-                    histories.get(), clusterLog(name), maxInvites, now));
+                    histories.get(), clusterLog(name), sharedMembers(name), maxInvites, now));
         }
+    }
+
+    private SharedMembers sharedMembers(String name) {
+        return sharedMembers == null ? null : sharedMembers.apply(name);
     }
 
     private ClusterLog clusterLog(String name) {
@@ -111,9 +119,11 @@ final class ChannelRegistry {
             }
             // Another relay's default channel is used here like a created one: a local copy while it has readers.
             Channel copy = new Channel(name, entry.inviteOnly(), entry.creator(), entry.creatorAddress(), false,
-                    sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(name), maxInvites, now);
+                    sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(name), sharedMembers(name),
+                    maxInvites, now);
             entries.put(name, entry);
             byName.put(name, copy);
+            copy.trackSharedMembers();
             return copy;
         });
     }
@@ -147,7 +157,7 @@ final class ChannelRegistry {
             throw tooManyForAddress();
         }
         Channel channel = new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(), bufferSize,
-                histories.get(), null, maxInvites, now);
+                histories.get(), null, null, maxInvites, now);
         byName.put(name, channel);
         createdBy.merge(creatorId, 1, Integer::sum);
         createdFrom.merge(address, 1, Integer::sum);
@@ -165,9 +175,10 @@ final class ChannelRegistry {
             case CREATED -> { }
         }
         Channel channel = inCluster(() -> new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(),
-                bufferSize, histories.get(), clusterLog(name), maxInvites, now));
+                bufferSize, histories.get(), clusterLog(name), sharedMembers(name), maxInvites, now));
         entries.put(name, entry);
         byName.put(name, channel);
+        channel.trackSharedMembers();
         return channel;
     }
 

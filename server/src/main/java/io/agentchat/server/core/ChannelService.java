@@ -4,6 +4,9 @@ import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.RosterChange;
+import io.agentchat.server.cluster.RosterEntry;
+import io.agentchat.server.cluster.RosterView;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -178,16 +181,32 @@ final class ChannelService {
         for (AgentSession member : channel.members()) {
             list.add(new ServerFrame.AgentInfo(member.ref(), member.name(), member.presence(), member.statusText()));
         }
+        for (RosterEntry member : channel.remoteMembers()) {
+            list.add(new ServerFrame.AgentInfo("@" + member.id(), member.name(), member.presence(), member.statusText()));
+        }
         wire.send(session, new ServerFrame.Agents(wire.now(), name, list));
     }
 
     void setPresence(AgentSession session, String status, String statusText) {
         session.setPresence(status, statusText);
         for (Channel channel : session.channels()) {
-            if (channel.size() <= maxAnnouncedMembers) {
-                channel.broadcast(wire::now,
-                        now -> wire.encode(new ServerFrame.PresenceChanged(now, session.ref(), status, statusText)));
-            }
+            channel.changePresence(session, wire::now, new Notices(channel.name()));
+        }
+    }
+
+    /** A change of a shared channel's members, from the cluster (any relay's), on the cluster client's thread. */
+    void remoteChanged(String name, RosterChange change) {
+        Channel channel = channels.get(name);
+        if (channel != null) {
+            channel.remoteChanged(change, wire.now(), new Notices(name));
+        }
+    }
+
+    /** A shared channel's whole roster, read from the cluster every few seconds. */
+    void remoteRead(String name, RosterView view) {
+        Channel channel = channels.get(name);
+        if (channel != null) {
+            channel.remoteRead(view, wire.now(), new Notices(name));
         }
     }
 
@@ -195,17 +214,11 @@ final class ChannelService {
      * The reference names every other member, which makes each join cost O(members^2) bytes and a
      * join storm O(members^3); we name the first few, as the reference does for small channels.
      */
-    static String greeted(List<AgentSession> others) {
-        List<String> refs = refs(others.subList(0, Math.min(others.size(), MAX_GREETED)));
+    static String greeted(List<String> others) {
+        List<String> refs = others.subList(0, Math.min(others.size(), MAX_GREETED));
         String names = String.join(", ", refs);
         int rest = others.size() - refs.size();
         return rest > 0 ? names + " and " + rest + " more" : names;
-    }
-
-    private static List<String> refs(List<AgentSession> sessions) {
-        List<String> refs = new ArrayList<>(sessions.size());
-        sessions.forEach(s -> refs.add(s.ref()));
-        return refs;
     }
 
     /** What one channel's membership changes say, in the order the channel hands them out. */
@@ -218,7 +231,7 @@ final class ChannelService {
 
         /** JOINED, the recovered messages or the replay, and the welcome leave as one write (see Outbound#sendAll). */
         @Override
-        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
+        public List<String> answer(long now, AgentSession joiner, List<String> members, ChannelPosition position,
                                    Boolean recovered, List<String> history) {
             if (recovered != null) {
                 wire.metrics().resumed(recovered);
@@ -232,8 +245,8 @@ final class ChannelService {
         }
 
         @Override
-        public String joined(long now, List<AgentSession> members, ChannelPosition position, Boolean recovered) {
-            return wire.encode(new ServerFrame.Joined(now, channel, refs(members), position.seq(), position.epoch(),
+        public String joined(long now, List<String> members, ChannelPosition position, Boolean recovered) {
+            return wire.encode(new ServerFrame.Joined(now, channel, members, position.seq(), position.epoch(),
                     recovered));
         }
 
@@ -243,19 +256,24 @@ final class ChannelService {
         }
 
         @Override
-        public String agentJoined(long now, AgentSession who) {
-            return wire.encode(new ServerFrame.AgentJoined(now, channel, who.ref()));
+        public String agentJoined(long now, String who) {
+            return wire.encode(new ServerFrame.AgentJoined(now, channel, who));
         }
 
         @Override
-        public String greeting(long now, AgentSession who, List<AgentSession> before) {
+        public String greeting(long now, String who, List<String> before) {
             return wire.encode(ServerFrame.Msg.of(now, "@server", channel, "Hey " + greeted(before)
-                    + " - new agent " + who.ref() + " just joined! Say hi and share what you're working on."));
+                    + " - new agent " + who + " just joined! Say hi and share what you're working on."));
         }
 
         @Override
-        public String agentLeft(long now, AgentSession who) {
-            return wire.encode(new ServerFrame.AgentLeft(now, channel, who.ref()));
+        public String agentLeft(long now, String who) {
+            return wire.encode(new ServerFrame.AgentLeft(now, channel, who));
+        }
+
+        @Override
+        public String presenceChanged(long now, String who, String presence, String statusText) {
+            return wire.encode(new ServerFrame.PresenceChanged(now, who, presence, statusText));
         }
 
         @Override

@@ -9,6 +9,10 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
 import io.agentchat.server.cluster.Cluster;
+import io.agentchat.server.cluster.ClusterStatus;
+import io.agentchat.server.cluster.Roster;
+import io.agentchat.server.cluster.RosterChange;
+import io.agentchat.server.cluster.RosterView;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
 import io.agentchat.server.metrics.RelayMetrics;
@@ -50,6 +54,7 @@ public final class Hub implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
     private final MarketAdapter market;
+    private final Roster roster;
     private volatile boolean shuttingDown;
 
     /**
@@ -81,6 +86,7 @@ public final class Hub implements AutoCloseable {
                 () -> new RecoveryHistory(recovery.historyMessages(), recovery.historyAge().toMillis(), historyBytes,
                         maxAnswerChars, this::historyShare),
                 cluster == null ? null : name -> new ClusterLog(cluster, name, maxAnswerChars),
+                cluster == null ? null : name -> new SharedMembers(cluster.roster(), name),
                 cluster == null ? null : cluster.channels(),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), config.emptyChannelGrace().toMillis(), wire.now());
@@ -90,6 +96,20 @@ public final class Hub implements AutoCloseable {
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
                 config.maxAnnouncedMembers(),
                 membershipLimits);
+        this.roster = cluster == null ? null : cluster.roster();
+        if (roster != null) {
+            roster.start(config.defaultChannels(), new Roster.Listener() {
+                @Override
+                public void changed(String channel, RosterChange change) {
+                    channels.remoteChanged(channel, change);
+                }
+
+                @Override
+                public void read(String channel, RosterView view) {
+                    channels.remoteRead(channel, view);
+                }
+            });
+        }
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
                 messagePace(config), messageBurst(config));
         this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
@@ -375,6 +395,9 @@ public final class Hub implements AutoCloseable {
             LOG.warn("channel taken by another in the cluster, its members here let go channel={}", channel.logName());
             channels.retire(channel);
         }
+        if (roster != null && reclaimed.count() + reclaimed.superseded().size() > 0) {
+            roster.retain(channelRegistry.all().stream().map(Channel::name).toList());
+        }
     }
 
     /**
@@ -461,6 +484,11 @@ public final class Hub implements AutoCloseable {
         }
         return new RelayMetrics.Gauges(sessions.size(), identified, proven, channelRegistry.size(), queued,
                 historyBytes.used(), held.mailboxes(), held.bytesHeld());
+    }
+
+    /** The cluster as /health shows it, or null when this relay runs alone. */
+    public ClusterStatus clusterStatus() {
+        return roster == null ? null : roster.status();
     }
 
     /** Counts for /health. */

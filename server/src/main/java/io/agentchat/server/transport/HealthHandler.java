@@ -4,6 +4,7 @@ import io.agentchat.json.IsoTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.server.cluster.ClusterStatus;
 import io.agentchat.server.core.Hub;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -68,6 +69,13 @@ public final class HealthHandler extends Handler.Abstract {
         channels.put("total", stats.channels());
         channels.put("public", stats.publicChannels());
         body.set("proposals", proposals.get());
+        ClusterStatus cluster = hub.clusterStatus();
+        if (cluster != null) { // ours, in cluster mode only (docs/cluster.md)
+            ObjectNode node = body.putObject("cluster");
+            node.put("relay", cluster.relayId());
+            node.put("relays_seen", cluster.relaysSeen());
+            node.put("redis", cluster.redisReachable() ? "reachable" : "unreachable");
+        }
         body.put("timestamp", IsoTime.format(now.toEpochMilli()));
         return body;
     }

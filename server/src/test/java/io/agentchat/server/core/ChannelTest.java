@@ -46,7 +46,7 @@ class ChannelTest {
     /** Labels instead of frames, naming what the channel asked for. */
     private static final MembershipNotices NOTICES = new MembershipNotices() {
         @Override
-        public List<String> answer(long now, AgentSession joiner, List<AgentSession> members, ChannelPosition position,
+        public List<String> answer(long now, AgentSession joiner, List<String> members, ChannelPosition position,
                                    Boolean recovered, List<String> history) {
             List<String> answer = new ArrayList<>();
             answer.add(joined(now, members, position, recovered));
@@ -55,24 +55,22 @@ class ChannelTest {
             return answer;
         }
 
-        @Override public String joined(long now, List<AgentSession> members, ChannelPosition position,
+        @Override public String joined(long now, List<String> members, ChannelPosition position,
                                        Boolean recovered) {
-            return "joined " + refs(members);
+            return "joined " + String.join(",", members);
         }
         @Override public boolean announced(int members) { return members <= 3; }
-        @Override public String agentJoined(long now, AgentSession who) { return "agentJoined " + who.ref(); }
-        @Override public String greeting(long now, AgentSession who, List<AgentSession> before) {
-            return "hey " + refs(before) + " meet " + who.ref();
+        @Override public String agentJoined(long now, String who) { return "agentJoined " + who; }
+        @Override public String greeting(long now, String who, List<String> before) {
+            return "hey " + String.join(",", before) + " meet " + who;
         }
-        @Override public String agentLeft(long now, AgentSession who) { return "agentLeft " + who.ref(); }
+        @Override public String agentLeft(long now, String who) { return "agentLeft " + who; }
+        @Override public String presenceChanged(long now, String who, String presence, String statusText) {
+            return "presence " + who + " " + presence;
+        }
         @Override public String left(long now) { return "left"; }
     };
 
-    private static String refs(List<AgentSession> sessions) {
-        List<String> refs = new ArrayList<>();
-        sessions.forEach(s -> refs.add(s.ref()));
-        return String.join(",", refs);
-    }
 
     private static AgentSession session(Recorder out, String id, String pubkey) {
         RateLimiter none = new RateLimiter(Clock.systemUTC(), Duration.ZERO, 1);
@@ -82,7 +80,7 @@ class ChannelTest {
     }
 
     private static Channel channel() {
-        return new Channel("#general", false, null, null, true, 1, 10, history(), null, 10, NOW);
+        return new Channel("#general", false, null, null, true, 1, 10, history(), null, null, 10, NOW);
     }
 
     private static Channel.Entry join(Channel channel, AgentSession session) {
@@ -170,7 +168,7 @@ class ChannelTest {
 
     @Test
     void anEmptyCreatedChannelIsReclaimedAfterItsGraceAndThenRefusesJoins() {
-        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, history(), null, 10, NOW);
+        Channel channel = new Channel("#mine", false, "a", "127.0.0.1", false, 2, 10, history(), null, null, 10, NOW);
         AgentSession a = session(new Recorder(), "a", null);
         assertTrue(channel.enterAsCreator(a, () -> NOW, NOTICES));
         channel.drop(a, () -> NOW + 5, NOTICES);
