@@ -12,7 +12,7 @@ trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/n
 redis-server --port 17970 --bind 127.0.0.1 --save '' --appendonly no --requirepass pw --dir $work > $work/redis.log 2>&1 & pids+=($!)
 for _ in $(seq 100); do [[ "$(REDISCLI_AUTH=pw redis-cli -p 17970 ping 2>/dev/null)" == PONG ]] && break; sleep 0.05; done
 for p in 17971 17972 17973; do
-  java -XX:+UseSerialGC -jar $jar serve -H 127.0.0.1 -p $p --no-rate-limits --buffer-size 0 --channels '#general,#bench' \
+  java -XX:+UseSerialGC -jar $jar serve -H 127.0.0.1 -p $p --no-rate-limits --buffer-size 0 --channels '#general,#bench' --proxy-protocol \
       --data-dir $work/d$p --cluster redis://:pw@127.0.0.1:17970 > $work/relay-$p.log 2>&1 & pids+=($!)
   eval "pid_$p=$!"
 done

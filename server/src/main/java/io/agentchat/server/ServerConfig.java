@@ -60,6 +60,9 @@ import java.util.Objects;
  *                         histories for resuming, DMs held for proven identities
  * @param cluster          the Redis of the cluster this relay belongs to ({@code redis://host:port}, see
  *                         docs/cluster.md), or null to run alone, with no Redis at all
+ * @param proxyProtocol    accept a PROXY protocol header (v1 or v2) from a front proxy, so a client's
+ *                         own address is the one its per-address limits count (docs/cluster.md, "The
+ *                         front proxy"); only for relays that nothing but the proxy can reach
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
@@ -70,7 +73,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
                            int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
-                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster) {
+                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster,
+                           boolean proxyProtocol) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -193,6 +197,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private int maxAnnouncedMembers = DEFAULT_MAX_ANNOUNCED_MEMBERS;
         private RecoveryConfig recovery = RecoveryConfig.defaults();
         private URI cluster;
+        private boolean proxyProtocol;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -245,6 +250,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder maxAnnouncedMembers(int max) { this.maxAnnouncedMembers = max; return this; }
         /** The cluster's Redis, or null (the default) to run alone. */
         public Builder cluster(URI redis) { this.cluster = redis; return this; }
+        /** Accept a front proxy's PROXY protocol header (default: off). */
+        public Builder proxyProtocol(boolean on) { this.proxyProtocol = on; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -253,7 +260,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxChannels, maxChannelsPerCreator, maxChannelsPerAddress, emptyChannelGrace, maxMembersPerChannel,
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
-                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster);
+                    maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster,
+                    proxyProtocol);
         }
     }
 }
