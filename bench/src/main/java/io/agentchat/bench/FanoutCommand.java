@@ -48,13 +48,22 @@ final class FanoutCommand implements Callable<Integer> {
             description = "Selector threads reading the subscribers' sockets (default ${DEFAULT-VALUE}).")
     int readers;
 
+    @Option(names = "--channel",
+            description = "Join this existing channel instead of creating a fresh one; a cluster shares only its"
+                    + " default channels (docs/cluster.md), so a spread target needs one of them (start the"
+                    + " relays with --buffer-size 0 so that no earlier run's messages are replayed).")
+    String channel;
+
     @Override
     public Integer call() throws Exception {
         if (subs < 1 || pubs < 1 || rate < 1 || seconds < 1 || warmup < 0 || readers < 1 || rate > 1_000_000) {
             throw new IllegalArgumentException("--subs, --pubs, --rate (<= 1,000,000), --seconds, --readers must be >= 1, --warmup >= 0");
         }
+        if (channel != null && !channel.matches("#[A-Za-z0-9_-]{1,31}")) {
+            throw new IllegalArgumentException("--channel must be a channel name such as #bench, got '" + channel + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        FanoutRun.Settings settings = new FanoutRun.Settings(subs, pubs, rate, seconds, warmup, drain, readers);
+        FanoutRun.Settings settings = new FanoutRun.Settings(subs, pubs, rate, seconds, warmup, drain, readers, channel);
         List<FanoutResult> results = new ArrayList<>();
         out.println(Machine.describe());
         out.printf("this machine: one read(2) of a 150-byte frame on loopback TCP costs %.2f us (median)"

@@ -14,8 +14,12 @@ import java.util.concurrent.TimeUnit;
  * publishers' own copies by {@code bench-pubread-0}, and the pacing runs on {@code bench-pub}.
  */
 final class FanoutRun {
-    /** The shape of a run. */
-    record Settings(int subs, int pubs, int rate, int seconds, int warmup, int drainSeconds, int readers) {
+    /**
+     * The shape of a run. {@code channel} is null for a fresh channel the first subscriber creates,
+     * or an existing channel every agent joins (a cluster shares only its default channels).
+     */
+    record Settings(int subs, int pubs, int rate, int seconds, int warmup, int drainSeconds, int readers,
+                    String channel) {
         long offeredPerSecond() {
             return (long) subs * pubs * rate;
         }
@@ -35,11 +39,15 @@ final class FanoutRun {
         }
         try (NioClient subscribers = new NioClient("sub", s.readers());
              NioClient publishers = new NioClient("pubread", 1)) {
-            String channel = Swarm.freshChannel();
+            String channel = s.channel() != null ? s.channel() : Swarm.freshChannel();
             long setupStart = System.nanoTime();
-            subscribers.connect(relay.uri(), "sub", s.subs(), logs::get, SETUP_TIMEOUT);
-            publishers.connect(relay.uri(), "pub", s.pubs(), i -> null, SETUP_TIMEOUT);
-            subscribers.createAndJoin(channel, SETUP_TIMEOUT);
+            subscribers.connect(relay.uris(), "sub", s.subs(), logs::get, SETUP_TIMEOUT);
+            publishers.connect(relay.uris(), "pub", s.pubs(), i -> null, SETUP_TIMEOUT);
+            if (s.channel() != null) {
+                NioClient.joinAll(channel, subscribers.sockets(), SETUP_TIMEOUT);
+            } else {
+                subscribers.createAndJoin(channel, SETUP_TIMEOUT);
+            }
             NioClient.joinAll(channel, publishers.sockets(), SETUP_TIMEOUT);
             subscribers.settle(SETUP_TIMEOUT);
             publishers.settle(SETUP_TIMEOUT);

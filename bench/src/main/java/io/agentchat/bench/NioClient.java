@@ -38,14 +38,16 @@ final class NioClient implements AutoCloseable {
 
     /**
      * Opens {@code count} agents named {@code <prefix>-<i>} one after another (each upgrade is
-     * a round trip of well under a millisecond here) and waits until every one is welcomed.
+     * a round trip of well under a millisecond here) and waits until every one is welcomed. Agent i
+     * connects to {@code uris[i mod n]}: with a cluster's relays, the agents are spread evenly over them.
      */
-    void connect(URI uri, String prefix, int count, IntFunction<DeliveryLog> logFor, Duration timeout)
+    void connect(List<URI> uris, String prefix, int count, IntFunction<DeliveryLog> logFor, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Selector handshakes = Selector.open()) {
             for (int i = 0; i < count; i++) {
-                NioSocket socket = NioSocket.open(uri, prefix + "-" + i, logFor.apply(i), handshakes, timeout);
+                NioSocket socket = NioSocket.open(uris.get(i % uris.size()), prefix + "-" + i, logFor.apply(i),
+                        handshakes, timeout);
                 sockets.add(socket);
                 loops.get(sockets.size() % loops.size()).add(socket);
             }

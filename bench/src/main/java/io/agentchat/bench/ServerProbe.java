@@ -68,6 +68,36 @@ interface ServerProbe {
         };
     }
 
+    /** Several processes as one (a cluster's relays and its Redis): RSS, heap and CPU summed; unknown if any is. */
+    static ServerProbe sum(List<ServerProbe> probes) {
+        return new ServerProbe() {
+            @Override
+            public MemorySample memory() {
+                long heap = 0;
+                long rss = 0;
+                for (ServerProbe probe : probes) {
+                    MemorySample sample = probe.memory();
+                    heap = heap < 0 || sample.heapBytes() < 0 ? -1 : heap + sample.heapBytes();
+                    rss = rss < 0 || sample.rssBytes() < 0 ? -1 : rss + sample.rssBytes();
+                }
+                return new MemorySample(heap, rss);
+            }
+
+            @Override
+            public long cpuNanos() {
+                long cpu = 0;
+                for (ServerProbe probe : probes) {
+                    long each = probe.cpuNanos();
+                    if (each < 0) {
+                        return -1;
+                    }
+                    cpu += each;
+                }
+                return cpu;
+            }
+        };
+    }
+
     /** This JVM's heap. */
     final class LocalJvm {
         private LocalJvm() {

@@ -88,6 +88,11 @@ final class RelayServerCommand implements Callable<Integer> {
                     + " are shared by every relay of it; see docs/cluster.md (env AGENTCHAT_CLUSTER; default: run alone, no Redis).")
     String cluster;
 
+    @Option(names = "--proxy-protocol", description = "Accept a front proxy's PROXY protocol header (haproxy"
+            + " send-proxy-v2), so per-address limits count each client's own address; only on a relay that"
+            + " nothing but the proxy can reach (env PROXY_PROTOCOL=true; see docs/cluster.md).")
+    boolean proxyProtocol;
+
     @Mixin
     LimitOptions limits;
 
@@ -172,6 +177,7 @@ final class RelayServerCommand implements Callable<Integer> {
         builder.publicHosts(source.list(publicHosts, "PUBLIC_HOST", java.util.List.of()));
         limits.applyTo(builder, source);
         builder.cluster(clusterUri(cluster != null ? cluster : envString("AGENTCHAT_CLUSTER", null)));
+        builder.proxyProtocol(proxyProtocol || "true".equalsIgnoreCase(root.env("PROXY_PROTOCOL")));
         return builder.build();
     }
 

@@ -62,6 +62,9 @@ import java.util.Objects;
  *                         docs/cluster.md), or null to run alone, with no Redis at all
  * @param clusterRelayTtl  how long a relay's heartbeat lives in the cluster: a relay silent for
  *                         longer is taken for dead and its members leave (beats every third of it)
+ * @param proxyProtocol    accept a PROXY protocol header (v1 or v2) from a front proxy, so a client's
+ *                         own address is the one its per-address limits count (docs/cluster.md, "The
+ *                         front proxy"); only for relays that nothing but the proxy can reach
  */
 public record ServerConfig(String host, int port, String name, int bufferSize, Duration rateLimit, int rateBurst,
                            int framesPerSecond, int frameBurst, boolean logMessages, Path tlsCert, Path tlsKey, Path dataDir, int maxFrameBytes,
@@ -72,7 +75,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                            int membershipChangesPerMinutePerAddress, List<String> defaultChannels, MarketConfig market,
                            Duration idlePrompt, Clock clock, List<String> publicHosts,
                            int maxInvalidFramesPerMinute, int maxOutgoingBytes, int maxListedChannels,
-                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster, Duration clusterRelayTtl) {
+                           int maxAnnouncedMembers, RecoveryConfig recovery, URI cluster, Duration clusterRelayTtl,
+                           boolean proxyProtocol) {
 
     public static final int DEFAULT_PORT = 6667;
     public static final int DEFAULT_BUFFER_SIZE = 20;
@@ -200,6 +204,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         private RecoveryConfig recovery = RecoveryConfig.defaults();
         private URI cluster;
         private Duration clusterRelayTtl = DEFAULT_CLUSTER_RELAY_TTL;
+        private boolean proxyProtocol;
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }
@@ -254,6 +259,8 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
         public Builder cluster(URI redis) { this.cluster = redis; return this; }
         /** How long a relay's heartbeat lives in the cluster; shorter in tests, to see a dead relay go sooner. */
         public Builder clusterRelayTtl(Duration ttl) { this.clusterRelayTtl = ttl; return this; }
+        /** Accept a front proxy's PROXY protocol header (default: off). */
+        public Builder proxyProtocol(boolean on) { this.proxyProtocol = on; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, name, bufferSize, rateLimit, rateBurst, framesPerSecond, frameBurst,
@@ -263,7 +270,7 @@ public record ServerConfig(String host, int port, String name, int bufferSize, D
                     maxInvitesPerChannel, membershipChangesPerMinute, membershipChangesPerMinutePerAddress,
                     defaultChannels, market, idlePrompt, clock, publicHosts,
                     maxInvalidFramesPerMinute, maxOutgoingBytes, maxListedChannels, maxAnnouncedMembers, recovery, cluster,
-                    clusterRelayTtl);
+                    clusterRelayTtl, proxyProtocol);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -45,6 +46,12 @@ public final class Transport {
                     new HttpConnectionFactory(http));
         } else {
             connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
+        if (config.proxyProtocol()) {
+            // A detector: a connection that starts with a PROXY header (v1 or v2) takes the address it
+            // names, any other is served as it is. So only a relay the proxy alone can reach may turn
+            // it on, or any client could name its own address.
+            connector.addFirstConnectionFactory(new ProxyConnectionFactory());
         }
         connector.setHost(config.host());
         connector.setPort(config.port());
