@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * this process holds the persona, else to stderr.
  */
 @Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = "Serve MCP tools (agentchat_send, agentchat_wait, ...) on stdio for agent hosts.",
+        description = "Serve the chat as MCP tools on stdio for agent hosts (Claude Code).",
         footer = {"", "The server defaults to $AGENTCHAT_URL. With a daemon running for the persona, its "
                 + "connection is used (never a second one for the same key).",
             "", "Example:", "  claude mcp add agentchat -e AGENTCHAT_URL=wss://host:6667 -- agentchat mcp --name alice"})
@@ -105,11 +105,12 @@ final class McpCommand implements Callable<Integer> {
         CompletableFuture<Void> signalled = new CompletableFuture<>();
         try (DaemonLogging logging = holder ? DaemonLogging.install(config.paths().log(), false) : null;
              TerminationSignals signals = TerminationSignals.install(() -> signalled.complete(null));
-             McpPersona persona = holder ? McpPersona.open(config) : McpPersona.throughDaemon(config.paths());
+             McpPersona persona = holder ? McpPersona.open(config) : McpPersona.throughDaemon(config);
              EndOfInput in = new EndOfInput(root.in());
              AgentchatMcpServer mcp = AgentchatMcpServer.start(persona, in, rpcOut, VersionProvider.version())) {
             CompletableFuture.anyOf(in.ended(), persona.ended(), signalled).get();
-            return persona.ended().isDone() ? ExitCodes.FAILURE : ExitCodes.OK;
+            // The persona's own end (gave up, refused, stop file) gives the daemon's exit code.
+            return persona.ended().isDone() ? persona.ended().get().code() : ExitCodes.OK;
         }
     }
 }

@@ -68,7 +68,7 @@ public final class AgentchatMcpServer implements AutoCloseable {
         MessageWait wait = new MessageWait(InboxCursor.atEnd(persona.paths()), persona::selfId, mapper);
         LocalRatings ratings = new LocalRatings(persona.paths().agentchatDir().resolve("ratings.json"),
                 java.time.Clock.systemUTC(), mapper);
-        return new AgentchatMcpServer(persona.requests(), wait, ratings, in, out, version);
+        return new AgentchatMcpServer(persona, wait, ratings, in, out, version);
     }
 
     private List<McpServerFeatures.SyncToolSpecification> specifications(McpJsonMapper json) {

@@ -1,12 +1,14 @@
 package io.agentchat.mcp;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.control.ControlClient;
 import io.agentchat.control.PersonaRequests;
 import io.agentchat.control.RequestRefused;
 import io.agentchat.daemon.Daemon;
 import io.agentchat.daemon.DaemonAlreadyRunningException;
 import io.agentchat.daemon.DaemonConfig;
+import io.agentchat.daemon.DaemonProcess;
 import io.agentchat.daemon.PersonaPaths;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -19,46 +21,45 @@ import org.slf4j.LoggerFactory;
  * files exactly as {@code agentchat daemon} keeps them, and the control socket); with a daemon
  * holding it, requests go through that daemon's control socket, so the key is never proven on a
  * second connection (which would take the id from the first, see {@code ServerLink}).
+ *
+ * <p>If that daemon stops while the MCP server runs, the next request finds its socket gone; the
+ * persona is then taken over here (lock first, as any start), so the tools keep working.
  */
-public final class McpPersona implements AutoCloseable {
+public final class McpPersona implements AutoCloseable, PersonaRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpPersona.class);
 
-    private final PersonaPaths paths;
-    private final Daemon daemon;
-    private final PersonaRequests requests;
+    private final DaemonConfig config;
+    private final ControlClient throughDaemon;
+    private final CompletableFuture<Daemon.Exit> ended = new CompletableFuture<>();
+    private volatile Daemon daemon;
     private volatile String selfId;
+    private boolean closed;
 
-    private McpPersona(PersonaPaths paths, Daemon daemon, PersonaRequests requests, String selfId) {
-        this.paths = paths;
-        this.daemon = daemon;
-        this.requests = requests;
-        this.selfId = selfId;
+    private McpPersona(DaemonConfig config) {
+        this.config = config;
+        this.throughDaemon = new ControlClient(config.paths().controlSocket(), config.paths().name());
     }
 
     /** Runs the persona in this process, or works through the daemon that already holds it. */
     public static McpPersona open(DaemonConfig config) throws IOException {
-        try {
-            Daemon daemon = Daemon.start(config);
-            LOG.info("agentchat mcp holds persona '{}' itself", config.paths().name());
-            return new McpPersona(config.paths(), daemon, daemon.requests(), "@" + daemon.identity().agentId());
-        } catch (DaemonAlreadyRunningException e) {
-            return throughDaemon(config.paths());
+        McpPersona persona = new McpPersona(config);
+        if (!persona.takeOver()) {
+            LOG.info("A daemon holds persona '{}'; working through {}", config.paths().name(),
+                    config.paths().controlSocket());
         }
+        return persona;
     }
 
-    /** Works through the control socket of the daemon holding {@code paths}. */
-    public static McpPersona throughDaemon(PersonaPaths paths) {
-        LOG.info("A daemon holds persona '{}'; working through {}", paths.name(), paths.controlSocket());
-        return new McpPersona(paths, null, new ControlClient(paths.controlSocket(), paths.name()), null);
+    /** Works through the daemon holding the persona; takes it over only if that daemon stops. */
+    public static McpPersona throughDaemon(DaemonConfig config) {
+        LOG.info("A daemon holds persona '{}'; working through {}", config.paths().name(),
+                config.paths().controlSocket());
+        return new McpPersona(config);
     }
 
     public PersonaPaths paths() {
-        return paths;
-    }
-
-    public PersonaRequests requests() {
-        return requests;
+        return config.paths();
     }
 
     /** Whether this process holds the connection (false: a daemon does). */
@@ -66,17 +67,57 @@ public final class McpPersona implements AutoCloseable {
         return daemon != null;
     }
 
-    /** Completes when the persona held here must end (its daemon gave up or was refused); never otherwise. */
-    public CompletableFuture<?> ended() {
-        return daemon != null ? daemon.exit() : new CompletableFuture<>();
+    /** Completes when the persona held here must end (gave up, refused, stop file); never while a daemon holds it. */
+    public CompletableFuture<Daemon.Exit> ended() {
+        return ended;
     }
 
-    /** The persona's {@code @id}, asked of the holding daemon once it answers; null until then. */
+    @Override
+    public ObjectNode call(String operation, ObjectNode arguments) {
+        Daemon held = daemon;
+        if (held != null) {
+            return held.requests().call(operation, arguments);
+        }
+        try {
+            return throughDaemon.call(operation, arguments);
+        } catch (ControlClient.Unreachable e) {
+            try {
+                if (!takeOver()) {
+                    throw e;
+                }
+            } catch (IOException io) {
+                throw new RequestRefused(e.getMessage() + "; taking the persona over failed: " + io.getMessage());
+            }
+            return daemon.requests().call(operation, arguments);
+        }
+    }
+
+    /** Starts the persona here unless someone holds it; true if this process holds it now. */
+    private synchronized boolean takeOver() throws IOException {
+        if (daemon != null) {
+            return true;
+        }
+        if (closed || new DaemonProcess(config.paths()).status().state() != DaemonProcess.State.STOPPED) {
+            return false;
+        }
+        try {
+            Daemon started = Daemon.start(config);
+            started.exit().thenAccept(ended::complete);
+            selfId = "@" + started.identity().agentId();
+            daemon = started;
+            LOG.info("agentchat mcp holds persona '{}' itself", config.paths().name());
+            return true;
+        } catch (DaemonAlreadyRunningException e) {
+            return false;
+        }
+    }
+
+    /** The persona's {@code @id}, asked of the holder once it answers; null until then. */
     String selfId() {
         String known = selfId;
         if (known == null) {
             try {
-                known = requests.call("whoami", JsonNodeFactory.instance.objectNode()).path("id").asText(null);
+                known = call("whoami", JsonNodeFactory.instance.objectNode()).path("id").asText(null);
                 selfId = known;
             } catch (RequestRefused e) {
                 LOG.debug("whoami not answered yet: {}", e.getMessage());
@@ -86,7 +127,8 @@ public final class McpPersona implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (daemon != null) {
             daemon.close();
         }

@@ -117,7 +117,7 @@ class McpProcessTest {
     }
 
     @Test
-    void withADaemonHoldingThePersonaEveryCallGoesThroughItsConnection() throws Exception {
+    void withADaemonHoldingThePersonaEveryCallGoesThroughItsConnectionAndItIsTakenOverWhenItStops() throws Exception {
         PersonaPaths dave = PersonaPaths.of(home, "dave");
         ProcessBuilder daemon = new ProcessBuilder(McpChild.command("daemon", relay.url(), "--name", "dave",
                 "--home", home.toString(), "--channels", "#general"))
@@ -157,6 +157,14 @@ class McpProcessTest {
             assertEquals(1, daveConnections);
             assertTrue(daemonProcess.isAlive());
             assertFalse(Files.readString(dave.log()).contains("Another connection proved"), Files.readString(dave.log()));
+
+            // The daemon stops: the next call finds its socket gone and takes the persona over.
+            daemonProcess.destroy();
+            assertTrue(daemonProcess.waitFor(30, TimeUnit.SECONDS));
+            McpTools.ok(mcp, "agentchat_send", Map.of("to", "#general", "content", "after takeover"));
+            assertTrue(awaitBob("after takeover"));
+            assertEquals(daveId, bobInbox.messages().stream().filter(m -> m.content().equals("after takeover"))
+                    .findFirst().orElseThrow().from());
         } finally {
             mcp.closeGracefully();
         }
