@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
@@ -125,7 +126,7 @@ public final class ControlSocket implements AutoCloseable {
 
     private static void refuseBusy(SocketChannel client) {
         try (client) {
-            client.write(java.nio.ByteBuffer.wrap(ControlLines.encode(
+            client.write(ByteBuffer.wrap(ControlLines.encode(
                     ControlLines.refusal("too many control clients (at most " + MAX_CLIENTS + "); try again"))));
         } catch (IOException e) {
             LOG.debug("Refusing a control client failed: {}", e.toString());

@@ -18,6 +18,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class AgentchatMcpServer implements AutoCloseable {
         ObjectMapper mapper = JsonMapper.builder().build();
         MessageWait wait = new MessageWait(InboxCursor.atEnd(persona.paths()), persona::selfId, mapper);
         LocalRatings ratings = new LocalRatings(persona.paths().agentchatDir().resolve("ratings.json"),
-                java.time.Clock.systemUTC(), mapper);
+                Clock.systemUTC(), mapper);
         return new AgentchatMcpServer(persona, wait, ratings, in, out, version);
     }
 

@@ -62,11 +62,6 @@ public final class McpPersona implements AutoCloseable, PersonaRequests {
         return config.paths();
     }
 
-    /** Whether this process holds the connection (false: a daemon does). */
-    public boolean holdsConnection() {
-        return daemon != null;
-    }
-
     /** Completes when the persona held here must end (gave up, refused, stop file); never while a daemon holds it. */
     public CompletableFuture<Daemon.Exit> ended() {
         return ended;

@@ -21,10 +21,10 @@ final class McpChild {
     private McpChild() {
     }
 
-    /** {@code java ... io.agentchat.cli.Main <args>}. */
+    /** {@code java ... io.agentchat.cli.Main <args>}; the caller puts {@link ChildClassPath} in {@code CLASSPATH}. */
     static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", ChildClassPath.get(), "io.agentchat.cli.Main"));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "io.agentchat.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
@@ -32,8 +32,10 @@ final class McpChild {
     /** An initialized SDK client of {@code agentchat mcp <args>}; closing it ends the child. */
     static McpSyncClient start(Map<String, String> env, String... args) {
         List<String> command = command(args);
+        Map<String, String> withClassPath = new java.util.HashMap<>(env);
+        withClassPath.put("CLASSPATH", ChildClassPath.get());
         ServerParameters parameters = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()))
-                .env(env).build();
+                .env(withClassPath).build();
         McpSyncClient client = McpClient.sync(new StdioClientTransport(parameters, McpJsonDefaults.getMapper()))
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(60))

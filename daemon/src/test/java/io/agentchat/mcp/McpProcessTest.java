@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.Connection;
 import io.agentchat.client.RecordingListener;
+import io.agentchat.daemon.ChildClassPath;
 import io.agentchat.daemon.PersonaPaths;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.IdentityFile;
@@ -82,6 +83,7 @@ class McpProcessTest {
                 .redirectError(ProcessBuilder.Redirect.appendTo(home.resolve("stderr.txt").toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("AGENTCHAT"));
         builder.environment().put("AGENTCHAT_URL", relay.url());
+        builder.environment().put("CLASSPATH", ChildClassPath.get());
         Process mcp = builder.start();
         children.add(mcp);
         BufferedReader out = new BufferedReader(new InputStreamReader(mcp.getInputStream(), StandardCharsets.UTF_8));
@@ -125,6 +127,7 @@ class McpProcessTest {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("daemon-out.txt").toFile()))
                 .redirectErrorStream(true);
         daemon.environment().keySet().removeIf(k -> k.startsWith("AGENTCHAT"));
+        daemon.environment().put("CLASSPATH", ChildClassPath.get());
         Process daemonProcess = daemon.start();
         children.add(daemonProcess);
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
