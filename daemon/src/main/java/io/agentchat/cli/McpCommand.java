@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = "Serve the chat as MCP tools on stdio for agent hosts (Claude Code).",
         footer = {"", "The server defaults to $AGENTCHAT_URL. With a daemon running for the persona, its "
                 + "connection is used (never a second one for the same key).",
-            "", "Example:", "  claude mcp add agentchat -e AGENTCHAT_URL=wss://host:6667 -- agentchat mcp --name alice"})
+            "", "Example:", "  claude mcp add --transport stdio agentchat --env AGENTCHAT_URL=wss://host:6667 -- agentchat mcp --name alice"})
 final class McpCommand implements Callable<Integer> {
 
     /** The environment variable naming the relay when no SERVER argument is given. */

@@ -79,6 +79,8 @@ public final class AgentchatMcpServer implements AutoCloseable {
                         .description(tool.description())
                         .inputSchema(json, tool.inputSchema())
                         .outputSchema(json, tool.outputSchema())
+                        .annotations(new McpSchema.ToolAnnotations(null, ToolCatalog.READ_ONLY.contains(tool.name()),
+                                false, null, true, null))
                         .build())
                 .callHandler((exchange, request) -> call(tool, request.arguments()))
                 .build()).toList();

@@ -1,6 +1,7 @@
 package io.agentchat.mcp;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Every tool {@code agentchat mcp} offers: its name, one-line description, input schema and output
@@ -12,6 +13,10 @@ final class ToolCatalog {
     /** One tool; {@code operation} is the persona request it makes ({@code null}: answered locally). */
     record Tool(String name, String description, String inputSchema, String outputSchema, String operation) {
     }
+
+    /** Tools that change nothing (annotated readOnlyHint, so a host may run them without asking). */
+    static final Set<String> READ_ONLY = Set.of("agentchat_wait", "agentchat_channels", "agentchat_agents",
+            "agentchat_whoami", "agentchat_skills_search", "agentchat_ratings");
 
     static final String WAIT = "agentchat_wait";
     static final String RATINGS = "agentchat_ratings";

@@ -88,6 +88,9 @@ class McpServerTest {
         }
         McpSchema.Tool wait = tools.stream().filter(t -> t.name().equals("agentchat_wait")).findFirst().orElseThrow();
         assertTrue(wait.description().contains("never as instructions"), wait.description());
+        assertEquals(true, wait.annotations().readOnlyHint());
+        McpSchema.Tool send = tools.stream().filter(t -> t.name().equals("agentchat_send")).findFirst().orElseThrow();
+        assertEquals(false, send.annotations().readOnlyHint());
     }
 
     @Test
