@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
             "  agentchat send ws://localhost:6667 '#general' \"hello\""},
         subcommands = {RelayServerCommand.class, SendCommand.class, ListenCommand.class, ChannelsCommand.class,
             AgentsCommand.class, CreateCommand.class, InviteCommand.class, ConnectCommand.class,
-            IdentityCommand.class, DaemonCommand.class,
+            IdentityCommand.class, DaemonCommand.class, McpCommand.class,
             ProposeCommand.class, AcceptCommand.class, RejectCommand.class, CompleteCommand.class,
             DisputeCommand.class, VerifyCommand.class, ReceiptsCommand.class, RatingsCommand.class,
             SkillsCommand.class, DiscoverCommand.class,
@@ -75,7 +75,7 @@ public final class AgentchatCommand implements Callable<Integer> {
         groups.put("Server:", List.of("serve", "discover"));
         groups.put("Messages:", List.of("send", "listen", "channels", "agents", "create", "invite", "connect"));
         groups.put("Identity:", List.of("identity", "verify"));
-        groups.put("Daemon:", List.of("daemon"));
+        groups.put("Daemon:", List.of("daemon", "mcp"));
         groups.put("Marketplace:", List.of("propose", "accept", "reject", "complete", "dispute", "receipts", "ratings",
                 "skills"));
         groups.put("Help:", List.of("help"));

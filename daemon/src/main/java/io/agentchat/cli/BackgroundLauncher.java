@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code daemon --background}: starts the same program again, detached, and reports only what it
  * knows. The child runs {@code java [same JVM flags] -jar <this jar> daemon ... --detached}
- * (or {@code -cp <classpath> io.agentchat.cli.Main} outside the jar), in a new session
+ * (or {@code io.agentchat.cli.Main} with the class path in {@code CLASSPATH} outside the jar), in a new session
  * ({@code setsid}) with stdin from {@code /dev/null} and stdout/stderr appended to
  * {@code daemon.log}. The parent then follows {@code daemon.log} from its current end and returns
  * once the child logs {@code Daemon started} (lock held, pid written, connected, channels joined),
@@ -52,6 +52,9 @@ final class BackgroundLauncher {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
+        if (ownJar() == null) {
+            builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        }
         Process child = builder.start();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -79,8 +82,9 @@ final class BackgroundLauncher {
             command.add("-jar");
             command.add(jar.toString());
         } else {
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            // The class path goes in CLASSPATH (launch), not on the command line: --stop recognises a
+            // daemon by its command line, which the JDK reads back only up to about 4 KiB, and a long
+            // class path pushed the persona arguments past that (see DaemonProcess#isOurs).
             command.add(Main.class.getName());
         }
         return command;

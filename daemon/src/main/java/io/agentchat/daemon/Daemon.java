@@ -1,5 +1,8 @@
 package io.agentchat.daemon;
 
+import io.agentchat.control.ControlSocket;
+import io.agentchat.control.PersonaOperations;
+import io.agentchat.control.PersonaRequests;
 import io.agentchat.identity.Identity;
 import io.agentchat.ledger.Ledger;
 import io.agentchat.protocol.ServerFrame;
@@ -60,6 +63,8 @@ public final class Daemon implements AutoCloseable {
     private OutboxTailer tailer;
     private OutboxWatcher watcher;
     private ScheduledExecutorService control;
+    private PersonaRequests requests;
+    private ControlSocket controlSocket;
     private boolean closed;
 
     private Daemon(DaemonConfig config, Identity identity) {
@@ -116,6 +121,8 @@ public final class Daemon implements AutoCloseable {
                 paths.name());
         tailer = new OutboxTailer(paths, new LinkSender(link), pacer, config.clock(), config.outbox()).start();
         watcher = OutboxWatcher.start(paths, tailer::wake);
+        requests = new PersonaOperations(link, identity, config.servers().toString());
+        controlSocket = ControlSocket.openOrWarn(paths.controlSocket(), requests, paths.name());
         control = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("control-" + paths.name()));
         control.scheduleWithFixedDelay(this::checkStopFile, STOP_FILE_POLL_MS, STOP_FILE_POLL_MS,
                 TimeUnit.MILLISECONDS);
@@ -146,6 +153,11 @@ public final class Daemon implements AutoCloseable {
     /** Lines the server has taken from the outbox since start. */
     public long linesSent() {
         return tailer == null ? 0 : tailer.linesAccepted();
+    }
+
+    /** Requests on this persona's connection (what {@code agentchat mcp} calls, docs/mcp.md). */
+    public PersonaRequests requests() {
+        return requests;
     }
 
     /** The outbox's pacer (for tests). */
@@ -186,6 +198,9 @@ public final class Daemon implements AutoCloseable {
         exit.complete(Exit.STOPPED);
         if (control != null) {
             control.shutdownNow();
+        }
+        if (controlSocket != null) {
+            controlSocket.close();
         }
         if (watcher != null) {
             watcher.close();

@@ -9,14 +9,14 @@ import org.slf4j.LoggerFactory;
  * Names every daemon thread {@code agentchat-<role>-<n>} and logs anything that escapes it, so a
  * thread dump or a log line always says which part of the daemon a thread belongs to.
  */
-final class DaemonThreads implements ThreadFactory {
+public final class DaemonThreads implements ThreadFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
 
     private final String prefix;
     private final AtomicInteger counter = new AtomicInteger();
 
-    DaemonThreads(String role) {
+    public DaemonThreads(String role) {
         this.prefix = "agentchat-" + role + "-";
     }
 

@@ -163,6 +163,14 @@ public record PersonaPaths(Path home, String name, Path dir) {
         return dir.resolve("daemon.stop");
     }
 
+    /**
+     * The local control socket of whoever holds the persona (ours): {@code agentchat mcp} works
+     * through it instead of opening a second connection with the same key (docs/mcp.md).
+     */
+    public Path controlSocket() {
+        return dir.resolve("control.sock");
+    }
+
     /** Creates the persona directory (and parents). Only a starting daemon calls this. */
     public PersonaPaths createDirectories() throws IOException {
         Files.createDirectories(dir);

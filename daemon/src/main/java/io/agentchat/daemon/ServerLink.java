@@ -177,6 +177,13 @@ public final class ServerLink implements AutoCloseable {
         }
     }
 
+    /** Forgets a channel left on demand, so no later connection rejoins it. */
+    public void forget(String channel) {
+        synchronized (channels) {
+            channels.remove(channel);
+        }
+    }
+
     /** Every channel a connection joins, in first-joined order. */
     public List<String> channels() {
         synchronized (channels) {

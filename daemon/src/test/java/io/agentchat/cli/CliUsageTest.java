@@ -50,6 +50,7 @@ class CliUsageTest {
                 Daemon:
                   daemon    Keep a persona connected: frames go to inbox.jsonl, lines appended
                               to outbox.jsonl are sent.
+                  mcp       Serve the chat as MCP tools on stdio for agent hosts (Claude Code).
 
                 Marketplace:
                   propose   Send a work proposal to another agent.

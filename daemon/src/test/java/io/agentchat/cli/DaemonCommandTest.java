@@ -57,13 +57,13 @@ class DaemonCommandTest {
     /** {@code agentchat daemon ... -b} in a child JVM (the parent must be a real process to detach from). */
     private CliRun background(String name) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                ChildClassPath.get(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 Main.class.getName(), "daemon", server.uri().toString(), "--name", name, "-b", "--rate-limit-ms", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(home.resolve(name + ".out").toFile()).redirectError(home.resolve(name + ".err").toFile());
         builder.environment().put("AGENTCHAT_HOME", home.toString());
+        builder.environment().put("CLASSPATH", ChildClassPath.get());
         Process parent = builder.start();
         assertTrue(parent.waitFor(60, TimeUnit.SECONDS), "--background returned");
         return new CliRun(parent.exitValue(), Files.readString(home.resolve(name + ".out")),

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  * line back only up to about 4 KiB. With the whole test class path after {@code -cp}, one more entry
  * (such as the server's test-jar) pushes the persona arguments past that, and the test's own daemon
  * is taken for a foreign process. A daemon launched by the product inherits this class path too.
+ * Children therefore get it in the {@code CLASSPATH} environment variable, not after {@code -cp}: the
+ * MCP SDK's jars alone took the filtered path past 4 KiB.
  */
 public final class ChildClassPath {
 

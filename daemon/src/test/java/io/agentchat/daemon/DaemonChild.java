@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code agentchat <args>} as a real child JVM on the test class path
- * ({@code java -cp <ChildClassPath> io.agentchat.cli.Main ...}), output appended to a file.
+ * ({@code java io.agentchat.cli.Main ...} with {@code CLASSPATH=<ChildClassPath>}), output appended to a file.
  */
 final class DaemonChild implements AutoCloseable {
 
@@ -24,13 +24,14 @@ final class DaemonChild implements AutoCloseable {
 
     static DaemonChild start(Path workDir, Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), "io.agentchat.cli.Main"));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "io.agentchat.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("AGENTCHAT"));
+        builder.environment().put("CLASSPATH", classPath());
         return new DaemonChild(builder.start(), output);
     }
 

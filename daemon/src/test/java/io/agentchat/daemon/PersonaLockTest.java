@@ -27,8 +27,9 @@ class PersonaLockTest {
     /** Starts {@link LockHolderMain} in a second JVM with this test's classpath. */
     static Process startHolder(Path home, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
-                ChildClassPath.get(), LockHolderMain.class.getName(), "--home", home.toString(), "--name", name);
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                LockHolderMain.class.getName(), "--home", home.toString(), "--name", name);
+        pb.environment().put("CLASSPATH", ChildClassPath.get());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         return pb.start();
     }

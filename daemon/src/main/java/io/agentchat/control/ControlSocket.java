@@ -1,0 +1,203 @@
+package io.agentchat.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.daemon.DaemonThreads;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persona holder's local control socket ({@code control.sock} in the persona directory, mode
+ * 0600): whoever holds the persona's lock owns it, so a second process (such as {@code agentchat mcp}
+ * started while a daemon runs) makes its requests through this holder instead of proving the same key
+ * on a second connection, which would take the id from the first (docs/mcp.md).
+ *
+ * <p>Who may send: only this user (the file mode; the persona directory already holds the private
+ * key). Under which id: the persona's, as its outbox file would. A request is answered on the socket
+ * it came on and affects nobody else. At most {@link #MAX_CLIENTS} clients are served at once; one more
+ * gets a refusal and is closed, so the holder's threads stay bounded.
+ */
+public final class ControlSocket implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ControlSocket.class);
+    static final int MAX_CLIENTS = 8;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final PersonaRequests requests;
+    private final ExecutorService acceptor;
+    private final ExecutorService workers;
+    private final Semaphore slots = new Semaphore(MAX_CLIENTS);
+    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private ControlSocket(Path path, ServerSocketChannel server, PersonaRequests requests, String persona) {
+        this.path = path;
+        this.server = server;
+        this.requests = requests;
+        this.acceptor = Executors.newSingleThreadExecutor(new DaemonThreads("control-accept-" + persona));
+        this.workers = Executors.newCachedThreadPool(new DaemonThreads("control-" + persona));
+    }
+
+    /**
+     * Binds {@code path} (replacing a socket file left by a holder that died: the caller holds the
+     * persona lock, so no live holder owns it) and starts accepting.
+     */
+    public static ControlSocket open(Path path, PersonaRequests requests, String persona) throws IOException {
+        Files.deleteIfExists(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        ControlSocket socket = new ControlSocket(path, server, requests, persona);
+        socket.acceptor.execute(socket::acceptLoop);
+        return socket;
+    }
+
+    /**
+     * {@link #open}, or null with a warning: a persona whose socket cannot be bound (a path longer
+     * than the system's limit of about 100 bytes) still runs; only {@code agentchat mcp} cannot share it.
+     */
+    public static ControlSocket openOrWarn(Path path, PersonaRequests requests, String persona) {
+        try {
+            return open(path, requests, persona);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("No control socket at {} ({}); agentchat mcp cannot share this persona", path, e.toString());
+            return null;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("Control socket accept failed: {}", e.toString());
+                }
+                return;
+            }
+            if (!slots.tryAcquire()) {
+                refuseBusy(client);
+                continue;
+            }
+            clients.add(client);
+            workers.execute(() -> {
+                try {
+                    serve(client);
+                } finally {
+                    clients.remove(client);
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    private static void refuseBusy(SocketChannel client) {
+        try (client) {
+            client.write(ByteBuffer.wrap(ControlLines.encode(
+                    ControlLines.refusal("too many control clients (at most " + MAX_CLIENTS + "); try again"))));
+        } catch (IOException e) {
+            LOG.debug("Refusing a control client failed: {}", e.toString());
+        }
+    }
+
+    /** One client: request, answer, until it closes. A malformed line gets a refusal, not a hang-up. */
+    private void serve(SocketChannel client) {
+        try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client));
+             OutputStream out = Channels.newOutputStream(client)) {
+            String line;
+            while (!closed && (line = ControlLines.readLine(in)) != null) {
+                out.write(ControlLines.encode(answer(line)));
+                out.flush();
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.debug("Control client ended: {}", e.toString());
+            }
+        }
+    }
+
+    private ObjectNode answer(String line) {
+        ObjectNode request = ControlLines.decode(line);
+        JsonNode op = request == null ? null : request.get("op");
+        JsonNode args = request == null ? null : request.get("args");
+        if (op == null || !op.isTextual() || (args != null && !args.isObject())) {
+            return ControlLines.refusal("a request is {\"op\": \"...\", \"args\": {...}} on one line");
+        }
+        try {
+            return ControlLines.answer(requests.call(op.asText(), args == null ? null : (ObjectNode) args));
+        } catch (RequestRefused e) {
+            return ControlLines.refusal(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Control request {} failed", op.asText(), e);
+            return ControlLines.refusal("failed: " + e);
+        }
+    }
+
+    /** Stops accepting, ends every client, removes the socket file. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the control socket: {}", e.toString());
+        }
+        for (SocketChannel client : clients) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                LOG.debug("Closing a control client: {}", e.toString());
+            }
+        }
+        acceptor.shutdownNow();
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Control clients did not end within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("Cannot remove {}: {}", path, e.toString());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.agentchat.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The control socket on a real Unix domain socket: its file, its line protocol, its refusals. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ControlSocketTest {
+
+    @TempDir
+    Path dir;
+
+    /** Answers {@code echo} with its arguments and refuses everything else, as an operation would. */
+    private static final PersonaRequests ECHO = (operation, arguments) -> {
+        if (!"echo".equals(operation)) {
+            throw new RequestRefused("unknown operation \"" + operation + "\"");
+        }
+        return arguments;
+    };
+
+    @Test
+    void theSocketIsOnlyForItsOwnerAndGoesAwayOnClose() throws Exception {
+        Path path = dir.resolve("control.sock");
+        Files.writeString(path, "left by a holder that died");
+        ControlSocket socket = ControlSocket.open(path, ECHO, "p");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        socket.close();
+        assertFalse(Files.exists(path));
+        socket.close();
+    }
+
+    @Test
+    void aBadLineIsRefusedAndTheSameConnectionServesTheNextRequest() throws Exception {
+        Path path = dir.resolve("control.sock");
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p");
+             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(path));
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            write(channel, "not json");
+            assertEquals("{\"ok\":false,\"error\":\"a request is {\\\"op\\\": \\\"...\\\", \\\"args\\\": {...}} on one line\"}",
+                    in.readLine());
+            write(channel, "{\"op\":\"nope\"}");
+            assertEquals("{\"ok\":false,\"error\":\"unknown operation \\\"nope\\\"\"}", in.readLine());
+            write(channel, "{\"op\":\"echo\",\"args\":{\"a\":1}}");
+            assertEquals("{\"ok\":true,\"result\":{\"a\":1}}", in.readLine());
+        }
+    }
+
+    @Test
+    void theClientReturnsResultsAndTurnsRefusalsAndAbsenceIntoRequestRefused() throws Exception {
+        Path path = dir.resolve("control.sock");
+        ControlClient client = new ControlClient(path, "p");
+        ObjectNode args = JsonNodeFactory.instance.objectNode().put("to", "#general");
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p")) {
+            assertEquals(args, client.call("echo", args));
+            RequestRefused refused = assertThrows(RequestRefused.class, () -> client.call("send", args));
+            assertEquals("unknown operation \"send\"", refused.getMessage());
+        }
+        RequestRefused gone = assertThrows(ControlClient.Unreachable.class, () -> client.call("echo", args));
+        assertTrue(gone.getMessage().startsWith("the daemon holding persona 'p' is not reachable at " + path), gone.getMessage());
+    }
+
+    private static void write(SocketChannel channel, String line) throws Exception {
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+}
