@@ -8,8 +8,7 @@ import java.util.List;
  * channel's messages, their seq and epoch, and the recovery history, kept outside every relay. The
  * relay's core sees only this interface, so a relay that runs alone never loads the Redis client.
  *
- * <p>In this slice only channel messages go through the cluster; presence, DMs and identity stay
- * per relay.
+ * <p>Channel messages go through this interface; DMs and identity through its {@link #directory()}.
  */
 public interface Cluster extends AutoCloseable {
 
@@ -43,6 +42,9 @@ public interface Cluster extends AutoCloseable {
      * round trip.
      */
     List<String> after(String channel, ChannelPosition since, long upTo, long maxChars);
+
+    /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
+    AgentDirectory directory();
 
     @Override
     void close();

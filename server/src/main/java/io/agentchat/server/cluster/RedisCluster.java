@@ -95,6 +95,7 @@ public final class RedisCluster implements Cluster {
     private final String postSha;
     private final String openSha;
     private final String afterSha;
+    private final RedisDirectory directory;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery) {
@@ -105,6 +106,7 @@ public final class RedisCluster implements Cluster {
         this.postSha = commands.sync().scriptLoad(POST);
         this.openSha = commands.sync().scriptLoad(OPEN);
         this.afterSha = commands.sync().scriptLoad(AFTER);
+        this.directory = new RedisDirectory(client, commands, recovery);
     }
 
     /**
@@ -220,7 +222,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public AgentDirectory directory() {
+        return directory;
+    }
+
+    @Override
     public void close() {
+        directory.close();
         pubSub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

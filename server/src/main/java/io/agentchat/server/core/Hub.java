@@ -8,6 +8,7 @@ import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.cluster.AgentDirectory;
 import io.agentchat.server.cluster.Cluster;
 import io.agentchat.server.market.MarketService;
 import io.agentchat.server.market.RatingsStore;
@@ -78,9 +79,10 @@ public final class Hub implements AutoCloseable {
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
                 config.maxAnnouncedMembers(),
                 membershipLimits);
+        AgentDirectory directory = cluster == null ? null : cluster.directory();
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
-                messagePace(config), messageBurst(config));
-        this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
+                messagePace(config), messageBurst(config), directory);
+        this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit(), directory);
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agentchat-timers");
             thread.setDaemon(true);

@@ -5,6 +5,7 @@ import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
+import io.agentchat.server.cluster.AgentDirectory;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,9 +37,15 @@ final class MessageSignatures {
 
     private final SignatureReplayGuard guard = new SignatureReplayGuard(CAPACITY);
     private final Wire wire;
+    private final AgentDirectory cluster;
 
-    MessageSignatures(Wire wire) {
+    /**
+     * @param cluster where every relay of a cluster remembers signatures too, so a message relayed
+     *                by one is refused when replayed on another; null for a relay alone
+     */
+    MessageSignatures(Wire wire, AgentDirectory cluster) {
         this.wire = wire;
+        this.cluster = cluster;
     }
 
     Checked check(AgentSession session, ClientFrame.Msg msg) {
@@ -62,6 +69,9 @@ final class MessageSignatures {
         if (unproven && Math.abs(wire.now() - msg.ts()) > WINDOW_MILLIS) {
             throw stale(session);
         }
+        if (unproven && cluster != null) {
+            firstInCluster(session, signature, msg.ts());
+        }
         return new Checked(!unproven, unproven, signature, msg.ts());
     }
 
@@ -82,11 +92,33 @@ final class MessageSignatures {
         if (checked.signedTs() - now > WINDOW_MILLIS) {
             return false; // ahead of the window: it would stay usable longer than we remember it
         }
+        if (cluster != null && !checked.unproven()) {
+            // Sent before the message itself on the same Redis connection: remembered before anyone sees it.
+            cluster.used(checked.signature(), expiresAt - now);
+        }
         SignatureReplayGuard.Use use = guard.use(checked.signature(), expiresAt, now);
         if (checked.unproven() && use != SignatureReplayGuard.Use.FIRST) {
             throw stale(session);
         }
         return use != SignatureReplayGuard.Use.FULL;
+    }
+
+    /**
+     * An unproven sender's signature must be new to the whole cluster: asked of Redis (one round trip)
+     * before the message goes anywhere. Refused when Redis cannot say.
+     */
+    private void firstInCluster(AgentSession session, byte[] signature, long signedTs) {
+        long ttl = signedTs + WINDOW_MILLIS - wire.now();
+        boolean first;
+        try {
+            first = ttl > 0 && cluster.firstUse(signature, ttl);
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "The cluster cannot check the signature now;"
+                    + " answer the IDENTIFY challenge to send as " + session.ref());
+        }
+        if (!first) {
+            throw stale(session);
+        }
     }
 
     private static ProtocolException stale(AgentSession session) {

@@ -1,0 +1,226 @@
+package io.agentchat.server;
+
+import static io.agentchat.server.HeldDms.dm;
+import static io.agentchat.server.HeldDms.dmContents;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentchat.identity.Identity;
+import io.agentchat.identity.SignedText;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * DMs and identity across two relays over one real redis-server (docs/cluster.md, "DMs and
+ * identity"): a DM reaches its addressee on the other relay, a proof on one relay displaces the
+ * holder on the other, DMs held for a proven identity are handed over wherever it returns, and a
+ * signature relayed by one relay is refused when replayed on the other.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClusterDmTest extends ClusterHarness {
+    private final Identity alice = Identity.generate("alice", Clock.systemUTC());
+
+    private static boolean dmWith(JsonNode f, String content) {
+        return "MSG".equals(f.path("type").asText()) && content.equals(f.path("content").asText());
+    }
+
+    @Test
+    void aDmReachesItsAddresseeOnTheOtherRelayBothWaysAndTheSenderGetsItsEcho() throws Exception {
+        try (TestAgent a = TestAgent.ephemeral(client, relayA.uri(), "a");
+             TestAgent b = TestAgent.ephemeral(client, relayB.uri(), "b");
+             TestAgent proven = TestAgent.proven(client, relayB.uri(), alice)) {
+            a.send(dm(b.id, "to b"));
+            JsonNode got = b.await("MSG", f -> dmWith(f, "to b"));
+            assertEquals(a.id, got.get("from").asText());
+            assertFalse(got.has("verified"), "an ephemeral sender is not verified: " + got);
+            assertEquals(got.toString(), a.await("MSG", f -> dmWith(f, "to b")).toString(), "the sender's echo");
+
+            b.send(dm(a.id, "to a"));
+            assertEquals(b.id, a.await("MSG", f -> dmWith(f, "to a")).get("from").asText());
+            b.await("MSG", f -> dmWith(f, "to a"));
+
+            proven.send(dm(a.id, "from alice"));
+            JsonNode fromAlice = a.await("MSG", f -> dmWith(f, "from alice"));
+            assertEquals("@" + alice.agentId(), fromAlice.get("from").asText());
+            assertTrue(fromAlice.get("verified").asBoolean(), "the proving relay's word: " + fromAlice);
+            a.send(dm("@" + alice.agentId(), "to alice"));
+            proven.await("MSG", f -> dmWith(f, "to alice"));
+        }
+    }
+
+    @Test
+    void aDmToAnIdNobodyHasAnywhereIsAgentNotFoundAndTheConnectionStaysUsable() throws Exception {
+        try (TestAgent a = TestAgent.ephemeral(client, relayA.uri(), "a");
+             TestAgent gone = TestAgent.ephemeral(client, relayB.uri(), "gone")) {
+            a.send(dm("@deadbeef", "anyone?"));
+            a.awaitError("AGENT_NOT_FOUND", "Agent @deadbeef not found");
+            gone.close();
+            assertTrue(gone.awaitClose());
+            // An ephemeral id is never held for: once its relay lets it go, it is not found anywhere.
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                a.send(dm(gone.id, "hello?"));
+                return ("Agent " + gone.id + " not found").equals(answer(a).path("message").asText());
+            });
+            a.drainUntilPong();
+            assertTrue(a.isOpen());
+        }
+    }
+
+    @Test
+    void provingTheKeyOnOneRelayDisplacesItsHolderOnTheOther() throws Exception {
+        try (TestAgent first = TestAgent.proven(client, relayA.uri(), alice);
+             TestAgent sender = TestAgent.ephemeral(client, relayA.uri(), "sender")) {
+            try (TestAgent second = TestAgent.proven(client, relayB.uri(), alice)) {
+                first.awaitError("INVALID_MSG", "Disconnected: Another connection claimed this identity");
+                assertTrue(first.awaitClose());
+                assertEquals(1000, first.closeCode());
+                assertEquals("Identity claimed by new connection", first.closeReason());
+
+                sender.send(dm("@" + alice.agentId(), "where are you"));
+                second.await("MSG", f -> dmWith(f, "where are you"));
+                sender.await("MSG", f -> dmWith(f, "where are you"));
+            }
+        }
+    }
+
+    @Test
+    void dmsHeldForAProvenIdentityAreHandedOverOnceInOrderWhenItReturnsOnTheOtherRelay() throws Exception {
+        try (TestAgent bob = TestAgent.ephemeral(client, relayB.uri(), "bob")) {
+            TestAgent away = TestAgent.proven(client, relayA.uri(), alice);
+            away.close();
+            assertTrue(away.awaitClose());
+            String to = "@" + alice.agentId();
+            awaitHeld(bob, to, "while away 1");
+            for (int i = 2; i <= 3; i++) {
+                String content = "while away " + i;
+                bob.send(dm(to, content));
+                bob.await("MSG", f -> dmWith(f, content));
+            }
+
+            TestAgent unproven = TestAgent.unproven(client, relayB.uri(), alice);
+            assertEquals(List.of(), dmContents(unproven), "only the key's proof hands them over");
+            unproven.send(unproven.challengeAnswer(alice, relayB.uri()));
+            unproven.await("VERIFY_SUCCESS");
+            assertEquals(List.of("while away 1", "while away 2", "while away 3"), dmContents(unproven));
+            bob.send(dm(to, "live"));
+            unproven.await("MSG", f -> dmWith(f, "live"));
+            unproven.close();
+            assertTrue(unproven.awaitClose());
+
+            try (TestAgent again = TestAgent.proven(client, relayA.uri(), alice)) {
+                assertEquals(List.of(), dmContents(again), "each held DM is handed over once");
+            }
+        }
+    }
+
+    @Test
+    void dmsHeldForOneKeyAreRefusedToAnotherKeyOfTheSameIdOnTheOtherRelay() throws Exception {
+        Identity[] pair = HeldDmAttackTest.collidingPair();
+        Identity victim = pair[0];
+        Identity attacker = pair[1];
+        try (TestAgent bob = TestAgent.ephemeral(client, relayB.uri(), "bob")) {
+            TestAgent away = TestAgent.proven(client, relayA.uri(), victim);
+            away.close();
+            assertTrue(away.awaitClose());
+            String to = "@" + victim.agentId();
+            awaitHeld(bob, to, "for the victim");
+
+            try (TestAgent thief = TestAgent.unproven(client, relayB.uri(), attacker)) {
+                thief.send(thief.challengeAnswer(attacker, relayB.uri()));
+                assertEquals("Agent id " + to + " is held by a different key",
+                        thief.await("VERIFY_FAILED").get("reason").asText());
+                assertEquals(List.of(), dmContents(thief));
+            }
+            try (TestAgent back = TestAgent.proven(client, relayB.uri(), victim)) {
+                assertEquals(List.of("for the victim"), dmContents(back));
+            }
+        }
+    }
+
+    @Test
+    void aSignedMessageRelayedOnOneRelayIsRefusedWhenReplayedOnTheOther() throws Exception {
+        try (TestAgent owner = TestAgent.proven(client, relayA.uri(), alice)) {
+            owner.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            owner.await("JOINED");
+            String signed = signed("hi");
+            owner.send(signed);
+            owner.await("MSG", f -> dmWith(f, "hi"));
+
+            try (TestAgent impostor = TestAgent.unproven(client, relayB.uri(), alice)) {
+                impostor.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+                impostor.await("JOINED");
+                impostor.send(signed);
+                JsonNode refused = impostor.await("ERROR");
+                assertEquals("SIGNATURE_REQUIRED", refused.get("code").asText(), refused.toString());
+                // The same sender's fresh signature is taken: the refusal was the replay's.
+                String fresh = signed("fresh");
+                impostor.send(fresh);
+                impostor.await("MSG", f -> dmWith(f, "fresh"));
+                // And an unproven sender's signature, replayed on relay A, is refused there.
+                try (TestAgent other = TestAgent.unproven(client, relayA.uri(), alice)) {
+                    other.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+                    other.await("JOINED");
+                    other.send(fresh);
+                    JsonNode again = other.await("ERROR");
+                    assertEquals("SIGNATURE_REQUIRED", again.get("code").asText(), again.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void whileRedisIsAwayACrossRelayDmIsRefusedClearlyAndOnceItIsBackDmsFlowAgain() throws Exception {
+        try (TestAgent a = TestAgent.ephemeral(client, relayA.uri(), "a");
+             TestAgent b = TestAgent.ephemeral(client, relayB.uri(), "b")) {
+            a.send(dm(b.id, "before"));
+            b.await("MSG", f -> dmWith(f, "before"));
+
+            redis.kill();
+            a.send(dm(b.id, "meanwhile"));
+            JsonNode refused = a.await("ERROR");
+            assertEquals("AGENT_NOT_FOUND", refused.get("code").asText(), refused.toString());
+            a.drainUntilPong();
+
+            redis.restart();
+            // Lettuce reconnects and subscribes again to the ids it had: b is found once it has.
+            int[] tries = {0};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                a.send(dm(b.id, "after-" + tries[0]++));
+                return b.takeReceived().stream().anyMatch(f -> f.path("content").asText().startsWith("after-"));
+            });
+        }
+    }
+
+    /** Sends {@code content} to {@code to} until it is held (the mailbox opens once the identity's relay has let it go). */
+    private static void awaitHeld(TestAgent sender, String to, String content) throws Exception {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            sender.send(dm(to, content));
+            return content.equals(answer(sender).path("content").asText());
+        });
+    }
+
+    /** The sender's answer to what it sent last: its echo (MSG) or an ERROR. */
+    private static JsonNode answer(TestAgent sender) throws Exception {
+        while (true) {
+            JsonNode frame = sender.next();
+            String type = frame.path("type").asText();
+            if ("MSG".equals(type) || "ERROR".equals(type)) {
+                return frame;
+            }
+        }
+    }
+
+    private String signed(String content) {
+        long ts = System.currentTimeMillis();
+        String sig = alice.sign(SignedText.msg("#general", content, ts));
+        return "{\"type\":\"MSG\",\"to\":\"#general\",\"content\":\"" + content + "\",\"ts\":" + ts
+                + ",\"sig\":\"" + sig + "\"}";
+    }
+}
