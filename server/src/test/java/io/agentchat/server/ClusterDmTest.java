@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import io.agentchat.server.core.RecoveryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -194,6 +195,83 @@ class ClusterDmTest extends ClusterHarness {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 a.send(dm(b.id, "after-" + tries[0]++));
                 return b.takeReceived().stream().anyMatch(f -> f.path("content").asText().startsWith("after-"));
+            });
+        }
+    }
+
+    /**
+     * Both relays take the same key's proof at the same moment: Redis orders the two claims, the later
+     * one displaces the earlier wherever it is, and DMs reach the one that stays, only it.
+     */
+    @Test
+    void whenBothRelaysProveTheSameKeyAtOnceExactlyOneKeepsTheId() throws Exception {
+        try (TestAgent sender = TestAgent.ephemeral(client, relayA.uri(), "sender")) {
+            for (int round = 0; round < 5; round++) {
+                Identity key = Identity.generate("racer" + round, Clock.systemUTC());
+                TestAgent onA = TestAgent.unproven(client, relayA.uri(), key);
+                TestAgent onB = TestAgent.unproven(client, relayB.uri(), key);
+                onA.send(onA.challengeAnswer(key, relayA.uri()));
+                onB.send(onB.challengeAnswer(key, relayB.uri()));
+                onA.await("VERIFY_SUCCESS");
+                onB.await("VERIFY_SUCCESS");
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> onA.isClosed() || onB.isClosed());
+                TestAgent kept = onA.isClosed() ? onB : onA;
+                TestAgent displaced = kept == onA ? onB : onA;
+                assertEquals("Identity claimed by new connection", displaced.closeReason());
+                String content = "round " + round;
+                sender.send(dm("@" + key.agentId(), content));
+                kept.await("MSG", f -> dmWith(f, content));
+                kept.drainUntilPong();
+                assertTrue(kept.isOpen(), "round " + round + ": the later claim stays");
+                kept.close();
+                assertTrue(kept.awaitClose());
+            }
+        }
+    }
+
+    /** The mailbox in Redis keeps one relay's bounds and answers: here 2 DMs, the third refused. */
+    @Test
+    void aFullMailboxInTheClusterRefusesWithTheSameErrorAsOneRelay() throws Exception {
+        RecoveryConfig d = RecoveryConfig.defaults();
+        RecoveryConfig two = new RecoveryConfig(d.historyMessages(), d.historyAge(), d.historyBytes(), 2, d.heldAge(),
+                d.heldBytesPerAgent(), d.heldBytes());
+        try (TestRelay small = TestRelay.start(TestRelay.defaults().name("relay-c").cluster(redis.uri()).recovery(two).build());
+             TestAgent bob = TestAgent.ephemeral(client, small.uri(), "bob")) {
+            TestAgent away = TestAgent.proven(client, relayA.uri(), alice);
+            away.close();
+            assertTrue(away.awaitClose());
+            String to = "@" + alice.agentId();
+            awaitHeld(bob, to, "one");
+            bob.send(dm(to, "two"));
+            bob.await("MSG", f -> dmWith(f, "two"));
+            bob.send(dm(to, "three"));
+            bob.awaitError("AGENT_NOT_FOUND", "Agent " + to + " is offline and cannot be held more messages");
+            assertTrue(bob.isOpen());
+            try (TestAgent back = TestAgent.proven(client, relayB.uri(), alice)) {
+                assertEquals(List.of("one", "two"), dmContents(back));
+            }
+        }
+    }
+
+    /**
+     * An id that left its relay while Redis was away: the client renews the relay's old subscription
+     * when Redis is back, and the relay lets it go at the first DM that finds nobody, so the id is
+     * then not found rather than silently swallowing DMs.
+     */
+    @Test
+    void anIdThatLeftWhileRedisWasAwayIsNotFoundOnceRedisIsBack() throws Exception {
+        try (TestAgent a = TestAgent.ephemeral(client, relayA.uri(), "a")) {
+            TestAgent b = TestAgent.ephemeral(client, relayB.uri(), "b");
+            a.send(dm(b.id, "before"));
+            b.await("MSG", f -> dmWith(f, "before"));
+            redis.kill();
+            b.close();
+            assertTrue(b.awaitClose());
+            redis.restart();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                a.send(dm(b.id, "anyone?"));
+                return ("Agent " + b.id + " not found").equals(answer(a).path("message").asText());
             });
         }
     }

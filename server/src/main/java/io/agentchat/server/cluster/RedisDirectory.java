@@ -87,17 +87,23 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     /**
      * KEYS: owner, held, dms, claims. ARGV: pubkey, topic, owner ttl ms. Returns {0} (refused) or
      * {claim, held frames...}. The owner record of another key counts only while a relay other than
-     * the claimer's is subscribed to the id (a relay killed with its holder leaves it behind).
+     * the claimer's is subscribed to the id (a relay killed with its holder leaves it behind). Claim
+     * numbers start from Redis's clock in microseconds, so after Redis restarts empty a new claim
+     * still outnumbers every claim the relays remember.
      */
     private static final String CLAIM = """
             local boxKey = redis.call('HGET', KEYS[2], 'pubkey')
             if boxKey and boxKey ~= ARGV[1] then return {0} end
             local owner = redis.call('HGET', KEYS[1], 'pubkey')
             if owner and owner ~= ARGV[1] and redis.call('PUBSUB', 'NUMSUB', ARGV[2])[2] > 1 then return {0} end
+            if redis.call('EXISTS', KEYS[4]) == 0 then
+              local now = redis.call('TIME')
+              redis.call('SET', KEYS[4], now[1] .. string.format('%06d', tonumber(now[2])))
+            end
             local claim = redis.call('INCR', KEYS[4])
-            redis.call('HSET', KEYS[1], 'pubkey', ARGV[1], 'claim', claim)
+            redis.call('HSET', KEYS[1], 'pubkey', ARGV[1], 'claim', string.format('%d', claim))
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
-            redis.call('PUBLISH', ARGV[2], 'claim ' .. claim .. ' ' .. ARGV[1])
+            redis.call('PUBLISH', ARGV[2], 'claim ' .. string.format('%d', claim) .. ' ' .. ARGV[1])
             local out = {claim}
             if boxKey then
               for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do

@@ -102,7 +102,10 @@ final class ClusterIdentity implements AgentDirectory.Listener {
             if (holder != null) {
                 holder.send(text);
             } else {
+                // A subscription Redis kept (an unsubscribe refused while it was away is renewed by the
+                // client when it reconnects) would swallow the id's DMs: let it go now.
                 LOG.warn("cluster: DM for id={} arrived after it left this relay; lost", id);
+                absentUnlessHeld(id);
             }
         }
     }
