@@ -183,11 +183,22 @@ class ClusterDmTest extends ClusterHarness {
             a.send(dm(b.id, "before"));
             b.await("MSG", f -> dmWith(f, "before"));
 
+            TestAgent unproven = TestAgent.unproven(client, relayB.uri(), alice);
+            unproven.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            unproven.await("JOINED");
             redis.kill();
             a.send(dm(b.id, "meanwhile"));
-            JsonNode refused = a.await("ERROR");
-            assertEquals("AGENT_NOT_FOUND", refused.get("code").asText(), refused.toString());
+            a.awaitError("AGENT_NOT_FOUND", "Agent " + b.id
+                    + " is not on this relay, and the cluster cannot be reached to find it");
             a.drainUntilPong();
+            unproven.send(signed("unchecked"));
+            assertEquals("SIGNATURE_REQUIRED", unproven.await("ERROR").get("code").asText());
+            unproven.send(unproven.challengeAnswer(alice, relayB.uri()));
+            assertEquals("The cluster cannot be reached to prove @" + alice.agentId() + " now; try again",
+                    unproven.await("VERIFY_FAILED").get("reason").asText());
+            unproven.drainUntilPong();
+            assertTrue(unproven.isOpen());
+            unproven.close();
 
             redis.restart();
             // Lettuce reconnects and subscribes again to the ids it had: b is found once it has.
