@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  * target, not a member) leaves nothing behind and costs no memory. Every fresh signature that is
  * relayed is remembered until its {@code ts} is no longer fresh, a proven sender's too; one that
  * cannot be remembered (its {@code ts} is ahead of the window, or the memory is full) is relayed
- * without {@code sig}, since a signature never published cannot be replayed.
+ * without {@code sig}, since a signature never published cannot be replayed. In a cluster the
+ * signatures are remembered in Redis too, so a replay on another relay is refused as well.
  */
 final class MessageSignatures {
     static final long WINDOW_MILLIS = 120_000;
@@ -69,9 +70,6 @@ final class MessageSignatures {
         if (unproven && Math.abs(wire.now() - msg.ts()) > WINDOW_MILLIS) {
             throw stale(session);
         }
-        if (unproven && cluster != null) {
-            firstInCluster(session, signature, msg.ts());
-        }
         return new Checked(!unproven, unproven, signature, msg.ts());
     }
 
@@ -104,11 +102,16 @@ final class MessageSignatures {
     }
 
     /**
-     * An unproven sender's signature must be new to the whole cluster: asked of Redis (one round trip)
-     * before the message goes anywhere. Refused when Redis cannot say.
+     * In a cluster, an unproven sender's signature must be new to every relay: asked of Redis (one
+     * round trip, so only once the message passed the rate limit) before the message goes anywhere.
+     * Refused when Redis cannot say. Nothing to do for a relay alone or a proven sender.
      */
-    private void firstInCluster(AgentSession session, byte[] signature, long signedTs) {
-        long ttl = signedTs + WINDOW_MILLIS - wire.now();
+    void checkInCluster(AgentSession session, Checked checked) {
+        if (cluster == null || !checked.unproven()) {
+            return;
+        }
+        long ttl = checked.signedTs() + WINDOW_MILLIS - wire.now();
+        byte[] signature = checked.signature();
         boolean first;
         try {
             first = ttl > 0 && cluster.firstUse(signature, ttl);

@@ -48,6 +48,7 @@ final class Messaging {
         if (!sender.messageLimiter().tryAcquire()) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, rateLimitMessage);
         }
+        signatures.checkInCluster(sender, checked);
         if (Names.isChannelTarget(msg.to())) {
             toChannel(sender, msg, checked);
         } else {
