@@ -35,6 +35,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     /** A holder's owner record outlives any connection we expect; the relay deletes it when the holder goes. */
     static final long OWNER_TTL_MILLIS = Duration.ofDays(7).toMillis();
+    private static final String TOPIC = "agentchat:agent:";
     /** Deliveries waiting for the listener's thread; past this, one is dropped and logged. */
     private static final int QUEUE = 10_000;
 
@@ -180,8 +181,6 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         });
     }
 
-    private static final String TOPIC = "agentchat:agent:";
-
     /** "dm <frame>" or "claim <n> <pubkey>"; a malformed one is logged and dropped. */
     private static void deliver(Listener listener, String id, String message) {
         try {
@@ -213,14 +212,11 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         String[] keys = {heldKey(id), dmsKey(id), "agentchat:held-by:" + senderAddress};
         String[] args = {TOPIC + id, text, senderId, senderAddress, Long.toString(cost),
                 Integer.toString(held.heldMessages()), Long.toString(held.heldBytesPerAgent()),
-                Long.toString(held.heldBytes() / SENDER_SHARE), Long.toString(held.heldAge().toMillis())};
+                Long.toString(held.heldBytesPerAddress()), Long.toString(held.heldAge().toMillis())};
         return this.<String>evalAsync(dmSha, DM, ScriptOutputType.VALUE, keys, args)
                 .thenApply(DmOutcome::valueOf)
                 .toCompletableFuture();
     }
-
-    /** One address's share of the held DMs, as on one relay ({@code HeldMessages.SENDER_SHARE}). */
-    static final int SENDER_SHARE = 8;
 
     @Override
     public Claim claim(String id, String pubkey) {
