@@ -46,9 +46,10 @@ final class ClusterIdentity implements AgentDirectory.Listener {
     }
 
     /**
-     * A proven key claims its id in the cluster: null if refused (another key holds the id or its
-     * mailbox, or Redis did not answer), else the DMs held for the key, oldest first. The caller then
-     * makes the session the id's holder here, and calls {@link #holds}. Under the id's lock.
+     * A proven key claims its id in the cluster: refused when another key holds the id or its
+     * mailbox, null when Redis did not answer, else granted with the DMs held for the key, oldest
+     * first. The caller then makes the session the id's holder here, and calls {@link #holds}. Under
+     * the id's lock.
      */
     AgentDirectory.Claim claim(AgentSession session) {
         String id = session.id();
