@@ -122,6 +122,25 @@ class ClusterDmTest extends ClusterHarness {
     }
 
     /**
+     * A relay that shuts down opens the mailboxes of its proven agents on its way out, so what is sent
+     * to them while they move to another relay waits for them there.
+     */
+    @Test
+    void dmsToTheAgentsOfARelayThatShutsDownAreHeldForThemOnTheOther() throws Exception {
+        try (TestAgent bob = TestAgent.ephemeral(client, relayB.uri(), "bob")) {
+            TestAgent onA = TestAgent.proven(client, relayA.uri(), alice);
+            relayA.close();
+            assertTrue(onA.awaitClose());
+            assertEquals(1001, onA.closeCode());
+            String to = "@" + alice.agentId();
+            awaitHeld(bob, to, "while you moved");
+            try (TestAgent onB = TestAgent.proven(client, relayB.uri(), alice)) {
+                assertEquals(List.of("while you moved"), dmContents(onB));
+            }
+        }
+    }
+
+    /**
      * A second key with the same id (ids are 8 hex characters: collisions can be ground) takes neither
      * the id while its holder is on the other relay, nor, once it left, what is held for it.
      */

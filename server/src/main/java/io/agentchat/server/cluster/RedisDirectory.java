@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@code agentchat:{@X}:owner} (hash: pubkey, claim), {@code agentchat:{@X}:held} (hash: pubkey,
  * bytes) and {@code agentchat:{@X}:dms} (list), {@code agentchat:held-by:<address>},
  * {@code agentchat:sig:<hex>} and the claim counter {@code agentchat:claims}.
+ *
+ * <p>{@code PUBLISH} counts pattern subscribers too: no relay may {@code PSUBSCRIBE} a pattern that
+ * matches {@code agentchat:agent:*}, or every DM would count as delivered and none would be held or
+ * refused.
  */
 final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
@@ -296,8 +300,18 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         return "agentchat:sig:" + HexFormat.of().formatHex(signature);
     }
 
+    /**
+     * Waits for the scripts already sent (one round trip: Redis answers a connection's commands in
+     * order), so the mailboxes a shutting-down relay opened for its proven agents are open before
+     * the shared connection closes; then stops hearing.
+     */
     @Override
     public void close() {
+        try {
+            commands.sync().ping();
+        } catch (RuntimeException e) {
+            LOG.warn("directory: closing without Redis's last answers: {}", e.toString());
+        }
         pubSub.close();
         deliveries.shutdownNow();
     }
