@@ -52,8 +52,8 @@ final class IdentityGate {
     /**
      * @param rateLimit the MSG pace told to every client in WELCOME: {@code rateBurst} at once, then
      *                  one per {@code rateLimit} (zero: none)
-     * @param directory the cluster's agent directory, or null for a relay alone: then ids, proofs
-     *                  and held DMs are the cluster's, and {@code held} serves only for its locks
+     * @param directory the cluster's agent directory, or null for a relay alone; with one, ids,
+     *                  proofs and held DMs are the cluster's, and {@code held} serves only for its locks
      */
     IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, HeldMessages held, String serverName,
                  List<String> publicHosts, Duration rateLimit, int rateBurst, AgentDirectory directory) {
