@@ -122,6 +122,46 @@ class ClusterDmTest extends ClusterHarness {
     }
 
     /**
+     * A DM that Redis hands to a relay its addressee has already left is held for the addressee, not
+     * lost (the sender was told it was delivered). Made certain here with a subscription Redis kept
+     * for relay B after the addressee left B while Redis was away.
+     */
+    @Test
+    void aDmThatReachesARelayItsAddresseeAlreadyLeftIsHeldNotLost() throws Exception {
+        try (TestAgent bob = joined(relayA, "bob"); TestAgent witness = joined(relayB, "witness")) {
+            TestAgent onB = TestAgent.proven(client, relayB.uri(), alice);
+            onB.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            onB.await("JOINED");
+            witness.await("AGENT_JOINED", f -> f.path("agent").asText().equals("@" + alice.agentId()));
+            redis.kill();
+            onB.close();
+            // Relay B let the id go (its AGENT_LEFT comes after): its UNSUBSCRIBE was refused, Redis being away.
+            witness.await("AGENT_LEFT", f -> f.path("agent").asText().equals("@" + alice.agentId()));
+            redis.restart();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                bob.send(dm(witness.id, "are you there"));
+                return answer(bob).path("type").asText().equals("MSG"); // both relays are back on Redis
+            });
+            bob.drainUntilPong();
+
+            String to = "@" + alice.agentId();
+            TestAgent onA = TestAgent.proven(client, relayA.uri(), alice);
+            onA.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+            onA.await("JOINED");
+            onA.close();
+            bob.await("AGENT_LEFT", f -> f.path("agent").asText().equals(to)); // its mailbox is open
+            bob.send(dm(to, "in flight"));
+            bob.await("MSG", f -> dmWith(f, "in flight")); // relay B still answered to the id in Redis
+            String dms = "LLEN agentchat:{" + to + "}:dms";
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> ":1".equals(redis.ask(dms)));
+            try (TestAgent back = TestAgent.proven(client, relayA.uri(), alice)) {
+                assertEquals(List.of("in flight"), dmContents(back));
+            }
+        }
+    }
+
+    /**
      * A relay that shuts down opens the mailboxes of its proven agents on its way out, so what is sent
      * to them while they move to another relay waits for them there.
      */

@@ -18,10 +18,17 @@ public interface AgentDirectory {
     /** What reaches this relay for the ids it answers to, in the order Redis published it. */
     interface Listener {
         /** A DM, encoded by the sender's relay, for this relay's holder of {@code id}. */
-        void dm(String id, String text);
+        void dm(String id, Dm dm);
 
         /** {@code pubkey} proved itself as {@code id} on some relay, as claim number {@code claim}. */
         void claimed(String id, String pubkey, long claim);
+    }
+
+    /**
+     * A DM as it crosses the cluster: the frame as its sender's relay encoded it, who sent it from
+     * where, and what it counts against the mailbox's and the address's bounds if it is held.
+     */
+    record Dm(String text, String senderId, String senderAddress, long cost) {
     }
 
     /** What became of a DM sent through the cluster; the {@code HeldMessages} outcomes and SENT. */
@@ -43,10 +50,15 @@ public interface AgentDirectory {
 
     /**
      * Sends a DM to whichever relay answers to {@code id}, or holds it in the id's mailbox if a proven
-     * identity left it lately, within the mailbox's and the sender address's bounds ({@code cost} is
-     * what it counts against them).
+     * identity left it lately, within the mailbox's and the sender address's bounds.
      */
-    CompletableFuture<DmOutcome> dm(String id, String text, String senderId, String senderAddress, long cost);
+    CompletableFuture<DmOutcome> dm(String id, Dm dm);
+
+    /**
+     * Holds a DM that reached this relay after its addressee left it, if a mailbox is open for the id:
+     * as {@link #dm} without sending it to any relay.
+     */
+    CompletableFuture<DmOutcome> hold(String id, Dm dm);
 
     /**
      * {@code pubkey}, proven on this relay, takes {@code id}: every other relay holding it with the same

@@ -45,11 +45,13 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
 
     /**
      * KEYS: held, dms, held-by. ARGV: topic, frame, sender id, sender address, cost, max messages,
-     * max bytes, address share, held age ms. A full mailbox drops the oldest DM of the sender holding
-     * the most, unless that is this sender (as HeldMessages does on one relay).
+     * max bytes, address share, held age ms, "1" to publish first. A DM is published and held as
+     * {@code <sender> <address> <cost> <frame>}. A full mailbox drops the oldest DM of the sender
+     * holding the most, unless that is this sender (as HeldMessages does on one relay).
      */
     private static final String DM = """
-            if redis.call('PUBLISH', ARGV[1], 'dm ' .. ARGV[2]) > 0 then return 'SENT' end
+            local entry = ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[2]
+            if ARGV[10] == '1' and redis.call('PUBLISH', ARGV[1], 'dm ' .. entry) > 0 then return 'SENT' end
             if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_HELD' end
             local cost = tonumber(ARGV[5])
             local used = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -82,7 +84,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
             end
             redis.call('INCRBY', KEYS[3], cost)
             redis.call('PEXPIRE', KEYS[3], ARGV[9])
-            redis.call('RPUSH', KEYS[2], ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. cost .. ' ' .. ARGV[2])
+            redis.call('RPUSH', KEYS[2], entry)
             redis.call('HSET', KEYS[1], 'bytes', bytes + cost)
             local ttl = redis.call('PTTL', KEYS[1])
             if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
@@ -185,11 +187,15 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         });
     }
 
-    /** "dm <frame>" or "claim <n> <pubkey>"; a malformed one is logged and dropped. */
+    /** "dm <sender> <address> <cost> <frame>" or "claim <n> <pubkey>"; a malformed one is logged and dropped. */
     private static void deliver(Listener listener, String id, String message) {
         try {
             if (message.startsWith("dm ")) {
-                listener.dm(id, message.substring(3));
+                int sender = message.indexOf(' ', 3);
+                int address = message.indexOf(' ', sender + 1);
+                int cost = message.indexOf(' ', address + 1);
+                listener.dm(id, new Dm(message.substring(cost + 1), message.substring(3, sender),
+                        message.substring(sender + 1, address), Long.parseLong(message.substring(address + 1, cost))));
             } else if (message.startsWith("claim ")) {
                 int space = message.indexOf(' ', 6);
                 listener.claimed(id, message.substring(space + 1), Long.parseLong(message.substring(6, space)));
@@ -212,11 +218,20 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<DmOutcome> dm(String id, String text, String senderId, String senderAddress, long cost) {
-        String[] keys = {heldKey(id), dmsKey(id), "agentchat:held-by:" + senderAddress};
-        String[] args = {TOPIC + id, text, senderId, senderAddress, Long.toString(cost),
+    public CompletableFuture<DmOutcome> dm(String id, Dm dm) {
+        return send(id, dm, true);
+    }
+
+    @Override
+    public CompletableFuture<DmOutcome> hold(String id, Dm dm) {
+        return send(id, dm, false);
+    }
+
+    private CompletableFuture<DmOutcome> send(String id, Dm dm, boolean publish) {
+        String[] keys = {heldKey(id), dmsKey(id), "agentchat:held-by:" + dm.senderAddress()};
+        String[] args = {TOPIC + id, dm.text(), dm.senderId(), dm.senderAddress(), Long.toString(dm.cost()),
                 Integer.toString(held.heldMessages()), Long.toString(held.heldBytesPerAgent()),
-                Long.toString(held.heldBytesPerAddress()), Long.toString(held.heldAge().toMillis())};
+                Long.toString(held.heldBytesPerAddress()), Long.toString(held.heldAge().toMillis()), publish ? "1" : "0"};
         return this.<String>evalAsync(dmSha, DM, ScriptOutputType.VALUE, keys, args)
                 .thenApply(DmOutcome::valueOf)
                 .toCompletableFuture();

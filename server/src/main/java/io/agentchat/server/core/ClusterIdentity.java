@@ -96,18 +96,30 @@ final class ClusterIdentity implements AgentDirectory.Listener {
         }
     }
 
+    /**
+     * To the holder here; if it left while the DM was on its way (or a proof that subscribed here
+     * was refused), into the id's mailbox instead, if one is open: the sender was told the DM was
+     * delivered, so it must not vanish.
+     */
     @Override
-    public void dm(String id, String text) {
+    public void dm(String id, AgentDirectory.Dm dm) {
         synchronized (locks.lockFor(id)) {
             AgentSession holder = agents.get(id);
             if (holder != null) {
-                holder.send(text);
-            } else {
-                // A subscription Redis kept (an unsubscribe refused while it was away is renewed by the
-                // client when it reconnects) would swallow the id's DMs: let it go now.
-                LOG.warn("cluster: DM for id={} arrived after it left this relay; lost", id);
-                absentUnlessHeld(id);
+                holder.send(dm.text());
+                return;
             }
+            // A subscription Redis kept (an unsubscribe refused while it was away is renewed by the
+            // client when it reconnects) would take the id's DMs from the mailbox: let it go now.
+            absentUnlessHeld(id);
+            directory.hold(id, dm).whenComplete((outcome, failure) -> {
+                if (outcome == AgentDirectory.DmOutcome.HELD) {
+                    LOG.info("cluster: DM for id={} arrived after it left this relay; held", id);
+                } else {
+                    LOG.warn("cluster: DM for id={} arrived after it left this relay; lost ({})", id,
+                            failure != null ? failure.toString() : outcome);
+                }
+            });
         }
     }
 

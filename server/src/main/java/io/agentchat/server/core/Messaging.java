@@ -103,7 +103,7 @@ final class Messaging {
     private void toOtherRelay(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked, String id) {
         boolean withSignature = signatures.commit(sender, checked);
         String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, wire.now(), null));
-        directory.dm(id, text, sender.ref(), sender.remoteAddress(), ByteBudget.cost(text))
+        directory.dm(id, new AgentDirectory.Dm(text, sender.ref(), sender.remoteAddress(), ByteBudget.cost(text)))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         LOG.warn("cluster DM not sent to id={}: {}", id, failure.toString());
