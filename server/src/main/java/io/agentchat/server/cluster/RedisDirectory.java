@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     /** A holder's owner record outlives any connection we expect; the relay deletes it when the holder goes. */
-    static final long OWNER_TTL_MILLIS = Duration.ofDays(7).toMillis();
+    private static final long OWNER_TTL_MILLIS = Duration.ofDays(7).toMillis();
     private static final String TOPIC = "agentchat:agent:";
     /** Deliveries waiting for the listener's thread; past this, one is dropped and logged. */
     private static final int QUEUE = 10_000;
