@@ -162,6 +162,33 @@ class ClusterDmTest extends ClusterHarness {
     }
 
     /**
+     * Redis restarts empty while a proven agent is connected: its relay tells Redis again that the
+     * agent owns its id, so DMs are held for it once it leaves, as before the restart.
+     */
+    @Test
+    void afterRedisRestartsAConnectedAgentStillOwnsItsIdAndDmsAreHeldWhenItLeaves() throws Exception {
+        try (TestAgent bob = TestAgent.ephemeral(client, relayB.uri(), "bob")) {
+            TestAgent onA = TestAgent.proven(client, relayA.uri(), alice);
+            String to = "@" + alice.agentId();
+            redis.restart();
+            String owner = "HGET agentchat:{" + to + "}:owner claim";
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !"$-1".equals(redis.ask(owner)));
+            int[] tries = {0};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                bob.send(dm(to, "are you there " + tries[0]++));
+                return answer(bob).path("type").asText().equals("MSG"); // relay B is back on Redis too
+            });
+            onA.close();
+            assertTrue(onA.awaitClose());
+            awaitHeld(bob, to, "after the restart");
+            try (TestAgent back = TestAgent.proven(client, relayB.uri(), alice)) {
+                assertEquals(List.of("after the restart"), dmContents(back));
+            }
+        }
+    }
+
+    /**
      * A relay that shuts down opens the mailboxes of its proven agents on its way out, so what is sent
      * to them while they move to another relay waits for them there.
      */

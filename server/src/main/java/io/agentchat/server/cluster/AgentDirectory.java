@@ -22,6 +22,9 @@ public interface AgentDirectory {
 
         /** {@code pubkey} proved itself as {@code id} on some relay, as claim number {@code claim}. */
         void claimed(String id, String pubkey, long claim);
+
+        /** Redis is back after a disconnection, and may have lost what it knew (it keeps nothing on disk). */
+        void reconnected();
     }
 
     /**
@@ -72,6 +75,13 @@ public interface AgentDirectory {
      * has claimed the id since, DMs to it are held for {@code pubkey} from now on. Never blocks.
      */
     void left(String id, String pubkey, long claim);
+
+    /**
+     * Says again, after Redis came back, that this relay's holder of {@code id}, with {@code pubkey},
+     * owns it as claim {@code claim}, unless Redis still knows the id's owner (or another key has
+     * claimed it since). Never blocks.
+     */
+    void reassert(String id, String pubkey, long claim);
 
     /**
      * Remembers a message signature until {@code ttlMillis} from now; true if no relay had used it.

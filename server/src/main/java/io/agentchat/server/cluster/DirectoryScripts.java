@@ -110,4 +110,17 @@ final class DirectoryScripts {
             redis.call('PEXPIRE', KEYS[3], ARGV[3])
             return 1
             """;
+
+    /**
+     * KEYS: owner. ARGV: pubkey, claim, owner ttl ms. Puts back the owner record a restarted Redis
+     * lost, so the holder keeps its id against another key and its mailbox opens when it leaves;
+     * returns 0 if another key owns the id now.
+     */
+    static final String REASSERT = """
+            local owner = redis.call('HGET', KEYS[1], 'pubkey')
+            if owner then return owner == ARGV[1] and 1 or 0 end
+            redis.call('HSET', KEYS[1], 'pubkey', ARGV[1], 'claim', ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return 1
+            """;
 }

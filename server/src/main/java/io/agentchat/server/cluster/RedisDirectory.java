@@ -1,13 +1,16 @@
 package io.agentchat.server.cluster;
 
 import io.agentchat.server.core.RecoveryConfig;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -50,6 +53,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final String dmSha;
     private final String claimSha;
     private final String leftSha;
+    private final String reassertSha;
+    private final RedisClient client;
 
     /**
      * @param commands the cluster's command connection, shared so that a signature remembered with
@@ -70,10 +75,21 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         this.dmSha = commands.sync().scriptLoad(DirectoryScripts.DM);
         this.claimSha = commands.sync().scriptLoad(DirectoryScripts.CLAIM);
         this.leftSha = commands.sync().scriptLoad(DirectoryScripts.LEFT);
+        this.reassertSha = commands.sync().scriptLoad(DirectoryScripts.REASSERT);
+        this.client = client;
     }
 
     @Override
     public void listen(Listener listener) {
+        // Every (re)connection of the command connection; the first happened before this, so each call is a return.
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == commands) {
+                    deliveries.execute(listener::reconnected);
+                }
+            }
+        });
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String topic, String message) {
@@ -158,6 +174,19 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                 .exceptionally(e -> {
                     LOG.warn("directory: mailbox not opened id={}: {}", id, e.toString());
                     return null;
+                });
+    }
+
+    @Override
+    public void reassert(String id, String pubkey, long claim) {
+        evalAsync(reassertSha, DirectoryScripts.REASSERT, ScriptOutputType.INTEGER, new String[] {ownerKey(id)},
+                pubkey, Long.toString(claim), Long.toString(OWNER_TTL_MILLIS))
+                .whenComplete((kept, e) -> {
+                    if (e != null) {
+                        LOG.warn("directory: owner of id={} not restored: {}", id, e.toString());
+                    } else if (Long.valueOf(0).equals(kept)) {
+                        LOG.warn("directory: id={} claimed by another key while Redis was away", id);
+                    }
                 });
     }
 

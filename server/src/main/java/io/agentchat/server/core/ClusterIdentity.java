@@ -123,6 +123,23 @@ final class ClusterIdentity implements AgentDirectory.Listener {
         }
     }
 
+    /**
+     * Redis came back, maybe empty: each proven holder here says again that it owns its id, so its
+     * mailbox opens when it leaves and another key's proof is still refused. (Its subscriptions the
+     * Redis client renews by itself.)
+     */
+    @Override
+    public void reconnected() {
+        for (Map.Entry<String, Long> entry : claims.entrySet()) {
+            synchronized (locks.lockFor(entry.getKey())) {
+                AgentSession holder = agents.get(entry.getKey());
+                if (holder != null && holder.proven() && entry.getValue().equals(claims.get(entry.getKey()))) {
+                    directory.reassert(entry.getKey(), holder.pubkey(), entry.getValue());
+                }
+            }
+        }
+    }
+
     @Override
     public void claimed(String id, String pubkey, long claim) {
         AgentSession displaced = null;
