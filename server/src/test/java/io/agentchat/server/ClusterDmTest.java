@@ -175,10 +175,16 @@ class ClusterDmTest extends ClusterHarness {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> !"$-1".equals(redis.ask(owner)));
             int[] tries = {0};
+            String[] delivered = {null};
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                bob.send(dm(to, "are you there " + tries[0]++));
-                return answer(bob).path("type").asText().equals("MSG"); // relay B is back on Redis too
+                String content = "are you there " + tries[0]++;
+                bob.send(dm(to, content));
+                boolean sent = answer(bob).path("type").asText().equals("MSG"); // relay B is back on Redis too
+                delivered[0] = sent ? content : null;
+                return sent;
             });
+            // Read before it leaves, or relay A would hold it for alice's return (as it should).
+            onA.await("MSG", f -> dmWith(f, delivered[0]));
             onA.close();
             assertTrue(onA.awaitClose());
             awaitHeld(bob, to, "after the restart");
