@@ -93,6 +93,26 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The first line of Redis's answer to one inline command (e.g. {@code LLEN key} gives {@code :3}),
+     * for a test to see what the relays left in Redis.
+     */
+    public String ask(String inlineCommand) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(2000);
+            OutputStream out = socket.getOutputStream();
+            out.write((inlineCommand + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b >= 0 && b != '\r'; b = in.read()) {
+                line.append((char) b);
+            }
+            return line.toString();
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

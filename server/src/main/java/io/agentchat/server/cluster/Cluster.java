@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * channel's messages, their seq and epoch, and the recovery history, kept outside every relay. The
  * relay's core sees only this interface, so a relay that runs alone never loads the Redis client.
  *
- * <p>Channel messages and the shared channels' members ({@link #roster()}) go through the cluster;
- * DMs and identity stay per relay.
+ * <p>Channel messages, the cluster's channels ({@link #channels()}) and the shared channels'
+ * members ({@link #roster()}) go through the cluster; DMs and identity through its {@link #directory()}.
  */
 public interface Cluster extends AutoCloseable {
 
@@ -76,6 +76,9 @@ public interface Cluster extends AutoCloseable {
 
     /** The shared channels' members across the cluster. */
     Roster roster();
+
+    /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
+    AgentDirectory directory();
 
     @Override
     void close();

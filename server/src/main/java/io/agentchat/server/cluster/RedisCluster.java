@@ -118,6 +118,7 @@ public final class RedisCluster implements Cluster {
     private final LuaScript tail;
     private final RedisChannelDirectory channels;
     private final RedisRoster roster;
+    private final RedisDirectory directory;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -131,6 +132,7 @@ public final class RedisCluster implements Cluster {
         this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
         this.channels = new RedisChannelDirectory(commands);
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
+        this.directory = new RedisDirectory(client, commands, recovery);
     }
 
     /**
@@ -264,8 +266,14 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public AgentDirectory directory() {
+        return directory;
+    }
+
+    @Override
     public void close() {
         roster.close();
+        directory.close();
         pubSub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

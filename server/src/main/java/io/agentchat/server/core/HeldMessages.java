@@ -27,12 +27,6 @@ final class HeldMessages {
      */
     enum Outcome { HELD, FULL, SENDER_FULL, SERVER_FULL, NOT_HELD }
 
-    /**
-     * One address's share of all held DMs: identities are free, so without it one sender could fill
-     * the budget with mailboxes of its own throw-away keys and nothing would be held for anyone else.
-     */
-    static final int SENDER_SHARE = 8;
-
     private record Held(String frame, String senderId, String senderAddress, long cost) {
     }
 
@@ -185,7 +179,7 @@ final class HeldMessages {
     }
 
     private boolean chargeSender(String address, long cost) {
-        long share = config.heldBytes() / SENDER_SHARE;
+        long share = config.heldBytesPerAddress();
         boolean[] charged = new boolean[1];
         bytesBySender.compute(address, (a, used) -> {
             long now = used == null ? 0 : used;

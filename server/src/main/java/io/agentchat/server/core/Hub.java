@@ -8,6 +8,7 @@ import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.cluster.AgentDirectory;
 import io.agentchat.server.cluster.Cluster;
 import io.agentchat.server.cluster.ClusterStatus;
 import io.agentchat.server.cluster.Roster;
@@ -110,9 +111,10 @@ public final class Hub implements AutoCloseable {
                 }
             });
         }
+        AgentDirectory directory = cluster == null ? null : cluster.directory();
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
-                messagePace(config), messageBurst(config));
-        this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit());
+                messagePace(config), messageBurst(config), directory);
+        this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit(), directory);
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agentchat-timers");
             thread.setDaemon(true);

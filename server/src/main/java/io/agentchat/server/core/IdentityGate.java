@@ -9,6 +9,7 @@ import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.AgentDirectory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -46,13 +47,16 @@ final class IdentityGate {
     private final HeldMessages held;
     private final long rateLimitMs;
     private final int rateBurst;
+    private final ClusterIdentity cluster;
 
     /**
      * @param rateLimit the MSG pace told to every client in WELCOME: {@code rateBurst} at once, then
      *                  one per {@code rateLimit} (zero: none)
+     * @param directory the cluster's agent directory, or null for a relay alone; with one, ids,
+     *                  proofs and held DMs are the cluster's, and {@code held} serves only for its locks
      */
     IdentityGate(Wire wire, AgentRegistry agents, ChannelService channels, HeldMessages held, String serverName,
-                 List<String> publicHosts, Duration rateLimit, int rateBurst) {
+                 List<String> publicHosts, Duration rateLimit, int rateBurst, AgentDirectory directory) {
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
@@ -61,6 +65,7 @@ final class IdentityGate {
         this.publicHosts = publicHosts.stream().map(SignedText::challengeHost).toList();
         this.rateLimitMs = rateLimit.toMillis();
         this.rateBurst = rateBurst;
+        this.cluster = directory == null ? null : new ClusterIdentity(directory, agents, held, this::kick);
     }
 
     void identify(AgentSession session, ClientFrame.Identify frame) {
@@ -70,6 +75,9 @@ final class IdentityGate {
         if (frame.pubkey() == null) {
             String id = agents.registerEphemeral(session);
             session.identify(id, frame.name(), null, null);
+            if (cluster != null) {
+                cluster.ephemeral(id);
+            }
             LOG.info("identify id=@{} key=false", id);
             wire.send(session, welcome(session));
             return;
@@ -174,19 +182,40 @@ final class IdentityGate {
     private String prove(AgentSession session, String requestId) {
         AgentRegistry.Claim claim;
         synchronized (held.lockFor(session.id())) {
-            if (held.heldForAnotherKey(session.id(), session.pubkey(), wire.now())) {
+            if (cluster == null && held.heldForAnotherKey(session.id(), session.pubkey(), wire.now())) {
                 LOG.warn("proof refused id={} reason=held-for-another-key", session.ref());
                 return "Agent id " + session.ref() + " is held by a different key";
+            }
+            AgentDirectory.Claim inCluster = null;
+            if (cluster != null) {
+                // Asked here first, so a local holder of another key keeps the id without a word to Redis.
+                AgentSession holder = agents.get(session.id());
+                if (holder != null && holder != session && (!holder.hasKey() || !holder.pubkey().equals(session.pubkey()))) {
+                    LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
+                    return "Agent id " + session.ref() + " is held by a different key";
+                }
+                inCluster = cluster.claim(session);
+                if (inCluster == null) {
+                    return "The cluster cannot be reached to prove " + session.ref() + " now; try again";
+                }
+                if (!inCluster.granted()) {
+                    LOG.warn("proof refused id={} reason=held-by-another-key-in-cluster", session.ref());
+                    return "Agent id " + session.ref() + " is held by a different key";
+                }
             }
             claim = agents.claim(session.id(), session);
             if (!claim.granted()) {
                 LOG.warn("proof refused id={} reason=held-by-another-key", session.ref());
                 return "Agent id " + session.ref() + " is held by a different key";
             }
+            if (inCluster != null) {
+                cluster.holds(session.id(), inCluster.number());
+            }
             session.markProven();
             wire.send(session, new ServerFrame.VerifySuccess(wire.now(), requestId, null, null, Boolean.TRUE));
             if (!session.closed()) {
-                List<String> waiting = held.release(session.id(), session.pubkey(), wire.now());
+                List<String> waiting = inCluster != null ? inCluster.held()
+                        : held.release(session.id(), session.pubkey(), wire.now());
                 if (!waiting.isEmpty()) {
                     session.sendAll(waiting);
                     wire.metrics().heldDelivered(waiting.size());
@@ -215,8 +244,12 @@ final class IdentityGate {
             return;
         }
         synchronized (held.lockFor(session.id())) {
-            if (agents.remove(session) && session.hasKey() && session.proven()) {
-                held.open(session.id(), session.pubkey(), wire.now());
+            if (agents.remove(session)) {
+                if (cluster != null) {
+                    cluster.gone(session);
+                } else if (session.hasKey() && session.proven()) {
+                    held.open(session.id(), session.pubkey(), wire.now());
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import io.agentchat.identity.SignedText;
 import io.agentchat.protocol.ClientFrame;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
+import io.agentchat.server.cluster.AgentDirectory;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -21,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  * target, not a member) leaves nothing behind and costs no memory. Every fresh signature that is
  * relayed is remembered until its {@code ts} is no longer fresh, a proven sender's too; one that
  * cannot be remembered (its {@code ts} is ahead of the window, or the memory is full) is relayed
- * without {@code sig}, since a signature never published cannot be replayed.
+ * without {@code sig}, since a signature never published cannot be replayed. In a cluster the
+ * signatures are remembered in Redis too, so a replay on another relay is refused as well.
  */
 final class MessageSignatures {
     static final long WINDOW_MILLIS = 120_000;
@@ -36,9 +38,15 @@ final class MessageSignatures {
 
     private final SignatureReplayGuard guard = new SignatureReplayGuard(CAPACITY);
     private final Wire wire;
+    private final AgentDirectory cluster;
 
-    MessageSignatures(Wire wire) {
+    /**
+     * @param cluster where every relay of a cluster remembers signatures too, so a message relayed
+     *                by one is refused when replayed on another; null for a relay alone
+     */
+    MessageSignatures(Wire wire, AgentDirectory cluster) {
         this.wire = wire;
+        this.cluster = cluster;
     }
 
     Checked check(AgentSession session, ClientFrame.Msg msg) {
@@ -82,11 +90,38 @@ final class MessageSignatures {
         if (checked.signedTs() - now > WINDOW_MILLIS) {
             return false; // ahead of the window: it would stay usable longer than we remember it
         }
+        if (cluster != null && !checked.unproven()) {
+            // Sent before the message itself on the same Redis connection: remembered before anyone sees it.
+            cluster.used(checked.signature(), expiresAt - now);
+        }
         SignatureReplayGuard.Use use = guard.use(checked.signature(), expiresAt, now);
         if (checked.unproven() && use != SignatureReplayGuard.Use.FIRST) {
             throw stale(session);
         }
         return use != SignatureReplayGuard.Use.FULL;
+    }
+
+    /**
+     * In a cluster, an unproven sender's signature must be new to every relay: asked of Redis (one
+     * round trip, so only once the message passed the rate limit) before the message goes anywhere.
+     * Refused when Redis cannot say. Nothing to do for a relay alone or a proven sender.
+     */
+    void checkInCluster(AgentSession session, Checked checked) {
+        if (cluster == null || !checked.unproven()) {
+            return;
+        }
+        long ttl = checked.signedTs() + WINDOW_MILLIS - wire.now();
+        byte[] signature = checked.signature();
+        boolean first;
+        try {
+            first = ttl > 0 && cluster.firstUse(signature, ttl);
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.SIGNATURE_REQUIRED, "The cluster cannot check the signature now;"
+                    + " answer the IDENTIFY challenge to send as " + session.ref());
+        }
+        if (!first) {
+            throw stale(session);
+        }
     }
 
     private static ProtocolException stale(AgentSession session) {

@@ -6,28 +6,40 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.Names;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.AgentDirectory;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Channel messages and DMs. A channel message is encoded once, with its place in the channel's
  * history ({@code seq}, {@code epoch}); the {@link Channel} hands the same string to every reader and
  * keeps it for recovery and, with {@code "replay":true} spliced in, for replay. A DM to a proven
- * identity that went away a moment ago is held for it ({@link HeldMessages}).
+ * identity that went away a moment ago is held for it ({@link HeldMessages}); in a cluster, a DM to an
+ * id nobody answers to on this relay goes through the cluster's {@link AgentDirectory}.
  */
 final class Messaging {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     private final Wire wire;
     private final ChannelService channels;
     private final AgentRegistry agents;
     private final MessageSignatures signatures;
     private final HeldMessages held;
+    private final AgentDirectory directory;
     private final String rateLimitMessage;
 
-    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, HeldMessages held, Duration rateLimit) {
+    /**
+     * @param directory the cluster's agent directory, where a DM to an id nobody answers to here is
+     *                  sent (or held), or null for a relay alone
+     */
+    Messaging(Wire wire, ChannelService channels, AgentRegistry agents, HeldMessages held, Duration rateLimit,
+              AgentDirectory directory) {
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
         this.held = held;
-        this.signatures = new MessageSignatures(wire);
+        this.directory = directory;
+        this.signatures = new MessageSignatures(wire, directory);
         this.rateLimitMessage = rateLimitMessage(rateLimit);
     }
 
@@ -36,6 +48,7 @@ final class Messaging {
         if (!sender.messageLimiter().tryAcquire()) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, rateLimitMessage);
         }
+        signatures.checkInCluster(sender, checked);
         if (Names.isChannelTarget(msg.to())) {
             toChannel(sender, msg, checked);
         } else {
@@ -65,6 +78,10 @@ final class Messaging {
         synchronized (held.lockFor(id)) {
             long now = wire.now();
             AgentSession target = agents.get(id);
+            if (target == null && directory != null) {
+                toOtherRelay(sender, msg, checked, id);
+                return;
+            }
             if (target == null) {
                 refuseUnlessHeld(held.expect(id, sender.ref(), now), msg.to());
             }
@@ -77,6 +94,32 @@ final class Messaging {
             }
             sender.send(text);
         }
+    }
+
+    /**
+     * Through the cluster, to whichever relay answers to the id, or into its mailbox in Redis; the
+     * sender's echo, or its error, comes once Redis has answered. Issued under the id's lock, so one
+     * sender's DMs to an id reach Redis, and their addressee, in the order they were sent.
+     */
+    private void toOtherRelay(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked, String id) {
+        boolean withSignature = signatures.commit(sender, checked);
+        String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, wire.now(), null));
+        directory.dm(id, new AgentDirectory.Dm(text, sender.ref(), sender.remoteAddress(), ByteBudget.cost(text)))
+                .whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("cluster DM not sent to id={}: {}", id, failure.toString());
+                        wire.error(sender, ErrorCode.AGENT_NOT_FOUND, "Agent " + msg.to()
+                                + " is not on this relay, and the cluster cannot be reached to find it");
+                    } else if (outcome == AgentDirectory.DmOutcome.SENT || outcome == AgentDirectory.DmOutcome.HELD) {
+                        sender.send(text);
+                    } else {
+                        try {
+                            refuseUnlessHeld(HeldMessages.Outcome.valueOf(outcome.name()), msg.to());
+                        } catch (ProtocolException refused) {
+                            wire.error(sender, refused.code(), refused.getMessage());
+                        }
+                    }
+                });
     }
 
     private static void refuseUnlessHeld(HeldMessages.Outcome outcome, String to) {

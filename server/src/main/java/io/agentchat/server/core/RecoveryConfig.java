@@ -30,6 +30,14 @@ public record RecoveryConfig(int historyMessages, Duration historyAge, long hist
         }
     }
 
+    /**
+     * One sender address's share of all held DMs: identities are free, so without it one sender could
+     * fill the budget with mailboxes of its own throw-away keys and nothing would be held for anyone else.
+     */
+    public long heldBytesPerAddress() {
+        return heldBytes / 8;
+    }
+
     /** 1,000 messages or 5 minutes per channel, 64 MiB in all; 100 DMs or 5 minutes per identity. */
     public static RecoveryConfig defaults() {
         return new RecoveryConfig(1000, Duration.ofMinutes(5), 64L << 20, 100, Duration.ofMinutes(5), 512L << 10,
