@@ -91,6 +91,8 @@ class ClusterChannelsTest extends ClusterHarness {
 
             owner.send("{\"type\":\"INVITE\",\"channel\":\"#secret\",\"agent\":\"" + other.id + "\"}");
             owner.drainUntilPong();
+            JsonNode notice = other.await("MSG", f -> says(f, "You have been invited to #secret"));
+            assertEquals(owner.id, notice.get("from").asText(), "the invite's notice crosses to the invitee's relay");
             other.send(join("#secret"));
             other.await("JOINED");
             owner.send(msg("#secret", "welcome"));

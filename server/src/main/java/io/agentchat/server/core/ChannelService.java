@@ -4,6 +4,7 @@ import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.AgentDirectory;
 import io.agentchat.server.cluster.RosterChange;
 import io.agentchat.server.cluster.RosterEntry;
 import io.agentchat.server.cluster.RosterView;
@@ -30,13 +31,16 @@ final class ChannelService {
     private final int maxMembers;
     private final int maxAnnouncedMembers;
     private final MembershipLimits membershipLimits;
+    private final AgentDirectory directory;
 
     /**
      * @param maxAnnouncedMembers the largest channel whose joins, leaves, greetings and presence
      *                            changes are told to its members
      */
+    /** @param directory the cluster's agents, so an invite's notice reaches an invitee on another relay; null alone */
     ChannelService(Wire wire, ChannelRegistry channels, AgentRegistry agents, int maxMembers, int maxAnnouncedMembers,
-                   MembershipLimits membershipLimits) {
+                   MembershipLimits membershipLimits, AgentDirectory directory) {
+        this.directory = directory;
         this.wire = wire;
         this.channels = channels;
         this.agents = agents;
@@ -151,8 +155,16 @@ final class ChannelService {
             }
         }
         AgentSession target = agents.get(invitee);
+        String notice = wire.encode(ServerFrame.Msg.of(wire.now(), session.ref(), agentRef, "You have been invited to " + name));
         if (target != null) {
-            wire.send(target, ServerFrame.Msg.of(wire.now(), session.ref(), agentRef, "You have been invited to " + name));
+            target.send(notice);
+        } else if (directory != null) {
+            // Like a DM: to the invitee's relay, or held for it if it is away (the invite itself lasts anyway).
+            directory.dm(invitee, new AgentDirectory.Dm(notice, session.ref(), session.remoteAddress(), ByteBudget.cost(notice)))
+                    .exceptionally(failure -> {
+                        LOG.warn("invite notice not delivered id={} channel={}: {}", session.ref(), channel.logName(), failure.toString());
+                        return null;
+                    });
         }
         LOG.info("invite id={} channel={}", session.ref(), channel.logName());
     }

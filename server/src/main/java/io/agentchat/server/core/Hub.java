@@ -94,9 +94,9 @@ public final class Hub implements AutoCloseable {
         this.held = new HeldMessages(recovery);
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
                 config.membershipChangesPerMinutePerAddress());
+        AgentDirectory directory = cluster == null ? null : cluster.directory();
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
-                config.maxAnnouncedMembers(),
-                membershipLimits);
+                config.maxAnnouncedMembers(), membershipLimits, directory);
         this.roster = cluster == null ? null : cluster.roster();
         if (roster != null) {
             roster.start(config.defaultChannels(), new Roster.Listener() {
@@ -111,7 +111,6 @@ public final class Hub implements AutoCloseable {
                 }
             });
         }
-        AgentDirectory directory = cluster == null ? null : cluster.directory();
         this.identity = new IdentityGate(wire, agents, channels, held, config.name(), config.publicHosts(),
                 messagePace(config), messageBurst(config), directory);
         this.messaging = new Messaging(wire, channels, agents, held, config.rateLimit(), directory);
