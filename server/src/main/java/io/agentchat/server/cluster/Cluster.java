@@ -77,6 +77,9 @@ public interface Cluster extends AutoCloseable {
     /** The shared channels' members across the cluster. */
     Roster roster();
 
+    /** The connections of each client address on every relay. */
+    AddressConnections connections();
+
     /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
     AgentDirectory directory();
 

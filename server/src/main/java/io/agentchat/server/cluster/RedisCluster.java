@@ -119,6 +119,7 @@ public final class RedisCluster implements Cluster {
     private final RedisChannelDirectory channels;
     private final RedisRoster roster;
     private final RedisDirectory directory;
+    private final RedisAddressConnections connections;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -133,6 +134,7 @@ public final class RedisCluster implements Cluster {
         this.channels = new RedisChannelDirectory(commands);
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
+        this.connections = new RedisAddressConnections(commands, roster.relayId());
     }
 
     /**
@@ -263,6 +265,11 @@ public final class RedisCluster implements Cluster {
     @Override
     public Roster roster() {
         return roster;
+    }
+
+    @Override
+    public AddressConnections connections() {
+        return connections;
     }
 
     @Override

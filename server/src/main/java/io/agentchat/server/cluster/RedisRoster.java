@@ -38,10 +38,10 @@ final class RedisRoster implements Roster, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String PATTERN = "agentchat:{#*}:presence";
-    private static final String RELAYS = "agentchat:relays";
+    static final String RELAYS = "agentchat:relays";
 
     /** Redis's clock in ms, so relays with skewed clocks agree on who is alive. */
-    private static final String NOW = """
+    static final String NOW = """
             local clock = redis.call('TIME')
             local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
             """;

@@ -8,6 +8,7 @@ import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.ServerConfig;
+import io.agentchat.server.cluster.AddressConnections;
 import io.agentchat.server.cluster.AgentDirectory;
 import io.agentchat.server.cluster.Cluster;
 import io.agentchat.server.cluster.ClusterStatus;
@@ -53,6 +54,8 @@ public final class Hub implements AutoCloseable {
     private final RelayMetrics metrics = new RelayMetrics();
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** In cluster mode, the connections of each address on every relay; null alone. */
+    private final AddressConnections clusterConnections;
     private final ScheduledExecutorService timers;
     private final MarketAdapter market;
     private final Roster roster;
@@ -65,6 +68,7 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(ServerConfig config, FrameCodec codec, RatingsStore ratings, Cluster cluster) {
         this.config = config;
+        this.clusterConnections = cluster == null ? null : cluster.connections();
         this.wire = new Wire(codec, config.clock(), metrics);
         RecoveryConfig recovery = config.recovery();
         this.historyBytes = new ByteBudget(recovery.historyBytes());
@@ -161,6 +165,11 @@ public final class Hub implements AutoCloseable {
         if (count.incrementAndGet() > config.maxConnectionsPerIp()) {
             count.decrementAndGet();
             LOG.warn("connection refused ip={} reason=too-many-connections", address);
+            return null;
+        }
+        if (clusterConnections != null && !clusterConnections.admit(address, config.maxConnectionsPerIp())) {
+            count.decrementAndGet();
+            LOG.warn("connection refused ip={} reason=too-many-connections-in-cluster", address);
             return null;
         }
         AgentSession session = new AgentSession(outbound, dialledHost, wire.now(),
@@ -346,6 +355,9 @@ public final class Hub implements AutoCloseable {
         }
         session.markClosed();
         perAddress.computeIfPresent(session.remoteAddress(), (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+        if (clusterConnections != null) {
+            clusterConnections.release(session.remoteAddress());
+        }
         // The id stops answering first: once peers hear AGENT_LEFT, a DM to it is held, not sent here.
         identity.gone(session);
         if (!shuttingDown) {
