@@ -191,9 +191,9 @@ class ClusterPresenceTest extends ClusterHarness {
     }
 
     /**
-     * One key on two relays (until displacement across relays lands, both sessions stay): the later
-     * join owns the roster entry, and the earlier session's leave does not delete it, so a relay that
-     * starts afterwards, knowing only what Redis holds, still lists the agent.
+     * One key on two relays: proving it on relay B displaces the session on relay A, whose leave (it
+     * is dropped from #general as it closes) must not delete the entry of the later session, so a
+     * relay that starts afterwards, knowing only what Redis holds, still lists the agent.
      */
     @Test
     void theLeaveOfAnEarlierSessionOfTheSameIdDoesNotRemoveTheLaterOnesEntry() throws Exception {
@@ -201,14 +201,15 @@ class ClusterPresenceTest extends ClusterHarness {
         TestAgent first = TestAgent.proven(client, relayA.uri(), key);
         first.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
         first.await("JOINED");
-        try (TestAgent watcher = joined(relayB, "watcher");
-             TestAgent later = TestAgent.proven(client, relayB.uri(), key)) {
-            later.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+        try (TestAgent watcher = joined(relayB, "watcher"); TestAgent later = TestAgent.unproven(client, relayB.uri(), key)) {
+            later.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}"); // an unseen reader until it proves the key
             later.await("JOINED");
-            first.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
-            first.await("LEFT");
-            first.close();
-            assertEquals(List.of(watcher.id, later.id), listed(watcher));
+            later.send(later.challengeAnswer(key, relayB.uri())); // the proof: it becomes a member as A's session goes
+            later.await("VERIFY_SUCCESS");
+            first.awaitError("INVALID_MSG", "Disconnected: Another connection claimed this identity");
+            assertTrue(first.awaitClose());
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> listed(watcher).equals(List.of(watcher.id, later.id)));
             try (TestRelay relayC = relay("relay-c"); TestAgent c = TestAgent.ephemeral(client, relayC.uri(), "carol")) {
                 // A relay lists the others' members in the order it heard of them; from a read, Redis's order.
                 assertEquals(java.util.Set.of(watcher.id, later.id), java.util.Set.copyOf(listed(c)),
