@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.Backoff;
 import io.agentchat.client.ClientOptions;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DaemonFailoverTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Below the relays' recovery history (1000 messages), so the whole gap can be resumed. */
     private static final int MAX_FED = 600;
@@ -165,18 +163,7 @@ class DaemonFailoverTest {
 
     /** The inbox's MSG frames from {@code from} to #general, in file order. */
     private static List<JsonNode> messages(PersonaPaths paths, String from) throws Exception {
-        List<JsonNode> found = new ArrayList<>();
-        if (!Files.exists(paths.inbox())) {
-            return found;
-        }
-        for (String line : InboxFollower.completeLines(paths.inbox())) {
-            JsonNode frame = JSON.readTree(line);
-            if ("MSG".equals(frame.path("type").asText()) && from.equals(frame.path("from").asText())
-                    && "#general".equals(frame.path("to").asText())) {
-                found.add(frame);
-            }
-        }
-        return found;
+        return InboxFollower.messages(paths.inbox(), from, "#general");
     }
 
     private static void awaitInbox(PersonaPaths paths, String from, String content) {

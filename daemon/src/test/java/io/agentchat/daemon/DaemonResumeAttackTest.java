@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.client.AgentChatClient;
 import io.agentchat.client.ClientOptions;
 import io.agentchat.client.Connection;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Review 10 attacks on the daemon's resume (docs/daemon-files.md, "Resume after a reconnect or restart"). */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DaemonResumeAttackTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -38,18 +35,7 @@ class DaemonResumeAttackTest {
     final ClosedAfterEach closed = new ClosedAfterEach();
 
     private static List<JsonNode> channelMessages(PersonaPaths paths, String from) throws Exception {
-        List<JsonNode> found = new ArrayList<>();
-        if (!Files.exists(paths.inbox())) {
-            return found;
-        }
-        for (String line : InboxFollower.completeLines(paths.inbox())) {
-            JsonNode frame = JSON.readTree(line);
-            if ("MSG".equals(frame.path("type").asText()) && from.equals(frame.path("from").asText())
-                    && "#general".equals(frame.path("to").asText())) {
-                found.add(frame);
-            }
-        }
-        return found;
+        return InboxFollower.messages(paths.inbox(), from, "#general");
     }
 
     private static void awaitStarted(PersonaPaths paths, int times) {

@@ -87,18 +87,7 @@ class DaemonResumeTest {
 
     /** The inbox's MSG frames from {@code from} to {@code to}, in file order. */
     private static List<JsonNode> messages(PersonaPaths paths, String from, String to) throws Exception {
-        List<JsonNode> found = new ArrayList<>();
-        if (!Files.exists(paths.inbox())) {
-            return found;
-        }
-        for (String line : InboxFollower.completeLines(paths.inbox())) {
-            JsonNode frame = JSON.readTree(line);
-            if ("MSG".equals(frame.path("type").asText()) && from.equals(frame.path("from").asText())
-                    && to.equals(frame.path("to").asText())) {
-                found.add(frame);
-            }
-        }
-        return found;
+        return InboxFollower.messages(paths.inbox(), from, to);
     }
 
     private static List<String> contents(List<JsonNode> frames) {

@@ -1,5 +1,7 @@
 package io.agentchat.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +20,7 @@ import java.util.Optional;
  * Only bytes up to a newline become a line, so a line being written is never reported in halves.
  */
 final class InboxFollower implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final List<String> lines = new ArrayList<>();
@@ -62,6 +65,22 @@ final class InboxFollower implements AutoCloseable {
         String text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
         int end = text.lastIndexOf('\n');
         return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
+    }
+
+    /** The inbox's MSG frames from {@code from} to {@code to}, in file order (none before the file exists). */
+    static List<JsonNode> messages(Path inbox, String from, String to) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        if (!java.nio.file.Files.exists(inbox)) {
+            return found;
+        }
+        for (String line : completeLines(inbox)) {
+            JsonNode frame = JSON.readTree(line);
+            if ("MSG".equals(frame.path("type").asText()) && from.equals(frame.path("from").asText())
+                    && to.equals(frame.path("to").asText())) {
+                found.add(frame);
+            }
+        }
+        return found;
     }
 
     int reopens() {

@@ -4,7 +4,6 @@ import io.agentchat.server.core.RecoveryConfig;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,8 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,10 +47,10 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RecoveryConfig held;
     private final ThreadPoolExecutor deliveries;
-    private final String dmSha;
-    private final String claimSha;
-    private final String leftSha;
-    private final String reassertSha;
+    private final LuaScript dmScript;
+    private final LuaScript claimScript;
+    private final LuaScript leftScript;
+    private final LuaScript reassertScript;
     private final RedisClient client;
 
     /**
@@ -72,10 +69,10 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                     return thread;
                 },
                 (task, pool) -> LOG.warn("directory delivery dropped: {} waiting", QUEUE));
-        this.dmSha = commands.sync().scriptLoad(DirectoryScripts.DM);
-        this.claimSha = commands.sync().scriptLoad(DirectoryScripts.CLAIM);
-        this.leftSha = commands.sync().scriptLoad(DirectoryScripts.LEFT);
-        this.reassertSha = commands.sync().scriptLoad(DirectoryScripts.REASSERT);
+        this.dmScript = new LuaScript(commands, DirectoryScripts.DM, ScriptOutputType.VALUE);
+        this.claimScript = new LuaScript(commands, DirectoryScripts.CLAIM, ScriptOutputType.MULTI);
+        this.leftScript = new LuaScript(commands, DirectoryScripts.LEFT, ScriptOutputType.INTEGER);
+        this.reassertScript = new LuaScript(commands, DirectoryScripts.REASSERT, ScriptOutputType.INTEGER);
         this.client = client;
     }
 
@@ -145,15 +142,12 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         String[] args = {TOPIC + id, dm.text(), dm.senderId(), dm.senderAddress(), Long.toString(dm.cost()),
                 Integer.toString(held.heldMessages()), Long.toString(held.heldBytesPerAgent()),
                 Long.toString(held.heldBytesPerAddress()), Long.toString(held.heldAge().toMillis()), publish ? "1" : "0"};
-        return this.<String>evalAsync(dmSha, DirectoryScripts.DM, ScriptOutputType.VALUE, keys, args)
-                .thenApply(DmOutcome::valueOf)
-                .toCompletableFuture();
+        return dmScript.<String>callAsync(commands, keys, args).thenApply(DmOutcome::valueOf);
     }
 
     @Override
     public Claim claim(String id, String pubkey) {
-        List<Object> answer = run(claimSha, DirectoryScripts.CLAIM, ScriptOutputType.MULTI,
-                new String[] {ownerKey(id), heldKey(id), dmsKey(id), "agentchat:claims"},
+        List<Object> answer = claimScript.call(commands, new String[] {ownerKey(id), heldKey(id), dmsKey(id), "agentchat:claims"},
                 pubkey, TOPIC + id, Long.toString(OWNER_TTL_MILLIS));
         long number = (Long) answer.get(0);
         if (number == 0) {
@@ -169,7 +163,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     @Override
     public void left(String id, String pubkey, long claim) {
         long age = held.heldMessages() == 0 ? 0 : held.heldAge().toMillis();
-        evalAsync(leftSha, DirectoryScripts.LEFT, ScriptOutputType.INTEGER, new String[] {ownerKey(id), heldKey(id), dmsKey(id)},
+        leftScript.callAsync(commands, new String[] {ownerKey(id), heldKey(id), dmsKey(id)},
                 pubkey, Long.toString(claim), Long.toString(age))
                 .exceptionally(e -> {
                     LOG.warn("directory: mailbox not opened id={}: {}", id, e.toString());
@@ -179,7 +173,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
 
     @Override
     public void reassert(String id, String pubkey, long claim) {
-        evalAsync(reassertSha, DirectoryScripts.REASSERT, ScriptOutputType.INTEGER, new String[] {ownerKey(id)},
+        reassertScript.callAsync(commands, new String[] {ownerKey(id)},
                 pubkey, Long.toString(claim), Long.toString(OWNER_TTL_MILLIS))
                 .whenComplete((kept, e) -> {
                     if (e != null) {
@@ -201,28 +195,6 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
             LOG.warn("directory: signature not remembered: {}", e.toString());
             return null;
         });
-    }
-
-    private <T> CompletionStage<T> evalAsync(String sha, String script, ScriptOutputType type, String[] keys,
-                                             String... args) {
-        return commands.async().<T>evalsha(sha, type, keys, args)
-                .exceptionallyCompose(e -> unknownScript(e)
-                        ? commands.async().<T>eval(script, type, keys, args)
-                        : CompletableFuture.failedFuture(e));
-    }
-
-    /** By digest, or by text after Redis restarted empty (as RedisCluster does). */
-    private <T> T run(String sha, String script, ScriptOutputType type, String[] keys, String... args) {
-        try {
-            return commands.sync().evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            return commands.sync().eval(script, type, keys, args);
-        }
-    }
-
-    private static boolean unknownScript(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof RedisNoScriptException;
     }
 
     private static String ownerKey(String id) {
