@@ -17,6 +17,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import jdk.net.ExtendedSocketOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -32,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * started while a daemon runs) makes its requests through this holder instead of proving the same key
  * on a second connection, which would take the id from the first (docs/mcp.md).
  *
- * <p>Who may send: only this user (the file mode; the persona directory already holds the private
- * key). Under which id: the persona's, as its outbox file would. A request is answered on the socket
+ * <p>Who may send: only this user. The file mode says so, but it is set only after bind (a window as
+ * wide as the umask) and does not undo a connection made meanwhile, so each accepted connection is
+ * also asked who made it (the kernel's peer credentials) and closed unserved if another user did. Under which id: the persona's, as its outbox file would. A request is answered on the socket
  * it came on and affects nobody else. At most {@link #MAX_CLIENTS} clients are served at once; one more
  * gets a refusal and is closed, so the holder's threads stay bounded.
  */
@@ -44,6 +47,8 @@ public final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
+    /** The user this process runs as: the owner of the socket file it just bound. */
+    private final UserPrincipal owner;
     private final PersonaRequests requests;
     private final ExecutorService acceptor;
     private final ExecutorService workers;
@@ -51,9 +56,11 @@ public final class ControlSocket implements AutoCloseable {
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ControlSocket(Path path, ServerSocketChannel server, PersonaRequests requests, String persona) {
+    private ControlSocket(Path path, ServerSocketChannel server, UserPrincipal owner, PersonaRequests requests,
+                          String persona) {
         this.path = path;
         this.server = server;
+        this.owner = owner;
         this.requests = requests;
         this.acceptor = Executors.newSingleThreadExecutor(new DaemonThreads("control-accept-" + persona));
         this.workers = Executors.newCachedThreadPool(new DaemonThreads("control-" + persona));
@@ -66,14 +73,16 @@ public final class ControlSocket implements AutoCloseable {
     public static ControlSocket open(Path path, PersonaRequests requests, String persona) throws IOException {
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        UserPrincipal owner;
         try {
             server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            owner = Files.getOwner(path);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        ControlSocket socket = new ControlSocket(path, server, requests, persona);
+        ControlSocket socket = new ControlSocket(path, server, owner, requests, persona);
         socket.acceptor.execute(socket::acceptLoop);
         return socket;
     }
@@ -108,6 +117,9 @@ public final class ControlSocket implements AutoCloseable {
                 }
                 return;
             }
+            if (!fromOwner(client)) {
+                continue;
+            }
             if (!slots.tryAcquire()) {
                 refuseBusy(client);
                 continue;
@@ -122,6 +134,28 @@ public final class ControlSocket implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** True if this process's user made the connection; otherwise it is closed without a word. */
+    private boolean fromOwner(SocketChannel client) {
+        UserPrincipal peer = null;
+        try {
+            peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Control socket: cannot tell who connected ({}); closing the connection", e.toString());
+        }
+        if (owner.equals(peer)) {
+            return true;
+        }
+        if (peer != null) {
+            LOG.warn("Control socket: closed a connection from user {}, not {}", peer.getName(), owner.getName());
+        }
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("Closing a foreign control client: {}", e.toString());
+        }
+        return false;
     }
 
     private static void refuseBusy(SocketChannel client) {

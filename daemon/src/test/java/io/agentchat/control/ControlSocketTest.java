@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,6 +79,49 @@ class ControlSocketTest {
         }
         RequestRefused gone = assertThrows(ControlClient.Unreachable.class, () -> client.call("echo", args));
         assertTrue(gone.getMessage().startsWith("the daemon holding persona 'p' is not reachable at " + path), gone.getMessage());
+    }
+
+    /**
+     * The file mode is set only after bind (a window as wide as the umask allows) and a persona
+     * directory may be group- or world-searchable, so the holder asks the kernel who connected. Run
+     * as root, the test connects as {@code nobody} through a socket made world-writable, from a real
+     * second process; elsewhere it cannot switch users and is skipped.
+     */
+    @Test
+    void anotherUsersConnectionIsClosedUnservedEvenThroughAnOpenFileMode() throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(setpriv)
+                && Files.isExecutable(python), "needs root, setpriv and /usr/bin/python3 to connect as another user");
+        Path path = dir.resolve("control.sock");
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
+            String client = """
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect(sys.argv[1])
+                    s.sendall(b'{"op":"echo","args":{"a":1}}\\n')
+                    got = b''
+                    try:
+                        while not got.endswith(b'\\n'):
+                            chunk = s.recv(4096)
+                            if not chunk:
+                                break
+                            got += chunk
+                    except OSError:
+                        pass
+                    print('answer:' + got.decode())
+                    """;
+            Process other = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                    python.toString(), "-c", client, path.toString()).redirectErrorStream(true).start();
+            String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(other.waitFor(10, TimeUnit.SECONDS));
+            assertEquals("answer:", output);
+            // The owner is still served.
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("a", 1);
+            assertEquals(args, new ControlClient(path, "p").call("echo", args));
+        }
     }
 
     private static void write(SocketChannel channel, String line) throws Exception {
