@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -121,6 +124,63 @@ class ControlSocketTest {
             // The owner is still served.
             ObjectNode args = JsonNodeFactory.instance.objectNode().put("a", 1);
             assertEquals(args, new ControlClient(path, "p").call("echo", args));
+        }
+    }
+
+    /**
+     * Clients that connect and never send, or send and never read, must not hold the holder's slots
+     * for ever: {@code agentchat mcp} opens one connection per request and would be refused
+     * ("too many control clients") for as long as they stay.
+     */
+    @Test
+    void clientsThatStallAreClosedSoTheSlotsServeOthers() throws Exception {
+        Path path = dir.resolve("control.sock");
+        Duration idleLimit = Duration.ofMillis(300);
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p", idleLimit)) {
+            SocketChannel neverReads = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            stalled.add(neverReads);
+            neverReads.configureBlocking(false);
+            String big = "x".repeat(4000);
+            ByteBuffer request = ByteBuffer.wrap(("{\"op\":\"echo\",\"args\":{\"a\":\"" + big + "\"}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            // Requests until the answers fill both socket buffers, the holder blocks writing and so
+            // stops reading: our writes then take nothing for a while.
+            long fillUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long stuckSince = 0;
+            while (System.nanoTime() < fillUntil) {
+                if (!request.hasRemaining()) {
+                    request.rewind();
+                }
+                if (neverReads.write(request) > 0) {
+                    stuckSince = 0;
+                } else if (stuckSince == 0) {
+                    stuckSince = System.nanoTime();
+                } else if (System.nanoTime() - stuckSince > Duration.ofMillis(200).toNanos()) {
+                    break;
+                }
+            }
+            for (int i = 1; i < ControlSocket.MAX_CLIENTS; i++) {
+                stalled.add(SocketChannel.open(UnixDomainSocketAddress.of(path))); // never sends
+            }
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("a", 1);
+            ControlClient client = new ControlClient(path, "p");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            ObjectNode answer = null;
+            while (answer == null) {
+                try {
+                    answer = client.call("echo", args);
+                } catch (RequestRefused e) {
+                    // "too many control clients", or a broken pipe when that refusal closes first
+                    assertTrue(System.nanoTime() < deadline, "stalled clients still hold every slot: " + e.getMessage());
+                    Thread.onSpinWait();
+                }
+            }
+            assertEquals(args, answer);
+        } finally {
+            for (SocketChannel channel : stalled) {
+                channel.close();
+            }
         }
     }
 
