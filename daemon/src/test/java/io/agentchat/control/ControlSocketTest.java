@@ -17,6 +17,7 @@ import java.util.List;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,6 +182,33 @@ class ControlSocketTest {
             for (SocketChannel channel : stalled) {
                 channel.close();
             }
+        }
+    }
+
+    /**
+     * A holder that dies after reading a request may have carried it out (a message sent): the
+     * client must not call that "unreachable", which makes {@code agentchat mcp} take the persona
+     * over and perform the request again.
+     */
+    @Test
+    void aHolderThatEndsAfterTheRequestIsNotUnreachableSoTheRequestIsNotRepeated() throws Exception {
+        Path path = dir.resolve("control.sock");
+        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dying.bind(UnixDomainSocketAddress.of(path));
+            Thread holder = new Thread(() -> {
+                try (SocketChannel client = dying.accept()) {
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8))
+                            .readLine();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            holder.start();
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("to", "#general").put("content", "once");
+            RequestRefused refused = assertThrows(RequestRefused.class, () -> new ControlClient(path, "p").call("send", args));
+            holder.join(10_000);
+            assertFalse(refused instanceof ControlClient.Unreachable, refused.getMessage());
+            assertTrue(refused.getMessage().contains("may or may not have been carried out"), refused.getMessage());
         }
     }
 
