@@ -31,20 +31,22 @@ public final class ControlClient implements PersonaRequests {
     public ObjectNode call(String operation, ObjectNode arguments) {
         String line;
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer request = ByteBuffer.wrap(ControlLines.encode(ControlLines.request(operation, arguments)));
-            while (request.hasRemaining()) {
-                channel.write(request);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw new Unreachable("the daemon holding persona '" + persona + "' is not reachable at " + socket
+                        + " (" + e.getMessage() + ")");
             }
-            InputStream in = new BufferedInputStream(Channels.newInputStream(channel));
-            line = ControlLines.readLine(in);
+            line = exchange(channel, operation, arguments);
         } catch (IOException e) {
-            throw new Unreachable("the daemon holding persona '" + persona + "' is not reachable at " + socket
-                    + " (" + e.getMessage() + ")");
+            line = null;
         }
         ObjectNode answer = line == null ? null : ControlLines.decode(line);
         if (answer == null) {
-            throw new Unreachable("the daemon holding persona '" + persona + "' closed the control socket without an answer");
+            // Connected, so the request may have reached the holder and been done (a message sent):
+            // not Unreachable, which would have it done again by whoever takes the persona over.
+            throw new RequestRefused("the daemon holding persona '" + persona + "' closed the control connection "
+                    + "before answering (it may have stopped); the request may or may not have been carried out");
         }
         if (answer.path("ok").asBoolean(false)) {
             JsonNode result = answer.get("result");
@@ -54,6 +56,19 @@ public final class ControlClient implements PersonaRequests {
             throw new RequestRefused("the daemon's answer has no result object");
         }
         throw new RequestRefused(answer.path("error").asText("refused without a reason"));
+    }
+
+    /** Writes the request and reads its answer line; null if the holder closed first. */
+    private static String exchange(SocketChannel channel, String operation, ObjectNode arguments) throws IOException {
+        ByteBuffer request = ByteBuffer.wrap(ControlLines.encode(ControlLines.request(operation, arguments)));
+        try {
+            while (request.hasRemaining()) {
+                channel.write(request);
+            }
+        } catch (IOException e) {
+            // The holder closed first, perhaps with a refusal ("too many control clients") to read.
+        }
+        return ControlLines.readLine(new BufferedInputStream(Channels.newInputStream(channel)));
     }
 
     /** The holder could not be reached at all (it may have stopped); distinct from a refused request. */

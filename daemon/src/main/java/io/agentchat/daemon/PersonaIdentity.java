@@ -2,6 +2,7 @@ package io.agentchat.daemon;
 
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.IdentityException;
+import io.agentchat.identity.IdentityExistsException;
 import io.agentchat.identity.IdentityFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,12 @@ public final class PersonaIdentity {
         if (create && !Files.exists(absolute)) {
             Identity generated = Identity.generate(agentName(persona), clock);
             // No logging here: the CLI calls this before it has routed the log to daemon.log.
-            IdentityFile.save(absolute, generated, false);
+            try {
+                IdentityFile.save(absolute, generated, false);
+            } catch (IdentityExistsException e) {
+                // Another start of this persona wrote its identity first (the file is linked in whole,
+                // never replaced): that one is the persona's, loaded below.
+            }
         }
         if (!Files.exists(absolute)) {
             throw new IdentityException("Identity file not found: " + absolute);

@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,6 +83,133 @@ class ControlSocketTest {
         }
         RequestRefused gone = assertThrows(ControlClient.Unreachable.class, () -> client.call("echo", args));
         assertTrue(gone.getMessage().startsWith("the daemon holding persona 'p' is not reachable at " + path), gone.getMessage());
+    }
+
+    /**
+     * The file mode is set only after bind (a window as wide as the umask allows) and a persona
+     * directory may be group- or world-searchable, so the holder asks the kernel who connected. Run
+     * as root, the test connects as {@code nobody} through a socket made world-writable, from a real
+     * second process; elsewhere it cannot switch users and is skipped.
+     */
+    @Test
+    void anotherUsersConnectionIsClosedUnservedEvenThroughAnOpenFileMode() throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(setpriv)
+                && Files.isExecutable(python), "needs root, setpriv and /usr/bin/python3 to connect as another user");
+        Path path = dir.resolve("control.sock");
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
+            String client = """
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect(sys.argv[1])
+                    s.sendall(b'{"op":"echo","args":{"a":1}}\\n')
+                    got = b''
+                    try:
+                        while not got.endswith(b'\\n'):
+                            chunk = s.recv(4096)
+                            if not chunk:
+                                break
+                            got += chunk
+                    except OSError:
+                        pass
+                    print('answer:' + got.decode())
+                    """;
+            Process other = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                    python.toString(), "-c", client, path.toString()).redirectErrorStream(true).start();
+            String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(other.waitFor(10, TimeUnit.SECONDS));
+            assertEquals("answer:", output);
+            // The owner is still served.
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("a", 1);
+            assertEquals(args, new ControlClient(path, "p").call("echo", args));
+        }
+    }
+
+    /**
+     * Clients that connect and never send, or send and never read, must not hold the holder's slots
+     * for ever: {@code agentchat mcp} opens one connection per request and would be refused
+     * ("too many control clients") for as long as they stay.
+     */
+    @Test
+    void clientsThatStallAreClosedSoTheSlotsServeOthers() throws Exception {
+        Path path = dir.resolve("control.sock");
+        Duration idleLimit = Duration.ofMillis(300);
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (ControlSocket socket = ControlSocket.open(path, ECHO, "p", idleLimit)) {
+            SocketChannel neverReads = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            stalled.add(neverReads);
+            neverReads.configureBlocking(false);
+            String big = "x".repeat(4000);
+            ByteBuffer request = ByteBuffer.wrap(("{\"op\":\"echo\",\"args\":{\"a\":\"" + big + "\"}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            // Requests until the answers fill both socket buffers, the holder blocks writing and so
+            // stops reading: our writes then take nothing for a while.
+            long fillUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long stuckSince = 0;
+            while (System.nanoTime() < fillUntil) {
+                if (!request.hasRemaining()) {
+                    request.rewind();
+                }
+                if (neverReads.write(request) > 0) {
+                    stuckSince = 0;
+                } else if (stuckSince == 0) {
+                    stuckSince = System.nanoTime();
+                } else if (System.nanoTime() - stuckSince > Duration.ofMillis(200).toNanos()) {
+                    break;
+                }
+            }
+            for (int i = 1; i < ControlSocket.MAX_CLIENTS; i++) {
+                stalled.add(SocketChannel.open(UnixDomainSocketAddress.of(path))); // never sends
+            }
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("a", 1);
+            ControlClient client = new ControlClient(path, "p");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            ObjectNode answer = null;
+            while (answer == null) {
+                try {
+                    answer = client.call("echo", args);
+                } catch (RequestRefused e) {
+                    // "too many control clients", or a broken pipe when that refusal closes first
+                    assertTrue(System.nanoTime() < deadline, "stalled clients still hold every slot: " + e.getMessage());
+                    Thread.onSpinWait();
+                }
+            }
+            assertEquals(args, answer);
+        } finally {
+            for (SocketChannel channel : stalled) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * A holder that dies after reading a request may have carried it out (a message sent): the
+     * client must not call that "unreachable", which makes {@code agentchat mcp} take the persona
+     * over and perform the request again.
+     */
+    @Test
+    void aHolderThatEndsAfterTheRequestIsNotUnreachableSoTheRequestIsNotRepeated() throws Exception {
+        Path path = dir.resolve("control.sock");
+        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dying.bind(UnixDomainSocketAddress.of(path));
+            Thread holder = new Thread(() -> {
+                try (SocketChannel client = dying.accept()) {
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8))
+                            .readLine();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            holder.start();
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("to", "#general").put("content", "once");
+            RequestRefused refused = assertThrows(RequestRefused.class, () -> new ControlClient(path, "p").call("send", args));
+            holder.join(10_000);
+            assertFalse(refused instanceof ControlClient.Unreachable, refused.getMessage());
+            assertTrue(refused.getMessage().contains("may or may not have been carried out"), refused.getMessage());
+        }
     }
 
     private static void write(SocketChannel channel, String line) throws Exception {

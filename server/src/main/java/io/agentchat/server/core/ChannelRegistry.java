@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class ChannelRegistry {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Between a created channel's name and its generation in its log's name: not a channel name character. */
+    private static final char GENERATION_MARK = '~';
 
     private final ConcurrentHashMap<String, Channel> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> createdBy = new ConcurrentHashMap<>();
@@ -93,6 +96,32 @@ final class ChannelRegistry {
         return clusterLogs == null ? null : clusterLogs.apply(name);
     }
 
+    /**
+     * The name a channel's log has in the cluster. A created channel's carries its generation, so a
+     * namesake created once the name was free again (after the grace, or when Redis restarted empty
+     * while a relay still had a copy of the old channel) never shares a log with that copy: neither
+     * reads the other's messages. A default channel's is its name.
+     */
+    static String logName(String name, String generation) {
+        return generation == null ? name : name + GENERATION_MARK + generation;
+    }
+
+    /**
+     * The local channel a cluster delivery on {@code logName} is for; null when it is another
+     * generation's (or no channel's here).
+     */
+    Channel forLog(String logName) {
+        int mark = logName.indexOf(GENERATION_MARK);
+        String name = mark < 0 ? logName : logName.substring(0, mark);
+        String generation = mark < 0 ? null : logName.substring(mark + 1);
+        Channel channel = byName.get(name);
+        if (channel == null || directory == null) {
+            return channel;
+        }
+        ChannelDirectory.Entry entry = entries.get(name);
+        return entry != null && Objects.equals(generation, entry.generation()) ? channel : null;
+    }
+
     /** The channel of that name on this relay, or null: never asks the cluster. */
     Channel get(String name) {
         return byName.get(name);
@@ -119,7 +148,8 @@ final class ChannelRegistry {
             }
             // Another relay's default channel is used here like a created one: a local copy while it has readers.
             Channel copy = new Channel(name, entry.inviteOnly(), entry.creator(), entry.creatorAddress(), false,
-                    sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(name), sharedMembers(name),
+                    sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(logName(name, entry.generation())),
+                    sharedMembers(name),
                     maxInvites, now);
             entries.put(name, entry);
             byName.put(name, copy);
@@ -175,7 +205,8 @@ final class ChannelRegistry {
             case CREATED -> { }
         }
         Channel channel = inCluster(() -> new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(),
-                bufferSize, histories.get(), clusterLog(name), sharedMembers(name), maxInvites, now));
+                bufferSize, histories.get(), clusterLog(logName(name, entry.generation())), sharedMembers(name), maxInvites,
+                now));
         entries.put(name, entry);
         byName.put(name, channel);
         channel.trackSharedMembers();

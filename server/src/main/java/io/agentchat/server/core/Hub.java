@@ -374,9 +374,9 @@ public final class Hub implements AutoCloseable {
     }
 
     /** A channel message from the cluster (any relay's, this one's too), on the cluster client's thread. */
-    private void delivered(String channelName, long seq, String epoch, String text) {
+    private void delivered(String logName, long seq, String epoch, String text) {
         ChannelRegistry registry = channelRegistry; // null while this hub is being built
-        Channel channel = registry == null ? null : registry.get(channelName);
+        Channel channel = registry == null ? null : registry.forLog(logName);
         if (channel != null) {
             channel.deliver(seq, epoch, text, wire::now);
         }
