@@ -22,7 +22,7 @@ class ClusterChannelsTest extends ClusterHarness {
 
     @Override
     protected ServerConfig.Builder relayConfig(String name) {
-        return super.relayConfig(name).emptyChannelGrace(GRACE).maxChannelsPerAddress(3);
+        return super.relayConfig(name).emptyChannelGrace(GRACE).maxChannelsPerAddress(3).maxInvitesPerChannel(2);
     }
 
     private static String create(String channel, boolean inviteOnly) {
@@ -97,6 +97,25 @@ class ClusterChannelsTest extends ClusterHarness {
             other.await("JOINED");
             owner.send(msg("#secret", "welcome"));
             other.await("MSG", f -> says(f, "welcome"));
+        }
+    }
+
+    /** Before, relay B recorded the invite before the cluster refused it, so the refused invitee could join there. */
+    @Test
+    void anInviteTheClustersFullListRefusesAdmitsNobodyOnAnyRelay() throws Exception {
+        try (TestAgent owner = TestAgent.ephemeral(client, relayA.uri(), "owner");
+             TestAgent guest = TestAgent.ephemeral(client, relayB.uri(), "guest");
+             TestAgent third = TestAgent.ephemeral(client, relayB.uri(), "third")) {
+            owner.send(create("#pair", true));
+            owner.await("JOINED");
+            owner.send("{\"type\":\"INVITE\",\"channel\":\"#pair\",\"agent\":\"" + guest.id + "\"}"); // the list: owner, guest
+            owner.drainUntilPong();
+            guest.send(join("#pair"));
+            guest.await("JOINED");
+            guest.send("{\"type\":\"INVITE\",\"channel\":\"#pair\",\"agent\":\"" + third.id + "\"}");
+            guest.awaitError("INVALID_MSG", "Invite list of #pair is full");
+            third.send(join("#pair"));
+            third.awaitError("NOT_INVITED", "Channel #pair is invite-only");
         }
     }
 

@@ -122,6 +122,12 @@ final class ChannelRegistry {
         return entry != null && Objects.equals(generation, entry.generation()) ? channel : null;
     }
 
+    /** The name of the channel's log and roster in the cluster ({@link #logName}). */
+    String logNameOf(Channel channel) {
+        ChannelDirectory.Entry entry = entries.get(channel.name());
+        return logName(channel.name(), entry == null ? null : entry.generation());
+    }
+
     /** The channel of that name on this relay, or null: never asks the cluster. */
     Channel get(String name) {
         return byName.get(name);
@@ -136,26 +142,32 @@ final class ChannelRegistry {
         return channel != null || directory == null ? channel : adopt(name, now);
     }
 
-    private synchronized Channel adopt(String name, long now) {
-        Channel channel = byName.get(name);
-        if (channel != null) {
-            return channel;
+    /**
+     * A local copy of the cluster's channel of that name. Its two round trips (the entry, the
+     * position) are made outside the registry's lock, so a slow Redis, or a client naming many
+     * channels, does not hold up every other channel's first use here; when two threads make a copy
+     * at once, the first one registered stays.
+     */
+    private Channel adopt(String name, long now) {
+        ChannelDirectory.Entry entry = inCluster(() -> directory.find(name));
+        if (entry == null) {
+            return null;
         }
-        return inCluster(() -> {
-            ChannelDirectory.Entry entry = directory.find(name);
-            if (entry == null) {
-                return null;
+        // Another relay's default channel is used here like a created one: a local copy while it has readers.
+        String logName = logName(name, entry.generation());
+        Channel copy = inCluster(() -> new Channel(name, entry.inviteOnly(), entry.creator(), entry.creatorAddress(), false,
+                sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(logName), sharedMembers(logName),
+                maxInvites, now));
+        synchronized (this) {
+            Channel existing = byName.get(name);
+            if (existing != null) {
+                return existing;
             }
-            // Another relay's default channel is used here like a created one: a local copy while it has readers.
-            Channel copy = new Channel(name, entry.inviteOnly(), entry.creator(), entry.creatorAddress(), false,
-                    sequence.incrementAndGet(), bufferSize, histories.get(), clusterLog(logName(name, entry.generation())),
-                    sharedMembers(name),
-                    maxInvites, now);
             entries.put(name, entry);
             byName.put(name, copy);
-            copy.trackSharedMembers();
-            return copy;
-        });
+        }
+        copy.trackSharedMembers();
+        return copy;
     }
 
     /** Whether the cluster has an invite to that channel for the id (false alone: the channel knows its own). */
@@ -205,8 +217,8 @@ final class ChannelRegistry {
             case CREATED -> { }
         }
         Channel channel = inCluster(() -> new Channel(name, inviteOnly, creatorId, address, false, sequence.incrementAndGet(),
-                bufferSize, histories.get(), clusterLog(logName(name, entry.generation())), sharedMembers(name), maxInvites,
-                now));
+                bufferSize, histories.get(), clusterLog(logName(name, entry.generation())),
+                sharedMembers(logName(name, entry.generation())), maxInvites, now));
         entries.put(name, entry);
         byName.put(name, channel);
         channel.trackSharedMembers();

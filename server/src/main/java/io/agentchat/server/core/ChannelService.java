@@ -145,14 +145,14 @@ final class ChannelService {
     void invite(AgentSession session, String name, String agentRef) {
         Channel channel = require(name);
         String invitee = agentRef.substring(1);
+        // The cluster's list is checked first, so a refusal there records nothing here either.
+        if (channel.isMember(session) && !channels.inviteInCluster(name, invitee)) {
+            throw ProtocolException.invalid("Invite list of " + name + " is full");
+        }
         switch (channel.invite(session, invitee)) {
             case NOT_A_MEMBER -> throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
             case LIST_FULL -> throw ProtocolException.invalid("Invite list of " + name + " is full");
-            case RECORDED -> {
-                if (!channels.inviteInCluster(name, invitee)) {
-                    throw ProtocolException.invalid("Invite list of " + name + " is full");
-                }
-            }
+            case RECORDED -> { }
         }
         AgentSession target = agents.get(invitee);
         String notice = wire.encode(ServerFrame.Msg.of(wire.now(), session.ref(), agentRef, "You have been invited to " + name));
@@ -207,18 +207,18 @@ final class ChannelService {
     }
 
     /** A change of a shared channel's members, from the cluster (any relay's), on the cluster client's thread. */
-    void remoteChanged(String name, RosterChange change) {
-        Channel channel = channels.get(name);
+    void remoteChanged(String logName, RosterChange change) {
+        Channel channel = channels.forLog(logName);
         if (channel != null) {
-            channel.remoteChanged(change, wire.now(), new Notices(name));
+            channel.remoteChanged(change, wire.now(), new Notices(channel.name()));
         }
     }
 
     /** A shared channel's whole roster, read from the cluster every few seconds. */
-    void remoteRead(String name, RosterView view) {
-        Channel channel = channels.get(name);
+    void remoteRead(String logName, RosterView view) {
+        Channel channel = channels.forLog(logName);
         if (channel != null) {
-            channel.remoteRead(view, wire.now(), new Notices(name));
+            channel.remoteRead(view, wire.now(), new Notices(channel.name()));
         }
     }
 

@@ -409,7 +409,7 @@ public final class Hub implements AutoCloseable {
             channels.retire(channel);
         }
         if (roster != null && reclaimed.count() + reclaimed.superseded().size() > 0) {
-            roster.retain(channelRegistry.all().stream().map(Channel::name).toList());
+            roster.retain(channelRegistry.all().stream().map(channelRegistry::logNameOf).toList());
         }
     }
 
