@@ -54,6 +54,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final String claimSha;
     private final String leftSha;
     private final String reassertSha;
+    private final String holderSha;
     private final RedisClient client;
 
     /**
@@ -76,6 +77,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         this.claimSha = commands.sync().scriptLoad(DirectoryScripts.CLAIM);
         this.leftSha = commands.sync().scriptLoad(DirectoryScripts.LEFT);
         this.reassertSha = commands.sync().scriptLoad(DirectoryScripts.REASSERT);
+        this.holderSha = commands.sync().scriptLoad(DirectoryScripts.HOLDER);
         this.client = client;
     }
 
@@ -100,7 +102,10 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         });
     }
 
-    /** "dm <sender> <address> <cost> <frame>" or "claim <n> <pubkey>"; a malformed one is logged and dropped. */
+    /**
+     * "dm <sender> <address> <cost> <frame>", "claim <n> <pubkey>" or "frame <frame>"; a malformed
+     * one is logged and dropped.
+     */
     private static void deliver(Listener listener, String id, String message) {
         try {
             if (message.startsWith("dm ")) {
@@ -109,6 +114,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                 int cost = message.indexOf(' ', address + 1);
                 listener.dm(id, new Dm(message.substring(cost + 1), message.substring(3, sender),
                         message.substring(sender + 1, address), Long.parseLong(message.substring(address + 1, cost))));
+            } else if (message.startsWith("frame ")) {
+                listener.frame(id, message.substring(6));
             } else if (message.startsWith("claim ")) {
                 int space = message.indexOf(' ', 6);
                 listener.claimed(id, message.substring(space + 1), Long.parseLong(message.substring(6, space)));
@@ -188,6 +195,19 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                         LOG.warn("directory: id={} claimed by another key while Redis was away", id);
                     }
                 });
+    }
+
+    @Override
+    public String holderKey(String id) {
+        return run(holderSha, DirectoryScripts.HOLDER, ScriptOutputType.VALUE, new String[] {ownerKey(id)}, TOPIC + id);
+    }
+
+    @Override
+    public void send(String id, String text) {
+        commands.async().publish(TOPIC + id, "frame " + text).exceptionally(e -> {
+            LOG.warn("directory: frame for id={} not sent: {}", id, e.toString());
+            return null;
+        });
     }
 
     @Override

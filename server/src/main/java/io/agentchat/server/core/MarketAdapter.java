@@ -1,8 +1,10 @@
 package io.agentchat.server.core;
 
 import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.AgentDirectory;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
 import io.agentchat.server.market.MarketService;
@@ -10,18 +12,25 @@ import io.agentchat.server.market.MarketService;
 /**
  * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
  * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
+ * In a cluster, an agent nobody answers to here is looked up, and reached, through the cluster's
+ * {@link AgentDirectory}, as DMs are (docs/cluster.md, "Marketplace"): its notices carry the
+ * {@code from} this relay established, encoded here.
  */
 final class MarketAdapter implements Delivery {
     private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelRegistry channels;
+    private final AgentDirectory directory;
 
-    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
+    /** @param directory the cluster's agent directory, or null for a relay alone */
+    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels,
+                  AgentDirectory directory) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
+        this.directory = directory;
     }
 
     /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
@@ -71,13 +80,17 @@ final class MarketAdapter implements Delivery {
 
     @Override
     public boolean online(String agentRef) {
-        return session(agentRef) != null;
+        return session(agentRef) != null || elsewhere(agentRef) != null;
     }
 
     @Override
     public String pubkeyOf(String agentRef) {
         AgentSession session = session(agentRef);
-        return session == null ? null : session.pubkey();
+        if (session != null) {
+            return session.pubkey();
+        }
+        String key = elsewhere(agentRef);
+        return key == null || key.isEmpty() ? null : key;
     }
 
     @Override
@@ -85,6 +98,25 @@ final class MarketAdapter implements Delivery {
         AgentSession session = session(agentRef);
         if (session != null) {
             wire.send(session, frame);
+        } else if (directory != null && wellFormed(agentRef)) {
+            directory.send(agentRef.substring(1), wire.encode(frame));
+        }
+    }
+
+    /**
+     * The key another relay's holder of the id proved ("" for none), or null when no relay answers
+     * to it (or this relay is alone). One Redis round trip; CLUSTER_UNAVAILABLE when Redis does not
+     * answer, rather than a false AGENT_NOT_FOUND.
+     */
+    private String elsewhere(String agentRef) {
+        if (directory == null || !wellFormed(agentRef)) {
+            return null;
+        }
+        try {
+            return directory.holderKey(agentRef.substring(1));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE, "Agent " + agentRef
+                    + " is not on this relay, and the cluster cannot be reached to find it; try again later");
         }
     }
 
@@ -105,8 +137,12 @@ final class MarketAdapter implements Delivery {
         return market.stats();
     }
 
+    private static boolean wellFormed(String agentRef) {
+        return agentRef != null && agentRef.startsWith("@") && agentRef.length() >= 2;
+    }
+
     private AgentSession session(String agentRef) {
-        if (agentRef == null || !agentRef.startsWith("@") || agentRef.length() < 2) {
+        if (!wellFormed(agentRef)) {
             return null;
         }
         AgentSession session = agents.get(agentRef.substring(1));
