@@ -28,10 +28,14 @@ class ClusterMarketTest extends ClusterHarness {
     private final Identity aliceKey = Identity.generate("alice", Clock.systemUTC());
     private final Identity bobKey = Identity.generate("bob", Clock.systemUTC());
 
+    private int proposals;
+
+    /** Alice's signed proposal; each names another task, since a proposal's signature is used once. */
     private String proposal(String to) {
-        ObjectNode p = JSON.createObjectNode().put("type", "PROPOSAL").put("to", to).put("task", "Review PR #42")
+        String task = "Review PR #" + ++proposals;
+        ObjectNode p = JSON.createObjectNode().put("type", "PROPOSAL").put("to", to).put("task", task)
                 .put("currency", "USDC").put("expires", 300).put("amount", 2.0);
-        p.put("sig", aliceKey.sign(SignedText.proposal(to, "Review PR #42", 2.0, "USDC", null, 300.0, null)));
+        p.put("sig", aliceKey.sign(SignedText.proposal(to, task, 2.0, "USDC", null, 300.0, null)));
         return p.toString();
     }
 
@@ -45,6 +49,81 @@ class ClusterMarketTest extends ClusterHarness {
             assertEquals(echo, received, "the addressee gets the frame relay A encoded");
             assertEquals(alice.id, received.get("from").asText());
             assertEquals(bob.id, received.get("to").asText());
+        }
+    }
+
+    private String proposeAcross(TestAgent alice, TestAgent bob) throws Exception {
+        alice.send(proposal(bob.id));
+        String id = alice.await("PROPOSAL").get("id").asText();
+        assertEquals(id, bob.await("PROPOSAL").get("id").asText());
+        return id;
+    }
+
+    private String signed(String type, String id, String field, String value, String sig) {
+        ObjectNode f = JSON.createObjectNode().put("type", type).put("proposal_id", id);
+        if (value != null) {
+            f.put(field, value);
+        }
+        return f.put("sig", sig).toString();
+    }
+
+    /**
+     * The proposal is kept by relay A, where it was made; bob's ACCEPT and COMPLETE on relay B are
+     * handled there, and both parties hear the same frames, ratings included, as on one relay.
+     */
+    @Test
+    void aProposalMadeOnOneRelayIsAcceptedAndCompletedByItsPartyOnTheOther() throws Exception {
+        try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent bob = TestAgent.proven(client, relayB.uri(), bobKey)) {
+            String id = proposeAcross(alice, bob);
+            bob.send(signed("ACCEPT", id, null, null, bobKey.sign(SignedText.accept(id, null, null))));
+            JsonNode accepted = bob.await("ACCEPT");
+            assertEquals(accepted, alice.await("ACCEPT"));
+            assertEquals("accepted", accepted.get("status").asText());
+
+            bob.send(signed("ACCEPT", id, null, null, bobKey.sign(SignedText.accept(id, null, null))));
+            bob.awaitError("INVALID_PROPOSAL", "PROPOSAL_NOT_PENDING"); // relay A's answer, sent back to B
+
+            bob.send(signed("COMPLETE", id, "proof", "tx:abc", bobKey.sign(SignedText.complete(id, "tx:abc"))));
+            JsonNode completed = alice.await("COMPLETE");
+            assertEquals(completed, bob.await("COMPLETE"));
+            assertEquals(1212, completed.get("rating_changes").get(alice.id).get("newRating").asInt());
+            assertEquals(12, completed.get("rating_changes").get(bob.id).get("change").asInt());
+        }
+    }
+
+    @Test
+    void aProposalIsRejectedOrDisputedByItsPartyOnTheOtherRelay() throws Exception {
+        try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent bob = TestAgent.proven(client, relayB.uri(), bobKey)) {
+            String rejected = proposeAcross(alice, bob);
+            bob.send(signed("REJECT", rejected, "reason", "busy", bobKey.sign(SignedText.reject(rejected, "busy"))));
+            assertEquals("rejected", alice.await("REJECT").get("status").asText());
+            bob.await("REJECT");
+
+            String disputed = proposeAcross(alice, bob);
+            bob.send(signed("ACCEPT", disputed, null, null, bobKey.sign(SignedText.accept(disputed, null, null))));
+            alice.await("ACCEPT");
+            bob.await("ACCEPT");
+            bob.send(signed("DISPUTE", disputed, "reason", "late", bobKey.sign(SignedText.dispute(disputed, "late"))));
+            JsonNode dispute = alice.await("DISPUTE");
+            assertEquals(bob.id, dispute.get("disputed_by").asText(), dispute.toString());
+            assertEquals(dispute, bob.await("DISPUTE"));
+        }
+    }
+
+    @Test
+    void aForgedFrameOnTheOtherRelayIsRefusedAndTheUnknownProposalIsNotFound() throws Exception {
+        try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent bob = TestAgent.proven(client, relayB.uri(), bobKey)) {
+            String id = proposeAcross(alice, bob);
+            bob.send(signed("ACCEPT", id, null, null, aliceKey.sign(SignedText.accept(id, null, null))));
+            bob.awaitError("INVALID_MSG", "Invalid signature for ACCEPT (not made by the sender's key over this frame)");
+            bob.send(signed("ACCEPT", "prop_nothing_here", null, null,
+                    bobKey.sign(SignedText.accept("prop_nothing_here", null, null))));
+            bob.awaitError("PROPOSAL_NOT_FOUND", "Proposal not found");
+            bob.drainUntilPong();
+            assertTrue(alice.drainUntilPong().stream().noneMatch(f -> "ACCEPT".equals(f.path("type").asText())));
         }
     }
 
@@ -80,6 +159,12 @@ class ClusterMarketTest extends ClusterHarness {
             assertEquals("nonce-for-bob-0001", challenge.get("nonce").asText());
             assertEquals("pending", ack.get("status").asText());
             assertEquals(challenge.get("request_id"), ack.get("request_id"));
+            String requestId = challenge.get("request_id").asText();
+            bob.send("{\"type\":\"VERIFY_RESPONSE\",\"request_id\":\"" + requestId
+                    + "\",\"nonce\":\"nonce-for-bob-0001\",\"sig\":\"" + bobKey.sign("nonce-for-bob-0001") + "\"}");
+            JsonNode success = alice.await("VERIFY_SUCCESS");
+            assertEquals(bob.id, success.get("agent").asText());
+            assertTrue(bob.await("VERIFY_SUCCESS").get("verified").asBoolean());
 
             alice.send("{\"type\":\"VERIFY_REQUEST\",\"target\":\"" + stranger.id + "\",\"nonce\":\"nonce-for-stranger-02\"}");
             alice.awaitError("NO_PUBKEY", "Agent " + stranger.id + " has no persistent identity");

@@ -80,6 +80,9 @@ public interface Cluster extends AutoCloseable {
     /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
     AgentDirectory directory();
 
+    /** Where each proposal and verification request is kept, and how a party's frame reaches it (docs/cluster.md, "Marketplace"). */
+    MarketExchange market();
+
     @Override
     void close();
 }

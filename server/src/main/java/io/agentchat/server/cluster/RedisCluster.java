@@ -119,6 +119,7 @@ public final class RedisCluster implements Cluster {
     private final RedisChannelDirectory channels;
     private final RedisRoster roster;
     private final RedisDirectory directory;
+    private final RedisMarketExchange market;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -133,6 +134,7 @@ public final class RedisCluster implements Cluster {
         this.channels = new RedisChannelDirectory(commands);
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
+        this.market = new RedisMarketExchange(client, commands);
     }
 
     /**
@@ -271,7 +273,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public MarketExchange market() {
+        return market;
+    }
+
+    @Override
     public void close() {
+        market.close();
         roster.close();
         directory.close();
         pubSub.close();

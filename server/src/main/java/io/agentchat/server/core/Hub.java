@@ -140,7 +140,7 @@ public final class Hub implements AutoCloseable {
         // The marketplace runs on this hub's clock and timer thread; expired proposals, skills and
         // verifications are swept every 60 s, the reference's period.
         this.market = new MarketAdapter(new MarketService(config.market(), ratings, config.clock(), timers), wire,
-                agents, channelRegistry, directory);
+                agents, channelRegistry, directory, cluster == null ? null : cluster.market());
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }
 

@@ -5,6 +5,7 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.cluster.AgentDirectory;
+import io.agentchat.server.cluster.MarketExchange;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
 import io.agentchat.server.market.MarketService;
@@ -22,23 +23,73 @@ final class MarketAdapter implements Delivery {
     private final AgentRegistry agents;
     private final ChannelRegistry channels;
     private final AgentDirectory directory;
+    private final MarketExchange exchange;
 
-    /** @param directory the cluster's agent directory, or null for a relay alone */
+    /**
+     * @param directory the cluster's agent directory, or null for a relay alone
+     * @param exchange  where the cluster's proposals and verification requests are kept, or null for a relay alone
+     */
     MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels,
-                  AgentDirectory directory) {
+                  AgentDirectory directory, MarketExchange exchange) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
         this.directory = directory;
+        this.exchange = exchange;
+        if (exchange != null) {
+            exchange.listen(this::forwarded);
+        }
     }
 
-    /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
+    /**
+     * Proposals, skills and peer verification: the frames the hub does not handle itself. In a
+     * cluster, a frame about a proposal or verification request kept by another relay goes there.
+     */
     void handle(AgentSession session, ClientFrame frame) {
         if (!MarketService.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
-        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress()), new ToCaller(session));
+        Caller caller = new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress());
+        if (exchange != null && !market.keeps(frame) && forward(frame, caller)) {
+            return;
+        }
+        market.handle(frame, caller, new ToCaller(session));
+    }
+
+    /**
+     * To the relay that keeps the frame's proposal or verification request, with the caller as
+     * this relay established it; false when no relay keeps it (the local answer then applies).
+     */
+    private boolean forward(ClientFrame frame, Caller caller) {
+        String item = MarketService.itemOf(frame);
+        try {
+            return exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
+                    caller.pubkey(), caller.proven(), caller.address()));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
+                    item + " is not kept on this relay, and the cluster cannot be reached to find it; try again later");
+        }
+    }
+
+    /**
+     * A party on another relay sent a frame about an item kept here: handled as on one relay, its
+     * answers and errors sent back to the caller through the cluster.
+     */
+    private void forwarded(MarketExchange.Forwarded forwarded) {
+        Caller caller = new Caller(forwarded.agentRef(), forwarded.pubkey(), forwarded.proven(), forwarded.address());
+        try {
+            market.handle(ClientFrameDecoder.decode(wire.codec(), forwarded.frame()), caller, this);
+        } catch (ProtocolException e) {
+            toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), e.code(), e.getMessage()));
+        }
+    }
+
+    @Override
+    public void opened(String id, long ttlMillis) {
+        if (exchange != null) {
+            exchange.home(id, ttlMillis);
+        }
     }
 
     /**
@@ -75,6 +126,11 @@ final class MarketAdapter implements Delivery {
         @Override
         public void toChannel(String channel, ServerFrame frame) {
             MarketAdapter.this.toChannel(channel, frame);
+        }
+
+        @Override
+        public void opened(String id, long ttlMillis) {
+            MarketAdapter.this.opened(id, ttlMillis);
         }
     }
 

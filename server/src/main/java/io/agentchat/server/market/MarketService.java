@@ -53,6 +53,34 @@ public final class MarketService {
         this.verification = new Verification(config, clock, scheduler);
     }
 
+    /**
+     * False for a frame about a proposal or verification request this relay does not keep (in a
+     * cluster, another relay may: docs/cluster.md, "Marketplace"); true otherwise.
+     */
+    public boolean keeps(ClientFrame frame) {
+        String id = itemOf(frame);
+        if (id == null) {
+            return true;
+        }
+        return frame instanceof ClientFrame.VerifyResponse ? verification.contains(id) : proposals.contains(id);
+    }
+
+    /** The id a frame of {@link #keeps} is about, or null for any other frame. */
+    public static String itemOf(ClientFrame frame) {
+        if (frame instanceof ClientFrame.Accept f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Reject f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Complete f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Dispute f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.VerifyResponse f) {
+            return f.requestId();
+        }
+        return null;
+    }
+
     /** Whether {@link #handle} owns this frame type. */
     public static boolean handles(ClientFrame frame) {
         return TYPES.contains(frame.type());
@@ -117,6 +145,9 @@ public final class MarketService {
         }
         ServerFrame.Proposal out = proposals.propose(caller.agentRef(), caller.address(), f, clock.millis());
         LOG.info("proposal id={} from={} to={}", out.id(), out.from(), out.to());
+        long pending = f.expires() != null ? Math.round(f.expires() * 1000) : config.defaultProposalExpiry().toMillis();
+        // Past its pending time, the accepted deadline and the retention, no frame about it can change it.
+        delivery.opened(out.id(), Math.max(0, pending) + config.acceptedDeadline().toMillis() + config.retention().toMillis());
         delivery.toAgent(out.to(), out);
         delivery.toAgent(caller.agentRef(), out);
     }
