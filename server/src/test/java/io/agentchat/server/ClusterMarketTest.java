@@ -10,11 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The marketplace's notices across two relays over one real redis-server (docs/cluster.md,
@@ -89,6 +93,43 @@ class ClusterMarketTest extends ClusterHarness {
             assertEquals(completed, bob.await("COMPLETE"));
             assertEquals(1212, completed.get("rating_changes").get(alice.id).get("newRating").asInt());
             assertEquals(12, completed.get("rating_changes").get(bob.id).get("change").asInt());
+        }
+    }
+
+    /**
+     * The ledger is the cluster's: a proposal settled on relay A moves the ratings relay B shows
+     * (its skill search), and a relay with a data directory writes the ledger to its ratings.json.
+     */
+    @Test
+    void ratingsSettledOnOneRelayAreTheRatingsOfEveryRelayAndARelaysFileKeepsThem(@TempDir Path dataDir)
+            throws Exception {
+        try (TestRelay relayC = TestRelay.start(relayConfig("relay-c").dataDir(dataDir).build());
+             TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent bob = TestAgent.proven(client, relayB.uri(), bobKey);
+             TestAgent searcher = TestAgent.ephemeral(client, relayB.uri(), "searcher")) {
+            String id = proposeAcross(alice, bob);
+            bob.send(signed("ACCEPT", id, null, null, bobKey.sign(SignedText.accept(id, null, null))));
+            alice.await("ACCEPT");
+            alice.send(signed("COMPLETE", id, "proof", "tx:1", aliceKey.sign(SignedText.complete(id, "tx:1"))));
+            assertEquals(1212, bob.await("COMPLETE").get("rating_changes").get(bob.id).get("newRating").asInt());
+
+            String skills = "[{\"capability\":\"code_review\",\"rate\":10,\"currency\":\"TEST\"}]";
+            bob.send("{\"type\":\"REGISTER_SKILLS\",\"skills\":" + skills + ",\"sig\":\""
+                    + bobKey.sign(SignedText.registerSkills(JSON.readTree(skills))) + "\"}");
+            bob.await("SKILLS_REGISTERED");
+            searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"code\"}}");
+            JsonNode found = searcher.await("SEARCH_RESULTS").get("results").get(0);
+            assertEquals(bob.id, found.get("agent_id").asText());
+            assertEquals(1212, found.get("rating").asInt(), "relay B reads the ledger relay A settled: " + found);
+
+            relayC.close(); // its store writes the ledger it took at start and at each snapshot
+            try (TestRelay again = TestRelay.start(relayConfig("relay-c").dataDir(dataDir).build())) {
+                await().atMost(Duration.ofSeconds(5)).ignoreException(NoSuchFileException.class).untilAsserted(() -> {
+                    JsonNode file = JSON.readTree(Files.readString(dataDir.resolve("ratings.json")));
+                    assertEquals(1212, file.get(alice.id).get("rating").asInt());
+                    assertEquals(1, file.get(bob.id).get("transactions").asInt());
+                });
+            }
         }
     }
 

@@ -83,6 +83,9 @@ public interface Cluster extends AutoCloseable {
     /** Where each proposal and verification request is kept, and how a party's frame reaches it (docs/cluster.md, "Marketplace"). */
     MarketExchange market();
 
+    /** The cluster's one ratings ledger (docs/cluster.md, "Marketplace"). */
+    RatingsLedger ratings();
+
     @Override
     void close();
 }

@@ -120,6 +120,7 @@ public final class RedisCluster implements Cluster {
     private final RedisRoster roster;
     private final RedisDirectory directory;
     private final RedisMarketExchange market;
+    private final RedisRatingsLedger ratings;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -135,6 +136,7 @@ public final class RedisCluster implements Cluster {
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
         this.market = new RedisMarketExchange(client, commands);
+        this.ratings = new RedisRatingsLedger(commands);
     }
 
     /**
@@ -275,6 +277,11 @@ public final class RedisCluster implements Cluster {
     @Override
     public MarketExchange market() {
         return market;
+    }
+
+    @Override
+    public RatingsLedger ratings() {
+        return ratings;
     }
 
     @Override

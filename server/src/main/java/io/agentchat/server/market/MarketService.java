@@ -35,16 +35,16 @@ public final class MarketService {
 
     private final MarketConfig config;
     private final Clock clock;
-    private final RatingsStore ratings;
+    private final Ratings ratings;
     private final ProposalBook proposals;
     private final SkillRegistry skills;
     private final Verification verification;
 
     /**
-     * @param ratings   the loaded store; its lifecycle stays with the caller
+     * @param ratings   the loaded store, or the cluster's ledger; its lifecycle stays with the caller
      * @param scheduler the caller's timer thread, used for verification timeouts
      */
-    public MarketService(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
+    public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler) {
         this.config = config;
         this.clock = clock;
         this.ratings = ratings;
