@@ -133,6 +133,42 @@ class ClusterMarketTest extends ClusterHarness {
         }
     }
 
+    private String registration(Identity key, String skills) throws Exception {
+        return "{\"type\":\"REGISTER_SKILLS\",\"skills\":" + skills + ",\"sig\":\""
+                + key.sign(SignedText.registerSkills(JSON.readTree(skills))) + "\"}";
+    }
+
+    /** Registrations are the cluster's: one made on relay A is found on relay B, and a newer one replaces it there. */
+    @Test
+    void skillsRegisteredOnOneRelayAreFoundOnTheOther() throws Exception {
+        try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent searcher = TestAgent.ephemeral(client, relayB.uri(), "searcher")) {
+            alice.send(registration(aliceKey, "[{\"capability\":\"code_review\",\"rate\":10,\"currency\":\"TEST\"}]"));
+            alice.await("SKILLS_REGISTERED");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"review\"}}");
+                return searcher.await("SEARCH_RESULTS").get("total").asInt() == 1;
+            });
+            searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"review\"}}");
+            JsonNode found = searcher.await("SEARCH_RESULTS").get("results").get(0);
+            assertEquals(alice.id, found.get("agent_id").asText());
+            assertEquals(10, found.get("rate").asInt());
+
+            alice.send(registration(aliceKey, "[{\"capability\":\"translation\"}]"));
+            alice.await("SKILLS_REGISTERED");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"review\"}}");
+                return searcher.await("SEARCH_RESULTS").get("total").asInt() == 0;
+            });
+            // A relay that starts later reads the registrations Redis keeps.
+            try (TestRelay relayC = relay("relay-c");
+                 TestAgent late = TestAgent.ephemeral(client, relayC.uri(), "late")) {
+                late.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"translation\"}}");
+                assertEquals(alice.id, late.await("SEARCH_RESULTS").get("results").get(0).get("agent_id").asText());
+            }
+        }
+    }
+
     @Test
     void aProposalIsRejectedOrDisputedByItsPartyOnTheOtherRelay() throws Exception {
         try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
@@ -223,6 +259,8 @@ class ClusterMarketTest extends ClusterHarness {
             assertEquals("CLUSTER_UNAVAILABLE", error.get("code").asText(), error.toString());
             assertEquals("Agent " + bob.id + " is not on this relay, and the cluster cannot be reached to find it;"
                     + " try again later", error.get("message").asText());
+            alice.send(registration(aliceKey, "[{\"capability\":\"code_review\"}]"));
+            alice.awaitError("CLUSTER_UNAVAILABLE", "Skills not registered: the relay cannot reach its cluster; try again later");
             alice.drainUntilPong();
             assertTrue(alice.isOpen());
         }

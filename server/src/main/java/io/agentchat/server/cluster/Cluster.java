@@ -86,6 +86,9 @@ public interface Cluster extends AutoCloseable {
     /** The cluster's one ratings ledger (docs/cluster.md, "Marketplace"). */
     RatingsLedger ratings();
 
+    /** The cluster's skill registrations, a copy on every relay (docs/cluster.md, "Marketplace"). */
+    SkillBoard skills();
+
     @Override
     void close();
 }

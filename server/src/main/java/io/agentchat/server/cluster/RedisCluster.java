@@ -121,6 +121,7 @@ public final class RedisCluster implements Cluster {
     private final RedisDirectory directory;
     private final RedisMarketExchange market;
     private final RedisRatingsLedger ratings;
+    private final RedisSkillBoard skills;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -137,6 +138,7 @@ public final class RedisCluster implements Cluster {
         this.directory = new RedisDirectory(client, commands, recovery);
         this.market = new RedisMarketExchange(client, commands);
         this.ratings = new RedisRatingsLedger(commands);
+        this.skills = new RedisSkillBoard(client, commands);
     }
 
     /**
@@ -285,7 +287,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public SkillBoard skills() {
+        return skills;
+    }
+
+    @Override
     public void close() {
+        skills.close();
         market.close();
         roster.close();
         directory.close();

@@ -148,7 +148,8 @@ public final class Hub implements AutoCloseable {
             timers.scheduleWithFixedDelay(safe("ratings-snapshot", shared::snapshot), 60, 60, TimeUnit.SECONDS);
             ledger = shared;
         }
-        this.market = new MarketAdapter(new MarketService(config.market(), ledger, config.clock(), timers), wire,
+        this.market = new MarketAdapter(new MarketService(config.market(), ledger, config.clock(), timers,
+                cluster == null ? null : cluster.skills()), wire,
                 agents, channelRegistry, directory, cluster == null ? null : cluster.market());
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }

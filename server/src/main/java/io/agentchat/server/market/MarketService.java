@@ -7,6 +7,7 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.SkillBoard;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
@@ -45,11 +46,17 @@ public final class MarketService {
      * @param scheduler the caller's timer thread, used for verification timeouts
      */
     public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler) {
+        this(config, ratings, clock, scheduler, null);
+    }
+
+    /** @param skills the cluster's skill registrations, or null for a relay alone */
+    public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler,
+                         SkillBoard skills) {
         this.config = config;
         this.clock = clock;
         this.ratings = ratings;
         this.proposals = new ProposalBook(config, new Reputation(ratings));
-        this.skills = new SkillRegistry(config);
+        this.skills = new SkillRegistry(config, skills);
         this.verification = new Verification(config, clock, scheduler);
     }
 
