@@ -98,7 +98,8 @@ class ClusterMarketTest extends ClusterHarness {
 
     /**
      * The ledger is the cluster's: a proposal settled on relay A moves the ratings relay B shows
-     * (its skill search), and a relay with a data directory writes the ledger to its ratings.json.
+     * (its skill search), a relay with a data directory writes the ledger to its ratings.json, and
+     * puts it back when Redis restarted empty.
      */
     @Test
     void ratingsSettledOnOneRelayAreTheRatingsOfEveryRelayAndARelaysFileKeepsThem(@TempDir Path dataDir)
@@ -128,6 +129,15 @@ class ClusterMarketTest extends ClusterHarness {
                     JsonNode file = JSON.readTree(Files.readString(dataDir.resolve("ratings.json")));
                     assertEquals(1212, file.get(alice.id).get("rating").asInt());
                     assertEquals(1, file.get(bob.id).get("transactions").asInt());
+                });
+            }
+
+            // Redis restarts empty: a relay starting with that file puts the ratings back for every relay.
+            redis.restart();
+            try (TestRelay again = TestRelay.start(relayConfig("relay-c").dataDir(dataDir).build())) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"code\"}}");
+                    return searcher.await("SEARCH_RESULTS").path("results").path(0).path("rating").asInt() == 1212;
                 });
             }
         }

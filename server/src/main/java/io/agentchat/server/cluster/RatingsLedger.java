@@ -22,6 +22,9 @@ public interface RatingsLedger {
     /** Every entry, for a relay's snapshot file. */
     Map<String, String> all();
 
-    /** Fills the ledger with {@code entries} if it has no entry at all; true if it did. */
-    boolean seed(Map<String, String> entries);
+    /**
+     * Sets the {@code entries} the ledger has no entry for (Redis restarted empty: the relays'
+     * snapshots put them back), never past {@code maxAgents}; returns how many it set.
+     */
+    long fill(Map<String, String> entries, int maxAgents);
 }

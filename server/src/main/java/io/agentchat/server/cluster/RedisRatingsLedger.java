@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * {@link RatingsLedger} in one Redis hash, {@code agentchat:ratings} (field: agent id, value: its
  * entry), with no TTL: the cluster's ratings outlive every relay, and Redis restarting empty is
- * repaired by {@link #seed} from a relay's snapshot file.
+ * repaired by {@link #fill} from the relays' snapshots.
  */
 final class RedisRatingsLedger implements RatingsLedger {
     private static final String KEY = "agentchat:ratings";
@@ -25,21 +25,24 @@ final class RedisRatingsLedger implements RatingsLedger {
             for i = 2, #ARGV, 3 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) end
             return 1
             """;
-    /** KEYS: ratings. ARGV: agent, entry, agent, entry, ... */
-    private static final String SEED = """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-            return 1
+    /** KEYS: ratings. ARGV: max agents, then agent, entry, agent, entry, ... Returns how many were missing and set. */
+    private static final String FILL = """
+            local set = 0
+            for i = 2, #ARGV, 2 do
+              if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[1]) then return set end
+              set = set + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
+            end
+            return set
             """;
 
     private final StatefulRedisConnection<String, String> commands;
     private final LuaScript replace;
-    private final LuaScript seed;
+    private final LuaScript fill;
 
     RedisRatingsLedger(StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.replace = new LuaScript(commands, REPLACE, ScriptOutputType.INTEGER);
-        this.seed = new LuaScript(commands, SEED, ScriptOutputType.INTEGER);
+        this.fill = new LuaScript(commands, FILL, ScriptOutputType.INTEGER);
     }
 
     @Override
@@ -66,16 +69,17 @@ final class RedisRatingsLedger implements RatingsLedger {
     }
 
     @Override
-    public boolean seed(Map<String, String> entries) {
+    public long fill(Map<String, String> entries, int maxAgents) {
         if (entries.isEmpty()) {
-            return false;
+            return 0;
         }
         List<String> args = new ArrayList<>();
+        args.add(Integer.toString(maxAgents));
         entries.forEach((agent, entry) -> {
             args.add(agent);
             args.add(entry);
         });
-        Long answer = seed.call(commands, new String[] {KEY}, args.toArray(String[]::new));
-        return answer == 1;
+        Long answer = fill.call(commands, new String[] {KEY}, args.toArray(String[]::new));
+        return answer;
     }
 }

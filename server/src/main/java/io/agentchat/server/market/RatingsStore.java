@@ -101,10 +101,19 @@ public final class RatingsStore implements Ratings, AutoCloseable {
         return new LinkedHashMap<>(ratings);
     }
 
-    /** Becomes a copy of the cluster's ledger (at most the store's bound) and schedules a rewrite of the file. */
-    synchronized void replaceAll(Map<String, Rating> entries) {
-        ratings.clear();
-        entries.entrySet().stream().limit(maxAgents).forEach(e -> ratings.put(e.getKey(), e.getValue()));
+    /**
+     * Takes the cluster's ledger's entries (new agents only within the store's bound) and schedules
+     * a rewrite of the file; entries the ledger lacks are kept.
+     */
+    synchronized void mergeAll(Map<String, Rating> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Rating> e : entries.entrySet()) {
+            if (ratings.containsKey(e.getKey()) || ratings.size() < maxAgents) {
+                ratings.put(e.getKey(), e.getValue());
+            }
+        }
         scheduleWrite();
     }
 

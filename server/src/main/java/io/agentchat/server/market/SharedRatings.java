@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's one ratings ledger ({@link RatingsLedger}, in Redis), with this relay's
- * {@link RatingsStore} as its snapshot (docs/cluster.md, "Marketplace"): the store seeds an empty
- * ledger at start, takes every settlement made here at once, and a copy of the whole ledger at
- * each {@link #snapshot}; with a data directory the store writes it to {@code ratings.json}. While
- * Redis is away, ratings are read from the snapshot and settlements move no rating.
+ * {@link RatingsStore} as its snapshot (docs/cluster.md, "Marketplace"): at start and at each
+ * {@link #snapshot} the store puts back the entries the ledger lacks (Redis restarted empty) and
+ * takes the whole ledger; it takes every settlement made here at once; with a data directory it
+ * writes {@code ratings.json}. While Redis is away, ratings are read from the snapshot and
+ * settlements move no rating.
  */
 public final class SharedRatings implements Ratings {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
@@ -27,21 +28,9 @@ public final class SharedRatings implements Ratings {
         this.maxAgents = maxAgents;
     }
 
-    /**
-     * Seeds the ledger from {@code local} if the ledger has no entry (a new cluster, or Redis
-     * restarted empty), then takes the ledger's entries into {@code local}.
-     */
+    /** Puts back what the ledger lacks of {@code local}, then takes the ledger into {@code local}. */
     public static SharedRatings start(RatingsLedger ledger, RatingsStore local, int maxAgents) {
         SharedRatings shared = new SharedRatings(ledger, local, maxAgents);
-        try {
-            Map<String, String> entries = new LinkedHashMap<>();
-            local.snapshot().forEach((agent, rating) -> entries.put(agent, encode(rating)));
-            if (ledger.seed(entries)) {
-                LOG.info("cluster: ratings ledger seeded from this relay's {} entries", entries.size());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("cluster: ratings ledger not seeded: {}", e.toString());
-        }
         shared.snapshot();
         return shared;
     }
@@ -82,14 +71,27 @@ public final class SharedRatings implements Ratings {
         return answer == 1;
     }
 
-    /** Copies the whole ledger into this relay's store (and its file); logged and skipped while Redis is away. */
+    /**
+     * Puts back the entries of this relay's store the ledger lacks (it lacks them only after Redis
+     * restarted empty; an entry the ledger has is never overwritten), then takes the whole ledger
+     * into the store (and its file). Logged and skipped while Redis is away.
+     */
     public void snapshot() {
         try {
-            Map<String, Rating> entries = new LinkedHashMap<>();
-            ledger.all().forEach((agent, entry) -> entries.put(agent, decode(entry)));
-            if (!entries.isEmpty()) {
-                local.replaceAll(entries);
+            Map<String, String> shared = ledger.all();
+            Map<String, String> missing = new LinkedHashMap<>();
+            local.snapshot().forEach((agent, rating) -> {
+                if (!shared.containsKey(agent)) {
+                    missing.put(agent, encode(rating));
+                }
+            });
+            long filled = ledger.fill(missing, maxAgents);
+            if (filled > 0) {
+                LOG.info("cluster: {} ratings the ledger lacked put back from this relay's snapshot", filled);
             }
+            Map<String, Rating> entries = new LinkedHashMap<>();
+            shared.forEach((agent, entry) -> entries.put(agent, decode(entry)));
+            local.mergeAll(entries);
         } catch (RuntimeException e) {
             LOG.warn("cluster: ratings snapshot skipped: {}", e.toString());
         }
