@@ -25,6 +25,12 @@ public interface AgentDirectory {
 
         /** Redis is back after a disconnection, and may have lost what it knew (it keeps nothing on disk). */
         void reconnected();
+
+        /**
+         * A frame other than a DM (a marketplace notice), encoded by the sender's relay, for this
+         * relay's holder of {@code id}; dropped when nobody here holds the id, as on one relay.
+         */
+        void frame(String id, String text);
     }
 
     /**
@@ -82,6 +88,18 @@ public interface AgentDirectory {
      * claimed it since). Never blocks.
      */
     void reassert(String id, String pubkey, long claim);
+
+    /**
+     * Whether some relay answers to {@code id}, and with which key: null when no relay does, the
+     * PEM its holder proved, or "" for a holder that proved none (ephemeral). Blocking.
+     */
+    String holderKey(String id);
+
+    /**
+     * Sends a frame this relay encoded (a marketplace notice) to whichever relay answers to
+     * {@code id}; nothing is held when none does, as on one relay. Never blocks; a failure is logged.
+     */
+    void send(String id, String text);
 
     /**
      * Remembers a message signature until {@code ttlMillis} from now; true if no relay had used it.

@@ -83,6 +83,15 @@ public interface Cluster extends AutoCloseable {
     /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
     AgentDirectory directory();
 
+    /** Where each proposal and verification request is kept, and how a party's frame reaches it (docs/cluster.md, "Marketplace"). */
+    MarketExchange market();
+
+    /** The cluster's one ratings ledger (docs/cluster.md, "Marketplace"). */
+    RatingsLedger ratings();
+
+    /** The cluster's skill registrations, a copy on every relay (docs/cluster.md, "Marketplace"). */
+    SkillBoard skills();
+
     @Override
     void close();
 }

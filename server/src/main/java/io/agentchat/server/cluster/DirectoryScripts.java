@@ -123,4 +123,13 @@ final class DirectoryScripts {
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
             return 1
             """;
+
+    /**
+     * KEYS: owner. ARGV: topic. Who answers to the id: nil when no relay is subscribed to its
+     * topic, else the key of its owner record, or "" without one (an ephemeral holder).
+     */
+    static final String HOLDER = """
+            if redis.call('PUBSUB', 'NUMSUB', ARGV[1])[2] == 0 then return false end
+            return redis.call('HGET', KEYS[1], 'pubkey') or ''
+            """;
 }

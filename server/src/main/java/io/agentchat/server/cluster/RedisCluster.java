@@ -120,6 +120,9 @@ public final class RedisCluster implements Cluster {
     private final RedisRoster roster;
     private final RedisDirectory directory;
     private final RedisAddressConnections connections;
+    private final RedisMarketExchange market;
+    private final RedisRatingsLedger ratings;
+    private final RedisSkillBoard skills;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -135,6 +138,9 @@ public final class RedisCluster implements Cluster {
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
         this.connections = new RedisAddressConnections(commands, roster.relayId());
+        this.market = new RedisMarketExchange(client, commands);
+        this.ratings = new RedisRatingsLedger(commands);
+        this.skills = new RedisSkillBoard(client, commands);
     }
 
     /**
@@ -278,7 +284,24 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
+    public MarketExchange market() {
+        return market;
+    }
+
+    @Override
+    public RatingsLedger ratings() {
+        return ratings;
+    }
+
+    @Override
+    public SkillBoard skills() {
+        return skills;
+    }
+
+    @Override
     public void close() {
+        skills.close();
+        market.close();
         roster.close();
         directory.close();
         pubSub.close();

@@ -51,6 +51,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final LuaScript claimScript;
     private final LuaScript leftScript;
     private final LuaScript reassertScript;
+    private final LuaScript holderScript;
     private final RedisClient client;
 
     /**
@@ -73,6 +74,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         this.claimScript = new LuaScript(commands, DirectoryScripts.CLAIM, ScriptOutputType.MULTI);
         this.leftScript = new LuaScript(commands, DirectoryScripts.LEFT, ScriptOutputType.INTEGER);
         this.reassertScript = new LuaScript(commands, DirectoryScripts.REASSERT, ScriptOutputType.INTEGER);
+        this.holderScript = new LuaScript(commands, DirectoryScripts.HOLDER, ScriptOutputType.VALUE);
         this.client = client;
     }
 
@@ -97,7 +99,10 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         });
     }
 
-    /** "dm <sender> <address> <cost> <frame>" or "claim <n> <pubkey>"; a malformed one is logged and dropped. */
+    /**
+     * "dm <sender> <address> <cost> <frame>", "claim <n> <pubkey>" or "frame <frame>"; a malformed
+     * one is logged and dropped.
+     */
     private static void deliver(Listener listener, String id, String message) {
         try {
             if (message.startsWith("dm ")) {
@@ -106,6 +111,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                 int cost = message.indexOf(' ', address + 1);
                 listener.dm(id, new Dm(message.substring(cost + 1), message.substring(3, sender),
                         message.substring(sender + 1, address), Long.parseLong(message.substring(address + 1, cost))));
+            } else if (message.startsWith("frame ")) {
+                listener.frame(id, message.substring(6));
             } else if (message.startsWith("claim ")) {
                 int space = message.indexOf(' ', 6);
                 listener.claimed(id, message.substring(space + 1), Long.parseLong(message.substring(6, space)));
@@ -182,6 +189,19 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
                         LOG.warn("directory: id={} claimed by another key while Redis was away", id);
                     }
                 });
+    }
+
+    @Override
+    public String holderKey(String id) {
+        return holderScript.call(commands, new String[] {ownerKey(id)}, TOPIC + id);
+    }
+
+    @Override
+    public void send(String id, String text) {
+        commands.async().publish(TOPIC + id, "frame " + text).exceptionally(e -> {
+            LOG.warn("directory: frame for id={} not sent: {}", id, e.toString());
+            return null;
+        });
     }
 
     @Override

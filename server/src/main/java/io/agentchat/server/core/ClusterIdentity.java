@@ -140,6 +140,17 @@ final class ClusterIdentity implements AgentDirectory.Listener {
         }
     }
 
+    /** To the holder here, whoever it is now, as {@code MarketAdapter} sends on one relay; else dropped. */
+    @Override
+    public void frame(String id, String text) {
+        AgentSession holder = agents.get(id);
+        if (holder != null && !holder.closed()) {
+            holder.send(text);
+        } else {
+            LOG.debug("cluster: frame for id={} arrived after it left this relay; dropped", id);
+        }
+    }
+
     @Override
     public void claimed(String id, String pubkey, long claim) {
         AgentSession displaced = null;

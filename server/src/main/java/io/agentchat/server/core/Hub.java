@@ -16,7 +16,9 @@ import io.agentchat.server.cluster.Roster;
 import io.agentchat.server.cluster.RosterChange;
 import io.agentchat.server.cluster.RosterView;
 import io.agentchat.server.market.MarketService;
+import io.agentchat.server.market.Ratings;
 import io.agentchat.server.market.RatingsStore;
+import io.agentchat.server.market.SharedRatings;
 import io.agentchat.server.metrics.RelayMetrics;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -143,8 +145,16 @@ public final class Hub implements AutoCloseable {
         }
         // The marketplace runs on this hub's clock and timer thread; expired proposals, skills and
         // verifications are swept every 60 s, the reference's period.
-        this.market = new MarketAdapter(new MarketService(config.market(), ratings, config.clock(), timers), wire,
-                agents, channelRegistry);
+        Ratings ledger = ratings;
+        if (cluster != null) {
+            // One ledger for the cluster; this relay's store is its snapshot (docs/cluster.md, "Marketplace").
+            SharedRatings shared = SharedRatings.start(cluster.ratings(), ratings, config.market().maxRatedAgents());
+            timers.scheduleWithFixedDelay(safe("ratings-snapshot", shared::snapshot), 60, 60, TimeUnit.SECONDS);
+            ledger = shared;
+        }
+        this.market = new MarketAdapter(new MarketService(config.market(), ledger, config.clock(), timers,
+                cluster == null ? null : cluster.skills()), wire,
+                agents, channelRegistry, directory, cluster == null ? null : cluster.market());
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }
 

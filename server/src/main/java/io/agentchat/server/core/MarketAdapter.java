@@ -1,8 +1,11 @@
 package io.agentchat.server.core;
 
 import io.agentchat.protocol.ClientFrame;
+import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.AgentDirectory;
+import io.agentchat.server.cluster.MarketExchange;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
 import io.agentchat.server.market.MarketService;
@@ -10,26 +13,83 @@ import io.agentchat.server.market.MarketService;
 /**
  * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
  * session's identity, and lets it reach agents and channels. The marketplace never sees sessions.
+ * In a cluster, an agent nobody answers to here is looked up, and reached, through the cluster's
+ * {@link AgentDirectory}, as DMs are (docs/cluster.md, "Marketplace"): its notices carry the
+ * {@code from} this relay established, encoded here.
  */
 final class MarketAdapter implements Delivery {
     private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelRegistry channels;
+    private final AgentDirectory directory;
+    private final MarketExchange exchange;
 
-    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels) {
+    /**
+     * @param directory the cluster's agent directory, or null for a relay alone
+     * @param exchange  where the cluster's proposals and verification requests are kept, or null for a relay alone
+     */
+    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels,
+                  AgentDirectory directory, MarketExchange exchange) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
         this.channels = channels;
+        this.directory = directory;
+        this.exchange = exchange;
+        if (exchange != null) {
+            exchange.listen(this::forwarded);
+        }
     }
 
-    /** Proposals, skills and peer verification: the frames the hub does not handle itself. */
+    /**
+     * Proposals, skills and peer verification: the frames the hub does not handle itself. In a
+     * cluster, a frame about a proposal or verification request kept by another relay goes there.
+     */
     void handle(AgentSession session, ClientFrame frame) {
         if (!MarketService.handles(frame)) {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
-        market.handle(frame, new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress()), new ToCaller(session));
+        Caller caller = new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress());
+        if (exchange != null && !market.keeps(frame) && forward(frame, caller)) {
+            return;
+        }
+        market.handle(frame, caller, new ToCaller(session));
+    }
+
+    /**
+     * To the relay that keeps the frame's proposal or verification request, with the caller as
+     * this relay established it; false when no relay keeps it (the local answer then applies).
+     */
+    private boolean forward(ClientFrame frame, Caller caller) {
+        String item = MarketService.itemOf(frame);
+        try {
+            return exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
+                    caller.pubkey(), caller.proven(), caller.address()));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
+                    item + " is not kept on this relay, and the cluster cannot be reached to find it; try again later");
+        }
+    }
+
+    /**
+     * A party on another relay sent a frame about an item kept here: handled as on one relay, its
+     * answers and errors sent back to the caller through the cluster.
+     */
+    private void forwarded(MarketExchange.Forwarded forwarded) {
+        Caller caller = new Caller(forwarded.agentRef(), forwarded.pubkey(), forwarded.proven(), forwarded.address());
+        try {
+            market.handle(ClientFrameDecoder.decode(wire.codec(), forwarded.frame()), caller, this);
+        } catch (ProtocolException e) {
+            toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), e.code(), e.getMessage()));
+        }
+    }
+
+    @Override
+    public void opened(String id, long ttlMillis) {
+        if (exchange != null) {
+            exchange.home(id, ttlMillis);
+        }
     }
 
     /**
@@ -67,17 +127,26 @@ final class MarketAdapter implements Delivery {
         public void toChannel(String channel, ServerFrame frame) {
             MarketAdapter.this.toChannel(channel, frame);
         }
+
+        @Override
+        public void opened(String id, long ttlMillis) {
+            MarketAdapter.this.opened(id, ttlMillis);
+        }
     }
 
     @Override
     public boolean online(String agentRef) {
-        return session(agentRef) != null;
+        return session(agentRef) != null || elsewhere(agentRef) != null;
     }
 
     @Override
     public String pubkeyOf(String agentRef) {
         AgentSession session = session(agentRef);
-        return session == null ? null : session.pubkey();
+        if (session != null) {
+            return session.pubkey();
+        }
+        String key = elsewhere(agentRef);
+        return key == null || key.isEmpty() ? null : key;
     }
 
     @Override
@@ -85,6 +154,25 @@ final class MarketAdapter implements Delivery {
         AgentSession session = session(agentRef);
         if (session != null) {
             wire.send(session, frame);
+        } else if (directory != null && wellFormed(agentRef)) {
+            directory.send(agentRef.substring(1), wire.encode(frame));
+        }
+    }
+
+    /**
+     * The key another relay's holder of the id proved ("" for none), or null when no relay answers
+     * to it (or this relay is alone). One Redis round trip; CLUSTER_UNAVAILABLE when Redis does not
+     * answer, rather than a false AGENT_NOT_FOUND.
+     */
+    private String elsewhere(String agentRef) {
+        if (directory == null || !wellFormed(agentRef)) {
+            return null;
+        }
+        try {
+            return directory.holderKey(agentRef.substring(1));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE, "Agent " + agentRef
+                    + " is not on this relay, and the cluster cannot be reached to find it; try again later");
         }
     }
 
@@ -105,8 +193,12 @@ final class MarketAdapter implements Delivery {
         return market.stats();
     }
 
+    private static boolean wellFormed(String agentRef) {
+        return agentRef != null && agentRef.startsWith("@") && agentRef.length() >= 2;
+    }
+
     private AgentSession session(String agentRef) {
-        if (agentRef == null || !agentRef.startsWith("@") || agentRef.length() < 2) {
+        if (!wellFormed(agentRef)) {
             return null;
         }
         AgentSession session = agents.get(agentRef.substring(1));

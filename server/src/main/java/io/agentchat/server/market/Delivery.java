@@ -15,4 +15,11 @@ public interface Delivery {
 
     /** Sends to the current members of the channel, if it exists; not buffered for replay. */
     void toChannel(String channel, ServerFrame frame);
+
+    /**
+     * The marketplace keeps proposal or verification request {@code id} here for up to
+     * {@code ttlMillis}; called before either party hears of it. A relay alone has nothing to do.
+     */
+    default void opened(String id, long ttlMillis) {
+    }
 }

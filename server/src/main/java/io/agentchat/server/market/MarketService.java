@@ -7,6 +7,7 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.SkillBoard;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,22 +36,56 @@ public final class MarketService {
 
     private final MarketConfig config;
     private final Clock clock;
-    private final RatingsStore ratings;
+    private final Ratings ratings;
     private final ProposalBook proposals;
     private final SkillRegistry skills;
     private final Verification verification;
 
     /**
-     * @param ratings   the loaded store; its lifecycle stays with the caller
+     * @param ratings   the loaded store, or the cluster's ledger; its lifecycle stays with the caller
      * @param scheduler the caller's timer thread, used for verification timeouts
      */
-    public MarketService(MarketConfig config, RatingsStore ratings, Clock clock, ScheduledExecutorService scheduler) {
+    public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler) {
+        this(config, ratings, clock, scheduler, null);
+    }
+
+    /** @param skills the cluster's skill registrations, or null for a relay alone */
+    public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler,
+                         SkillBoard skills) {
         this.config = config;
         this.clock = clock;
         this.ratings = ratings;
         this.proposals = new ProposalBook(config, new Reputation(ratings));
-        this.skills = new SkillRegistry(config);
+        this.skills = new SkillRegistry(config, skills);
         this.verification = new Verification(config, clock, scheduler);
+    }
+
+    /**
+     * False for a frame about a proposal or verification request this relay does not keep (in a
+     * cluster, another relay may: docs/cluster.md, "Marketplace"); true otherwise.
+     */
+    public boolean keeps(ClientFrame frame) {
+        String id = itemOf(frame);
+        if (id == null) {
+            return true;
+        }
+        return frame instanceof ClientFrame.VerifyResponse ? verification.contains(id) : proposals.contains(id);
+    }
+
+    /** The id a frame of {@link #keeps} is about, or null for any other frame. */
+    public static String itemOf(ClientFrame frame) {
+        if (frame instanceof ClientFrame.Accept f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Reject f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Complete f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.Dispute f) {
+            return f.proposalId();
+        } else if (frame instanceof ClientFrame.VerifyResponse f) {
+            return f.requestId();
+        }
+        return null;
     }
 
     /** Whether {@link #handle} owns this frame type. */
@@ -117,6 +152,9 @@ public final class MarketService {
         }
         ServerFrame.Proposal out = proposals.propose(caller.agentRef(), caller.address(), f, clock.millis());
         LOG.info("proposal id={} from={} to={}", out.id(), out.from(), out.to());
+        long pending = f.expires() != null ? Math.round(f.expires() * 1000) : config.defaultProposalExpiry().toMillis();
+        // Past its pending time, the accepted deadline and the retention, no frame about it can change it.
+        delivery.opened(out.id(), Math.max(0, pending) + config.acceptedDeadline().toMillis() + config.retention().toMillis());
         delivery.toAgent(out.to(), out);
         delivery.toAgent(caller.agentRef(), out);
     }

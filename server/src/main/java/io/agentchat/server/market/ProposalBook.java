@@ -201,6 +201,10 @@ final class ProposalBook {
         return new Stats(proposals.size(), byStatus, agents.size());
     }
 
+    synchronized boolean contains(String id) {
+        return proposals.containsKey(id);
+    }
+
     private Proposal find(String id, long now) {
         Proposal p = proposals.get(id);
         if (p == null) {

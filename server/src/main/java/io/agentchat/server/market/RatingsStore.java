@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * coalescing bursts, always with an atomic replace ({@link AtomicFile}). Callers on network
  * threads therefore never wait for the disk.
  */
-public final class RatingsStore implements AutoCloseable {
+public final class RatingsStore implements Ratings, AutoCloseable {
     static final String FILE_NAME = "ratings.json";
     private static final Logger LOG = LoggerFactory.getLogger(RatingsStore.class);
 
@@ -66,8 +66,8 @@ public final class RatingsStore implements AutoCloseable {
         return new RatingsStore(null, maxAgents, new LinkedHashMap<>());
     }
 
-    /** The agent's entry, or {@link Rating#NEW} for an agent with no history. */
-    synchronized Rating get(String agentRef) {
+    @Override
+    public synchronized Rating get(String agentRef) {
         return ratings.getOrDefault(agentRef, Rating.NEW);
     }
 
@@ -82,6 +82,38 @@ public final class RatingsStore implements AutoCloseable {
             throw new IllegalStateException("ratings store is full (" + maxAgents + " agents)");
         }
         ratings.putAll(updates);
+        scheduleWrite();
+    }
+
+    @Override
+    public synchronized boolean replace(Map<String, Rating> expected, Map<String, Rating> updates) {
+        for (Map.Entry<String, Rating> e : expected.entrySet()) {
+            if (!get(e.getKey()).equals(e.getValue())) {
+                return false;
+            }
+        }
+        putAll(updates);
+        return true;
+    }
+
+    /** Every entry, as the file would hold it. */
+    synchronized Map<String, Rating> snapshot() {
+        return new LinkedHashMap<>(ratings);
+    }
+
+    /**
+     * Takes the cluster's ledger's entries (new agents only within the store's bound) and schedules
+     * a rewrite of the file; entries the ledger lacks are kept.
+     */
+    synchronized void mergeAll(Map<String, Rating> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Rating> e : entries.entrySet()) {
+            if (ratings.containsKey(e.getKey()) || ratings.size() < maxAgents) {
+                ratings.put(e.getKey(), e.getValue());
+            }
+        }
         scheduleWrite();
     }
 

@@ -11,6 +11,7 @@ import io.agentchat.json.IsoTime;
 import io.agentchat.reputation.Rating;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +28,12 @@ final class Reputation {
                   long expiresAt) {
     }
 
-    private final RatingsStore store;
+    /** Settlements computed from entries another settlement changed meanwhile are computed again, this many times. */
+    private static final int ATTEMPTS = 5;
+    private final Ratings store;
     private final Map<String, Escrow> escrows = new LinkedHashMap<>();
 
-    Reputation(RatingsStore store) {
+    Reputation(Ratings store) {
         this.store = store;
     }
 
@@ -76,10 +79,7 @@ final class Reputation {
     /** COMPLETE: both gain, stakes are returned. Returns {@code rating_changes}, or null if the store refused. */
     ObjectNode settleCompletion(Proposal p, long now) {
         Escrow escrow = escrows.remove(p.id);
-        Rating from = store.get(p.from);
-        Rating to = store.get(p.to);
-        Elo.Outcome outcome = Elo.completion(party(from), party(to), p.amount);
-        ObjectNode changes = apply(p, from, to, outcome, now);
+        ObjectNode changes = apply(p, (from, to) -> Elo.completion(party(from), party(to), p.amount), now);
         if (changes != null && escrow != null) {
             ObjectNode e = changes.putObject("_escrow");
             e.put("proposer_stake", escrow.proposerStake());
@@ -99,10 +99,8 @@ final class Reputation {
         int proposerStake = escrow == null ? 0 : escrow.proposerStake();
         int acceptorStake = escrow == null ? 0 : escrow.acceptorStake();
         int loserStake = proposerDisputed ? acceptorStake : proposerStake;
-        Rating from = store.get(p.from);
-        Rating to = store.get(p.to);
-        Elo.Outcome outcome = Elo.dispute(party(from), party(to), proposerDisputed, p.amount, loserStake);
-        ObjectNode changes = apply(p, from, to, outcome, now);
+        ObjectNode changes = apply(p,
+                (from, to) -> Elo.dispute(party(from), party(to), proposerDisputed, p.amount, loserStake), now);
         if (changes != null) {
             ObjectNode e = changes.putObject("_escrow");
             e.put("proposer_stake", proposerStake);
@@ -114,24 +112,38 @@ final class Reputation {
         return changes;
     }
 
-    private ObjectNode apply(Proposal p, Rating from, Rating to, Elo.Outcome outcome, long now) {
+    /**
+     * Reads both entries, settles them, and writes both only if neither changed meanwhile (in a
+     * cluster another relay may settle a proposal of the same agent at the same moment).
+     */
+    private ObjectNode apply(Proposal p, BiFunction<Rating, Rating, Elo.Outcome> settle, long now) {
         String updated = IsoTime.format(now);
-        Rating newFrom = new Rating(outcome.proposer().newRating(), from.transactions() + 1, updated);
-        Rating newTo = new Rating(outcome.acceptor().newRating(), to.transactions() + 1, updated);
-        Map<String, Rating> updates = new LinkedHashMap<>();
-        updates.put(p.from, newFrom);
-        updates.put(p.to, newTo);
         try {
-            store.putAll(updates);
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Rating from = store.get(p.from);
+                Rating to = store.get(p.to);
+                Elo.Outcome outcome = settle.apply(from, to);
+                Rating newFrom = new Rating(outcome.proposer().newRating(), from.transactions() + 1, updated);
+                Rating newTo = new Rating(outcome.acceptor().newRating(), to.transactions() + 1, updated);
+                Map<String, Rating> expected = new LinkedHashMap<>();
+                expected.put(p.from, from);
+                expected.put(p.to, to);
+                Map<String, Rating> updates = new LinkedHashMap<>();
+                updates.put(p.from, newFrom);
+                updates.put(p.to, newTo);
+                if (store.replace(expected, updates)) {
+                    ObjectNode changes = JsonNodeFactory.instance.objectNode();
+                    entry(changes, p.from, outcome.proposer(), newFrom.transactions());
+                    entry(changes, p.to, outcome.acceptor(), newTo.transactions());
+                    return changes;
+                }
+            }
+            LOG.error("rating update for proposal={} lost {} races in a row; not applied", p.id, ATTEMPTS);
         } catch (IllegalStateException e) {
             // As the reference does when its update fails: the transition stands, rating_changes is null.
             LOG.error("rating update refused for proposal={}: {}", p.id, e.getMessage());
-            return null;
         }
-        ObjectNode changes = JsonNodeFactory.instance.objectNode();
-        entry(changes, p.from, outcome.proposer(), newFrom.transactions());
-        entry(changes, p.to, outcome.acceptor(), newTo.transactions());
-        return changes;
+        return null;
     }
 
     private static void entry(ObjectNode changes, String agent, Delta delta, int transactions) {

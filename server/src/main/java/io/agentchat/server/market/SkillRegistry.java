@@ -2,10 +2,15 @@ package io.agentchat.server.market;
 
 import static io.agentchat.protocol.ProtocolException.invalid;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentchat.protocol.ErrorCode;
+import io.agentchat.protocol.ProtocolException;
 import io.agentchat.reputation.Rating;
+import io.agentchat.server.cluster.SkillBoard;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -15,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Skills discovery (docs/protocol.md §9.4): one registration per key-based agent, replaced whole on each
@@ -24,8 +31,13 @@ import java.util.function.Function;
  * door, so a registration can neither crash a later search nor claim another agent's id or
  * rating; their number and sizes are bounded, registrations lapse after a TTL unless renewed, and
  * the registry as a whole is bounded.
+ *
+ * <p>In a cluster, a registration is kept in the cluster's {@link SkillBoard} and every relay holds
+ * a copy of every registration, searched here as on one relay (docs/cluster.md, "Marketplace").
  */
 final class SkillRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.market");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("capability", "description", "rate", "currency");
     private static final int MAX_CAPABILITY = 100;
     private static final int MAX_DESCRIPTION = 500;
@@ -40,9 +52,21 @@ final class SkillRegistry {
 
     private final MarketConfig config;
     private final Map<String, Registration> registrations = new LinkedHashMap<>();
+    private final SkillBoard board;
 
     SkillRegistry(MarketConfig config) {
+        this(config, null);
+    }
+
+    /** @param board the cluster's skill registrations, or null for a relay alone */
+    SkillRegistry(MarketConfig config, SkillBoard board) {
         this.config = config;
+        this.board = board;
+        if (board != null) {
+            for (String registration : board.listen(this::heard)) {
+                heard(registration);
+            }
+        }
     }
 
     /** Validates and stores the agent's skills, replacing any earlier registration. */
@@ -60,8 +84,57 @@ final class SkillRegistry {
             throw invalid("Skills registry is full, try again later");
         }
         Registration registration = new Registration(agent, List.copyOf(clean), now);
+        if (board != null) {
+            share(registration);
+        }
         registrations.put(agent, registration);
         return registration;
+    }
+
+    /** Into the cluster's board, which bounds the registrations of the whole cluster. Blocking. */
+    private void share(Registration r) {
+        ObjectNode encoded = JSON.createObjectNode().put("agent", r.agent()).put("at", r.registeredAt());
+        encoded.putArray("skills").addAll(r.skills());
+        boolean kept;
+        try {
+            kept = board.put(r.agent(), encoded.toString(), config.skillTtl().toMillis(), config.maxRegistrations());
+        } catch (RuntimeException e) {
+            throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
+                    "Skills not registered: the relay cannot reach its cluster; try again later");
+        }
+        if (!kept) {
+            throw invalid("Skills registry is full, try again later");
+        }
+    }
+
+    /**
+     * A registration from the cluster (another relay's, or this one's coming back): checked again
+     * as at the door, then kept unless a newer one of the agent is already here.
+     */
+    private void heard(String text) {
+        try {
+            JsonNode node = JSON.readTree(text);
+            String agent = node.get("agent").asText();
+            long at = node.get("at").asLong();
+            List<ObjectNode> clean = new ArrayList<>();
+            int index = 0;
+            for (JsonNode skill : node.get("skills")) {
+                clean.add(sanitise(skill, index++));
+            }
+            synchronized (this) {
+                Registration known = registrations.get(agent);
+                if (known != null && known.registeredAt() > at) {
+                    return;
+                }
+                if (known == null && registrations.size() >= config.maxRegistrations()) {
+                    LOG.warn("cluster registration of {} not kept: registry full", agent);
+                    return;
+                }
+                registrations.put(agent, new Registration(agent, List.copyOf(clean), at));
+            }
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warn("cluster registration unreadable: {}", e.toString());
+        }
     }
 
     synchronized Results search(JsonNode query, Function<String, Rating> ratings, long now) {

@@ -75,6 +75,7 @@ final class Verification {
             p = new Pending(newId(now), caller.agentRef(), f.target(), pubkey, f.nonce(), now, delivery);
             pending.put(p.id(), p);
         }
+        delivery.opened(p.id(), config.verificationTimeout().toMillis());
         scheduler.schedule((Runnable) this::expireDue, config.verificationTimeout().toMillis(), TimeUnit.MILLISECONDS);
         delivery.toAgent(f.target(), ServerFrame.VerifyRequest.challenge(now, p.id(), p.requester(), p.nonce()));
         delivery.toAgent(p.requester(), ServerFrame.VerifyRequest.ack(now, p.id(), p.target()));
@@ -116,6 +117,10 @@ final class Verification {
     /** Fails every request older than the timeout; only the requester is told, as in the reference. */
     void expireDue() {
         expireDue(clock.millis());
+    }
+
+    synchronized boolean contains(String id) {
+        return pending.containsKey(id);
     }
 
     synchronized int size() {

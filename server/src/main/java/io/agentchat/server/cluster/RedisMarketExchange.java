@@ -1,0 +1,104 @@
+package io.agentchat.server.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MarketExchange} over the cluster's Redis. Each relay subscribes to its own topic
+ * {@code agentchat:market:relay:<uuid>}; {@code agentchat:market:home:<id>} names the topic of the
+ * relay that keeps proposal or verification request {@code id}, with the item's lifetime as TTL. A
+ * forward is one script: read the home, publish there.
+ */
+final class RedisMarketExchange implements MarketExchange, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int QUEUE = 10_000;
+    /** KEYS: home. ARGV: message. The number of relays that heard it (0: nobody keeps the id). */
+    private static final String FORWARD = """
+            local topic = redis.call('GET', KEYS[1])
+            if not topic then return 0 end
+            return redis.call('PUBLISH', topic, ARGV[1])
+            """;
+
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final String topic = "agentchat:market:relay:" + UUID.randomUUID();
+    private final LuaScript forward;
+    private final ThreadPoolExecutor handlers;
+
+    /** @param commands the cluster's command connection, shared so a home is recorded before the notices that name it */
+    RedisMarketExchange(RedisClient client, StatefulRedisConnection<String, String> commands) {
+        this.commands = commands;
+        this.forward = new LuaScript(commands, FORWARD, ScriptOutputType.INTEGER);
+        this.pubSub = client.connectPubSub();
+        this.handlers = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "agentchat-market-exchange");
+                    thread.setDaemon(true);
+                    thread.setUncaughtExceptionHandler((t, e) -> LOG.error("market forward failed", e));
+                    return thread;
+                },
+                (task, pool) -> LOG.warn("market forward dropped: {} waiting", QUEUE));
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (topic.equals(channel)) {
+                    handlers.execute(() -> {
+                        try {
+                            listener.forwarded(JSON.readValue(message, Forwarded.class));
+                        } catch (JsonProcessingException e) {
+                            LOG.warn("market forward unreadable: {}", e.getOriginalMessage());
+                        }
+                    });
+                }
+            }
+        });
+        pubSub.sync().subscribe(topic);
+    }
+
+    @Override
+    public void home(String itemId, long ttlMillis) {
+        commands.async().set(homeKey(itemId), topic, SetArgs.Builder.px(Math.max(1, ttlMillis))).exceptionally(e -> {
+            LOG.warn("market: home of {} not recorded: {}", itemId, e.toString());
+            return null;
+        });
+    }
+
+    @Override
+    public boolean forward(String itemId, Forwarded forwarded) {
+        String message;
+        try {
+            message = JSON.writeValueAsString(forwarded);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        Long heard = forward.call(commands, new String[] {homeKey(itemId)}, message);
+        return heard != null && heard > 0;
+    }
+
+    private static String homeKey(String itemId) {
+        return "agentchat:market:home:" + itemId;
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        handlers.shutdownNow();
+    }
+}

@@ -1,0 +1,107 @@
+package io.agentchat.server.cluster;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SkillBoard} over the cluster's Redis: {@code agentchat:skills:<agent>} holds an agent's
+ * registration with the registry's TTL, the sorted set {@code agentchat:skills} indexes them by
+ * expiry (Redis's clock) and bounds their number, and each registration is published on the topic
+ * {@code agentchat:skills} to every relay.
+ */
+final class RedisSkillBoard implements SkillBoard, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
+    private static final String INDEX = "agentchat:skills";
+    private static final String TOPIC = "agentchat:skills";
+    private static final int QUEUE = 10_000;
+    /** KEYS: index, entry. ARGV: agent, registration, ttl ms, max agents, topic. */
+    private static final String PUT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
+              return 0
+            end
+            redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            redis.call('PUBLISH', ARGV[5], ARGV[2])
+            return 1
+            """;
+    /** KEYS: index. The registrations alive. */
+    private static final String ALL = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            local out = {}
+            for _, agent in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+              local entry = redis.call('GET', KEYS[1] .. ':' .. agent)
+              if entry then table.insert(out, entry) end
+            end
+            return out
+            """;
+
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final LuaScript put;
+    private final LuaScript all;
+    private final ThreadPoolExecutor deliveries;
+
+    RedisSkillBoard(RedisClient client, StatefulRedisConnection<String, String> commands) {
+        this.commands = commands;
+        this.put = new LuaScript(commands, PUT, ScriptOutputType.INTEGER);
+        this.all = new LuaScript(commands, ALL, ScriptOutputType.MULTI);
+        this.pubSub = client.connectPubSub();
+        this.deliveries = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "agentchat-skills");
+                    thread.setDaemon(true);
+                    thread.setUncaughtExceptionHandler((t, e) -> LOG.error("skill registration failed", e));
+                    return thread;
+                },
+                (task, pool) -> LOG.warn("skill registration dropped: {} waiting", QUEUE));
+    }
+
+    @Override
+    public List<String> listen(Listener listener) {
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String topic, String message) {
+                if (TOPIC.equals(topic)) {
+                    deliveries.execute(() -> listener.registered(message));
+                }
+            }
+        });
+        pubSub.sync().subscribe(TOPIC);
+        List<Object> entries = all.call(commands, new String[] {INDEX});
+        List<String> registrations = new ArrayList<>(entries.size());
+        for (Object entry : entries) {
+            registrations.add((String) Objects.requireNonNull(entry));
+        }
+        return registrations;
+    }
+
+    @Override
+    public boolean put(String agent, String registration, long ttlMillis, int max) {
+        Long kept = put.call(commands, new String[] {INDEX, INDEX + ":" + agent}, agent, registration,
+                Long.toString(Math.max(1, ttlMillis)), Integer.toString(max), TOPIC);
+        return kept != null && kept == 1;
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        deliveries.shutdownNow();
+    }
+}

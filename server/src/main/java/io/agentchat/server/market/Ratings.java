@@ -1,0 +1,22 @@
+package io.agentchat.server.market;
+
+import io.agentchat.reputation.Rating;
+import java.util.Map;
+
+/**
+ * The ratings ledger as the marketplace reads and changes it: this relay's {@link RatingsStore}
+ * when it runs alone, the cluster's one ledger otherwise ({@link SharedRatings}).
+ */
+public interface Ratings {
+    /** The agent's entry, or {@link Rating#NEW} for an agent with no history. */
+    Rating get(String agentRef);
+
+    /**
+     * Sets {@code updates} if every agent's entry is still the one in {@code expected} (a settlement
+     * computed from entries another settlement changed meanwhile must be computed again).
+     *
+     * @return false when an entry changed meanwhile
+     * @throws IllegalStateException if the new agents would exceed the ledger's bound, or it cannot be reached
+     */
+    boolean replace(Map<String, Rating> expected, Map<String, Rating> updates);
+}
