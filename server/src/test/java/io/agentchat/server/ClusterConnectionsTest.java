@@ -4,21 +4,24 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The connections per address (--max-connections-per-address) are counted over the cluster: before, a
- * client could open the limit on every relay (docs/cluster.md, "Connections per address").
+ * An address's limits hold over the cluster, not per relay: its connections
+ * (--max-connections-per-address; docs/cluster.md, "Connections per address") and its joins and
+ * leaves per minute (docs/cluster.md, "Joins and leaves per address"). Before, a client had each
+ * limit on every relay.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterConnectionsTest extends ClusterHarness {
 
     @Override
     protected ServerConfig.Builder relayConfig(String name) {
-        return super.relayConfig(name).maxConnectionsPerIp(2);
+        return super.relayConfig(name).maxConnectionsPerIp(2).membershipChangesPerMinutePerAddress(4);
     }
 
     @Override
@@ -56,6 +59,48 @@ class ClusterConnectionsTest extends ClusterHarness {
         try (TestAgent b1 = TestAgent.ephemeral(client, relayB.uri(), "b1");
              TestAgent b2 = TestAgent.ephemeral(client, relayB.uri(), "b2")) {
             assertTrue(b1.isOpen() && b2.isOpen());
+        }
+    }
+
+    /**
+     * Four changes spent on relay A leave relay B at most one more join (it learns the cluster's
+     * count from the answer to its own first change). Alone, B would have let two join-leave
+     * cycles through.
+     */
+    @Test
+    void anAddressHasOneJoinAndLeaveBudgetForTheWholeCluster() throws Exception {
+        // The budget is counted per minute: start well inside one.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> java.time.Instant.now().getEpochSecond() % 60 < 50);
+        try (TestAgent a = TestAgent.ephemeral(client, relayA.uri(), "a");
+             TestAgent b = TestAgent.ephemeral(client, relayB.uri(), "b")) {
+            for (int i = 0; i < 2; i++) {
+                a.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+                a.await("JOINED");
+                a.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+                a.await("LEFT");
+            }
+            a.drainUntilPong();
+            int admitted = 0;
+            boolean refused = false;
+            for (int attempt = 0; attempt < 3 && !refused; attempt++) {
+                b.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
+                JsonNode answer = b.next();
+                while (!"JOINED".equals(answer.path("type").asText()) && !"ERROR".equals(answer.path("type").asText())) {
+                    answer = b.next();
+                }
+                if ("ERROR".equals(answer.path("type").asText())) {
+                    assertEquals("RATE_LIMITED", answer.path("code").asText(), answer.toString());
+                    refused = true;
+                } else {
+                    admitted++;
+                    b.send("{\"type\":\"LEAVE\",\"channel\":\"#general\"}");
+                    b.await("LEFT");
+                    b.drainUntilPong(); // the answer to this relay's count has arrived by now, or soon
+                }
+            }
+            assertTrue(refused, "relay B refused a join of the address once the cluster's budget was spent");
+            assertTrue(admitted <= 1, "admitted on B: " + admitted);
         }
     }
 }

@@ -80,6 +80,9 @@ public interface Cluster extends AutoCloseable {
     /** The connections of each client address on every relay. */
     AddressConnections connections();
 
+    /** Per-minute counts added up over every relay. */
+    MinuteCounters minuteCounters();
+
     /** Where the cluster's agent ids are answered, and their DMs held (docs/cluster.md, "DMs and identity"). */
     AgentDirectory directory();
 

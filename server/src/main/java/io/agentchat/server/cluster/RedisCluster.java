@@ -120,6 +120,7 @@ public final class RedisCluster implements Cluster {
     private final RedisRoster roster;
     private final RedisDirectory directory;
     private final RedisAddressConnections connections;
+    private final RedisMinuteCounters minuteCounters;
     private final RedisMarketExchange market;
     private final RedisRatingsLedger ratings;
     private final RedisSkillBoard skills;
@@ -138,6 +139,7 @@ public final class RedisCluster implements Cluster {
         this.roster = new RedisRoster(commands, pubSub, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
         this.connections = new RedisAddressConnections(commands, roster.relayId());
+        this.minuteCounters = new RedisMinuteCounters(commands);
         this.market = new RedisMarketExchange(client, commands);
         this.ratings = new RedisRatingsLedger(commands);
         this.skills = new RedisSkillBoard(client, commands);
@@ -271,6 +273,11 @@ public final class RedisCluster implements Cluster {
     @Override
     public Roster roster() {
         return roster;
+    }
+
+    @Override
+    public MinuteCounters minuteCounters() {
+        return minuteCounters;
     }
 
     @Override

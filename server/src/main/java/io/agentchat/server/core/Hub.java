@@ -99,7 +99,7 @@ public final class Hub implements AutoCloseable {
                 config.maxInvitesPerChannel(), config.emptyChannelGrace().toMillis(), wire.now());
         this.held = new HeldMessages(recovery);
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
-                config.membershipChangesPerMinutePerAddress());
+                config.membershipChangesPerMinutePerAddress(), cluster == null ? null : cluster.minuteCounters());
         AgentDirectory directory = cluster == null ? null : cluster.directory();
         this.channels = new ChannelService(wire, channelRegistry, agents, config.maxMembersPerChannel(),
                 config.maxAnnouncedMembers(), membershipLimits, directory);

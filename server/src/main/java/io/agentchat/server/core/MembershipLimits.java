@@ -2,7 +2,9 @@ package io.agentchat.server.core;
 
 import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
+import io.agentchat.server.cluster.MinuteCounters;
 import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How often JOIN and LEAVE may change a channel's membership, per agent and per address. Each
@@ -11,21 +13,37 @@ import java.time.Clock;
  * members. Only JOIN is ever refused, and a JOIN/LEAVE cycle costs two changes. A JOIN or LEAVE
  * that changes nothing is not counted, and CREATE_CHANNEL is not either (a new channel has nobody
  * to tell; creations are bounded by the channel quotas instead).
+ *
+ * <p>In cluster mode an address's changes are also counted per minute over every relay
+ * ({@link MinuteCounters}), so its budget is one for the cluster. The count is learnt from the
+ * answer to this relay's own last change, never waited for: each relay may let an address make one
+ * change past the budget before it knows.
  */
 final class MembershipLimits {
     private final KeyedRateLimiter perAgent;
     private final KeyedRateLimiter perAddress;
+    private final Clock clock;
+    private final int perAddressPerMinute;
+    /** In cluster mode; null alone. */
+    private final MinuteCounters cluster;
+    /** Per address, the cluster's count of its changes in the minute named: {minute, count}. */
+    private final ConcurrentHashMap<String, long[]> clusterCounts = new ConcurrentHashMap<>();
 
-    MembershipLimits(Clock clock, int perAgentPerMinute, int perAddressPerMinute) {
+    /** @param cluster counts over every relay in cluster mode; null alone */
+    MembershipLimits(Clock clock, int perAgentPerMinute, int perAddressPerMinute, MinuteCounters cluster) {
         this.perAgent = KeyedRateLimiter.perMinute(clock, perAgentPerMinute);
         this.perAddress = KeyedRateLimiter.perMinute(clock, perAddressPerMinute);
+        this.clock = clock;
+        this.perAddressPerMinute = perAddressPerMinute;
+        this.cluster = cluster;
     }
 
     /** A JOIN that would add a member: takes one change from both budgets, or throws RATE_LIMITED. */
     void chargeJoin(String agentKey, String address) {
-        if (!perAgent.tryAcquire(agentKey) || !perAddress.tryAcquire(address)) {
+        if (!perAgent.tryAcquire(agentKey) || !perAddress.tryAcquire(address) || spentInCluster(address)) {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "Rate limit exceeded (too many joins and leaves)");
         }
+        countInCluster(address);
     }
 
     /**
@@ -35,10 +53,35 @@ final class MembershipLimits {
     void chargeLeave(String agentKey, String address) {
         perAgent.tryAcquire(agentKey);
         perAddress.tryAcquire(address);
+        countInCluster(address);
+    }
+
+    private boolean spentInCluster(String address) {
+        if (cluster == null || perAddressPerMinute == 0) {
+            return false;
+        }
+        long[] counted = clusterCounts.get(address);
+        return counted != null && counted[0] == minute() && counted[1] >= perAddressPerMinute;
+    }
+
+    private void countInCluster(String address) {
+        if (cluster == null || perAddressPerMinute == 0) {
+            return;
+        }
+        long minute = minute();
+        cluster.increment("joins:" + address, minute, total ->
+                clusterCounts.merge(address, new long[] {minute, total},
+                        (old, now) -> old[0] > now[0] || (old[0] == now[0] && old[1] > now[1]) ? old : now));
+    }
+
+    private long minute() {
+        return clock.millis() / 60_000;
     }
 
     void sweep() {
         perAgent.sweep();
         perAddress.sweep();
+        long minute = minute();
+        clusterCounts.values().removeIf(counted -> counted[0] < minute);
     }
 }
