@@ -179,6 +179,34 @@ class ClusterMarketTest extends ClusterHarness {
         }
     }
 
+    /**
+     * Every Pub/Sub connection drops and Redis refuses them back (maxclients) while alice registers
+     * on relay A: relay B hears nothing live. Once B has subscribed again it reads what Redis keeps,
+     * so its search finds the registration. Before, B missed it until alice registered again.
+     */
+    @Test
+    void aRegistrationMadeWhileARelaysSubscriptionWasDownIsFoundOnceItIsBack() throws Exception {
+        io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(redis.uri().toString());
+        try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
+             TestAgent searcher = TestAgent.ephemeral(client, relayB.uri(), "searcher");
+             io.lettuce.core.api.StatefulRedisConnection<String, String> connection = admin.connect()) {
+            io.lettuce.core.api.sync.RedisCommands<String, String> commands = connection.sync();
+            long clients = commands.clientList().lines().filter(line -> !line.isBlank()).count();
+            long pubSubs = commands.clientList().lines().filter(line -> line.contains(" flags=P ")).count();
+            commands.configSet("maxclients", Long.toString(clients - pubSubs)); // no room for any subscription
+            assertEquals(pubSubs, commands.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub()));
+            alice.send(registration(aliceKey, "[{\"capability\":\"offline_review\"}]"));
+            alice.await("SKILLS_REGISTERED");
+            commands.configSet("maxclients", "10000");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"offline_review\"}}");
+                return searcher.await("SEARCH_RESULTS").get("total").asInt() == 1;
+            });
+        } finally {
+            admin.shutdown();
+        }
+    }
+
     @Test
     void aProposalIsRejectedOrDisputedByItsPartyOnTheOtherRelay() throws Exception {
         try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);

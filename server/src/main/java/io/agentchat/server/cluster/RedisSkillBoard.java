@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
     private final LuaScript all;
     private final ThreadPoolExecutor deliveries;
 
+    private final AtomicInteger subscriptions = new AtomicInteger();
+
     RedisSkillBoard(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.put = new LuaScript(commands, PUT, ScriptOutputType.INTEGER);
@@ -82,8 +85,22 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
                     deliveries.execute(() -> listener.registered(message));
                 }
             }
+
+            @Override
+            public void subscribed(String topic, long count) {
+                // Lettuce subscribes again after a reconnect: what was published meanwhile is read
+                // from Redis, in line with the live registrations that follow.
+                if (TOPIC.equals(topic) && subscriptions.getAndIncrement() > 0) {
+                    deliveries.execute(() -> all().forEach(listener::registered));
+                }
+            }
         });
         pubSub.sync().subscribe(TOPIC);
+        return all();
+    }
+
+    /** Every registration Redis keeps. */
+    private List<String> all() {
         List<Object> entries = all.call(commands, new String[] {INDEX});
         List<String> registrations = new ArrayList<>(entries.size());
         for (Object entry : entries) {
