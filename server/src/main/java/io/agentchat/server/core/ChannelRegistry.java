@@ -272,23 +272,34 @@ final class ChannelRegistry {
      * names the local copies whose name the cluster has given to another channel meanwhile: they
      * must be retired.
      */
-    synchronized Reclaimed reclaim(long now, long graceMillis) {
-        List<Channel> superseded = new ArrayList<>();
+    Reclaimed reclaim(long now, long graceMillis) {
         int reclaimed = 0;
-        for (Channel channel : List.copyOf(byName.values())) {
-            if (channel.reclaimIfIdle(now, graceMillis) && byName.remove(channel.name(), channel)) {
-                reclaimed++;
-                if (directory == null) {
-                    createdBy.computeIfPresent(channel.creatorId(), ChannelRegistry::decrement);
-                    createdFrom.computeIfPresent(channel.creatorAddress(), ChannelRegistry::decrement);
-                } else {
-                    entries.remove(channel.name());
+        List<Channel> kept = new ArrayList<>();
+        synchronized (this) {
+            for (Channel channel : List.copyOf(byName.values())) {
+                if (channel.reclaimIfIdle(now, graceMillis) && byName.remove(channel.name(), channel)) {
+                    reclaimed++;
+                    if (directory == null) {
+                        createdBy.computeIfPresent(channel.creatorId(), ChannelRegistry::decrement);
+                        createdFrom.computeIfPresent(channel.creatorAddress(), ChannelRegistry::decrement);
+                    } else {
+                        entries.remove(channel.name());
+                    }
+                } else if (directory != null) {
+                    kept.add(channel);
                 }
-            } else if (directory != null && !renew(channel)) {
-                byName.remove(channel.name(), channel);
-                entries.remove(channel.name());
+            }
+        }
+        // One round trip per channel: outside the lock, so creations and first uses go on meanwhile.
+        List<Channel> superseded = new ArrayList<>();
+        for (Channel channel : kept) {
+            if (!renew(channel)) {
                 superseded.add(channel);
             }
+        }
+        synchronized (this) {
+            superseded.removeIf(channel -> !byName.remove(channel.name(), channel));
+            superseded.forEach(channel -> entries.remove(channel.name()));
         }
         return new Reclaimed(reclaimed, superseded);
     }
