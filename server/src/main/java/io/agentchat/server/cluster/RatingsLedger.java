@@ -1,5 +1,6 @@
 package io.agentchat.server.cluster;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -10,6 +11,9 @@ import java.util.Map;
 public interface RatingsLedger {
     /** The agent's entry, or null when it has none. */
     String get(String agentRef);
+
+    /** The entries of those of {@code agentRefs} that have one, in one round trip. */
+    Map<String, String> getAll(Collection<String> agentRefs);
 
     /**
      * Sets {@code updates} if every entry is still as in {@code expected} ("" for none).

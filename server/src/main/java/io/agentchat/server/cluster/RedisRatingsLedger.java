@@ -1,8 +1,11 @@
 package io.agentchat.server.cluster;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +51,20 @@ final class RedisRatingsLedger implements RatingsLedger {
     @Override
     public String get(String agentRef) {
         return commands.sync().hget(KEY, agentRef);
+    }
+
+    @Override
+    public Map<String, String> getAll(Collection<String> agentRefs) {
+        Map<String, String> entries = new HashMap<>();
+        if (agentRefs.isEmpty()) {
+            return entries;
+        }
+        for (KeyValue<String, String> entry : commands.sync().hmget(KEY, agentRefs.toArray(String[]::new))) {
+            if (entry.hasValue()) {
+                entries.put(entry.getKey(), entry.getValue());
+            }
+        }
+        return entries;
     }
 
     @Override

@@ -28,6 +28,13 @@ import java.nio.charset.StandardCharsets;
 final class MessageSignatures {
     static final long WINDOW_MILLIS = 120_000;
     static final int CAPACITY = 100_000;
+    /**
+     * How far the relays of a cluster may disagree about the time: each judges a {@code ts} by its own
+     * clock, so a signature is remembered in Redis this much longer than the window, and from this much
+     * before it opens; else one stale (or expired in Redis) by a relay's clock could be replayed on a
+     * relay whose clock is behind.
+     */
+    static final long CLUSTER_CLOCK_SKEW_MILLIS = 30_000;
 
     /** A checked MSG: who vouches for it, and its signature if it has one. */
     record Checked(boolean verified, boolean unproven, byte[] signature, long signedTs) {
@@ -84,15 +91,16 @@ final class MessageSignatures {
         }
         long now = wire.now();
         long expiresAt = checked.signedTs() + WINDOW_MILLIS;
-        if (expiresAt <= now) {
-            return true; // stale: nobody unproven can use it any more
-        }
         if (checked.signedTs() - now > WINDOW_MILLIS) {
             return false; // ahead of the window: it would stay usable longer than we remember it
         }
-        if (cluster != null && !checked.unproven()) {
+        long inCluster = expiresAt + CLUSTER_CLOCK_SKEW_MILLIS - now;
+        if (cluster != null && !checked.unproven() && inCluster > 0) {
             // Sent before the message itself on the same Redis connection: remembered before anyone sees it.
-            cluster.used(checked.signature(), expiresAt - now);
+            cluster.used(checked.signature(), inCluster);
+        }
+        if (expiresAt <= now) {
+            return true; // stale: nobody unproven can use it here any more
         }
         SignatureReplayGuard.Use use = guard.use(checked.signature(), expiresAt, now);
         if (checked.unproven() && use != SignatureReplayGuard.Use.FIRST) {
@@ -110,7 +118,7 @@ final class MessageSignatures {
         if (cluster == null || !checked.unproven()) {
             return;
         }
-        long ttl = checked.signedTs() + WINDOW_MILLIS - wire.now();
+        long ttl = checked.signedTs() + WINDOW_MILLIS + CLUSTER_CLOCK_SKEW_MILLIS - wire.now();
         byte[] signature = checked.signature();
         boolean first;
         try {

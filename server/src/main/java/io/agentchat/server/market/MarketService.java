@@ -119,7 +119,7 @@ public final class MarketService {
         } else if (frame instanceof ClientFrame.RegisterSkills f) {
             registerSkills(f, caller, delivery);
         } else if (frame instanceof ClientFrame.SearchSkills f) {
-            SkillRegistry.Results results = skills.search(f.query(), ratings::get, clock.millis());
+            SkillRegistry.Results results = skills.search(f.query(), ratings::getAll, clock.millis());
             LOG.debug("skills_search id={} results={}", caller.agentRef(), results.total());
             delivery.toAgent(caller.agentRef(), new ServerFrame.SearchResults(clock.millis(), f.queryId(), f.query(),
                     results.results(), results.total()));

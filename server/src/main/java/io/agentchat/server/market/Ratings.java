@@ -1,6 +1,8 @@
 package io.agentchat.server.market;
 
 import io.agentchat.reputation.Rating;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -10,6 +12,18 @@ import java.util.Map;
 public interface Ratings {
     /** The agent's entry, or {@link Rating#NEW} for an agent with no history. */
     Rating get(String agentRef);
+
+    /**
+     * The entries of {@code agentRefs} ({@link Rating#NEW} for none), read at once: a skill search
+     * rates every agent it found, and in a cluster each read is a Redis round trip.
+     */
+    default Map<String, Rating> getAll(Collection<String> agentRefs) {
+        Map<String, Rating> all = new HashMap<>();
+        for (String agentRef : agentRefs) {
+            all.put(agentRef, get(agentRef));
+        }
+        return all;
+    }
 
     /**
      * Sets {@code updates} if every agent's entry is still the one in {@code expected} (a settlement

@@ -2,6 +2,8 @@ package io.agentchat.server.market;
 
 import io.agentchat.reputation.Rating;
 import io.agentchat.server.cluster.RatingsLedger;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -44,6 +46,24 @@ public final class SharedRatings implements Ratings {
             LOG.warn("cluster: rating of {} read from this relay's snapshot: {}", agentRef, e.toString());
             return local.get(agentRef);
         }
+    }
+
+    /** One round trip for all of them; from this relay's snapshot while Redis does not answer. */
+    @Override
+    public Map<String, Rating> getAll(Collection<String> agentRefs) {
+        Map<String, String> entries;
+        try {
+            entries = ledger.getAll(agentRefs);
+        } catch (RuntimeException e) {
+            LOG.warn("cluster: ratings of {} agents read from this relay's snapshot: {}", agentRefs.size(), e.toString());
+            return local.getAll(agentRefs);
+        }
+        Map<String, Rating> all = new HashMap<>();
+        for (String agentRef : agentRefs) {
+            String entry = entries.get(agentRef);
+            all.put(agentRef, entry == null ? Rating.NEW : decode(entry));
+        }
+        return all;
     }
 
     @Override

@@ -12,7 +12,9 @@ import io.agentchat.protocol.ProtocolException;
 import io.agentchat.reputation.Rating;
 import io.agentchat.server.cluster.SkillBoard;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,15 +139,41 @@ final class SkillRegistry {
         }
     }
 
-    synchronized Results search(JsonNode query, Function<String, Rating> ratings, long now) {
+    /**
+     * The registrations' skills that match, best rated first. The ratings are read after the
+     * registry's lock is let go, all agents in one call: in a cluster that is one Redis round trip
+     * (before, one per skill found, under the lock).
+     */
+    Results search(JsonNode query, Function<Collection<String>, Map<String, Rating>> ratings, long now) {
+        Double limit = optionalNumber(query, "limit");
+        List<Match> found = matching(query, now);
+        Set<String> agents = new HashSet<>();
+        for (Match match : found) {
+            agents.add(match.registration().agent());
+        }
+        Map<String, Rating> rated = agents.isEmpty() ? Map.of() : ratings.apply(agents);
+        List<ObjectNode> matches = new ArrayList<>(found.size());
+        for (Match match : found) {
+            matches.add(entry(match.registration(), match.skill(),
+                    rated.getOrDefault(match.registration().agent(), Rating.NEW)));
+        }
+        matches.sort(Comparator.<ObjectNode>comparingInt(e -> e.get("rating").asInt()).reversed()
+                .thenComparing(Comparator.<ObjectNode>comparingLong(e -> e.get("registered_at").asLong()).reversed()));
+        int end = sliceEnd(limit, matches.size());
+        return new Results(List.copyOf(matches.subList(0, end)), matches.size());
+    }
+
+    private record Match(Registration registration, ObjectNode skill) {
+    }
+
+    private synchronized List<Match> matching(JsonNode query, long now) {
         String capability = optionalText(query, "capability");
         String currency = optionalText(query, "currency");
         Double maxRate = optionalNumber(query, "max_rate");
-        Double limit = optionalNumber(query, "limit");
         dropExpired(now);
         String needle = capability == null || capability.isEmpty() ? null : capability.toLowerCase(Locale.ROOT);
         boolean byCurrency = currency != null && !currency.isEmpty();
-        List<ObjectNode> matches = new ArrayList<>();
+        List<Match> matches = new ArrayList<>();
         for (Registration r : registrations.values()) {
             for (ObjectNode skill : r.skills()) {
                 if (needle != null && !skill.get("capability").asText().toLowerCase(Locale.ROOT).contains(needle)) {
@@ -157,13 +185,10 @@ final class SkillRegistry {
                 if (byCurrency && skill.has("currency") && !skill.get("currency").asText().equalsIgnoreCase(currency)) {
                     continue;
                 }
-                matches.add(entry(r, skill, ratings.apply(r.agent())));
+                matches.add(new Match(r, skill));
             }
         }
-        matches.sort(Comparator.<ObjectNode>comparingInt(e -> e.get("rating").asInt()).reversed()
-                .thenComparing(Comparator.<ObjectNode>comparingLong(e -> e.get("registered_at").asLong()).reversed()));
-        int end = sliceEnd(limit, matches.size());
-        return new Results(List.copyOf(matches.subList(0, end)), matches.size());
+        return matches;
     }
 
     /** Registrations older than the TTL are dropped; returns how many. */
