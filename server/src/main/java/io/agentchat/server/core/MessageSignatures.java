@@ -94,19 +94,31 @@ final class MessageSignatures {
         if (checked.signedTs() - now > WINDOW_MILLIS) {
             return false; // ahead of the window: it would stay usable longer than we remember it
         }
-        long inCluster = expiresAt + CLUSTER_CLOCK_SKEW_MILLIS - now;
-        if (cluster != null && !checked.unproven() && inCluster > 0) {
-            // Sent before the message itself on the same Redis connection: remembered before anyone sees it.
-            cluster.used(checked.signature(), inCluster);
-        }
         if (expiresAt <= now) {
+            rememberInCluster(checked, expiresAt, now);
             return true; // stale: nobody unproven can use it here any more
         }
         SignatureReplayGuard.Use use = guard.use(checked.signature(), expiresAt, now);
         if (checked.unproven() && use != SignatureReplayGuard.Use.FIRST) {
             throw stale(session);
         }
-        return use != SignatureReplayGuard.Use.FULL;
+        if (use == SignatureReplayGuard.Use.FULL) {
+            return false; // relayed without it: a signature never published needs no memory, here or in Redis
+        }
+        rememberInCluster(checked, expiresAt, now);
+        return true;
+    }
+
+    /**
+     * A proven sender's published signature, into Redis (an unproven sender's is there already:
+     * {@link #checkInCluster}). Sent before the message itself on the same Redis connection, so it
+     * is remembered before anyone sees it.
+     */
+    private void rememberInCluster(Checked checked, long expiresAt, long now) {
+        long inCluster = expiresAt + CLUSTER_CLOCK_SKEW_MILLIS - now;
+        if (cluster != null && !checked.unproven() && inCluster > 0) {
+            cluster.used(checked.signature(), inCluster);
+        }
     }
 
     /**
