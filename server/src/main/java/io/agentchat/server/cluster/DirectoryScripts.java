@@ -8,13 +8,25 @@ final class DirectoryScripts {
     private DirectoryScripts() {
     }
 
+    /** A held DM of {@code cost} leaves its sender address's share ({@code agentchat:held-by:<address>}). */
+    private static final String RELEASE = """
+            local function release(address, cost)
+              local key = 'agentchat:held-by:' .. address
+              if tonumber(redis.call('GET', key) or '0') > tonumber(cost) then
+                redis.call('DECRBY', key, cost)
+              else
+                redis.call('DEL', key)
+              end
+            end
+            """;
+
     /**
      * KEYS: held, dms, held-by. ARGV: topic, frame, sender id, sender address, cost, max messages,
      * max bytes, address share, held age ms, "1" to publish first. A DM is published and held as
      * {@code <sender> <address> <cost> <frame>}. A full mailbox drops the oldest DM of the sender
      * holding the most, unless that is this sender (as HeldMessages does on one relay).
      */
-    static final String DM = """
+    static final String DM = RELEASE + """
             local entry = ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[2]
             if ARGV[10] == '1' and redis.call('PUBLISH', ARGV[1], 'dm ' .. entry) > 0 then return 'SENT' end
             if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_HELD' end
@@ -36,12 +48,7 @@ final class DirectoryScripts {
                 if s == top then
                   redis.call('LREM', KEYS[2], 1, e)
                   bytes = bytes - tonumber(c)
-                  local key = 'agentchat:held-by:' .. a
-                  if tonumber(redis.call('GET', key) or '0') > tonumber(c) then
-                    redis.call('DECRBY', key, c)
-                  else
-                    redis.call('DEL', key)
-                  end
+                  release(a, c)
                   table.remove(entries, i)
                   break
                 end
@@ -63,7 +70,7 @@ final class DirectoryScripts {
      * numbers start from Redis's clock in microseconds, so after Redis restarts empty a new claim
      * still outnumbers every claim the relays remember.
      */
-    static final String CLAIM = """
+    static final String CLAIM = RELEASE + """
             local boxKey = redis.call('HGET', KEYS[2], 'pubkey')
             if boxKey and boxKey ~= ARGV[1] then return {0} end
             local owner = redis.call('HGET', KEYS[1], 'pubkey')
@@ -80,12 +87,7 @@ final class DirectoryScripts {
             if boxKey then
               for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
                 local s, a, c = string.match(e, '^(%S+) (%S+) (%d+) ')
-                local key = 'agentchat:held-by:' .. a
-                if tonumber(redis.call('GET', key) or '0') > tonumber(c) then
-                  redis.call('DECRBY', key, c)
-                else
-                  redis.call('DEL', key)
-                end
+                release(a, c)
                 table.insert(out, string.sub(e, #s + #a + #c + 4))
               end
               redis.call('DEL', KEYS[2], KEYS[3])
