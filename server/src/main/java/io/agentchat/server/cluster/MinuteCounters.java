@@ -13,4 +13,7 @@ public interface MinuteCounters {
      * receives the count over all relays once Redis has answered (never, if it did not).
      */
     void increment(String key, long minute, LongConsumer total);
+
+    /** {@code key}'s count of minute {@code minute} over all relays; blocks for one round trip, 0 when Redis does not answer. */
+    long current(String key, long minute);
 }

@@ -27,7 +27,7 @@ final class RedisMinuteCounters implements MinuteCounters {
 
     @Override
     public void increment(String key, long minute, LongConsumer total) {
-        increment.<Long>callAsync(commands, new String[] {"agentchat:minute:" + minute + ":" + key})
+        increment.<Long>callAsync(commands, new String[] {key(key, minute)})
                 .whenComplete((counted, failure) -> {
                     if (failure != null) {
                         LOG.warn("cluster counter not counted key={}: {}", key, failure.toString());
@@ -35,5 +35,20 @@ final class RedisMinuteCounters implements MinuteCounters {
                         total.accept(counted);
                     }
                 });
+    }
+
+    @Override
+    public long current(String key, long minute) {
+        try {
+            String counted = commands.sync().get(key(key, minute));
+            return counted == null ? 0 : Long.parseLong(counted);
+        } catch (RuntimeException e) {
+            LOG.warn("cluster counter not read key={}: {}", key, e.toString());
+            return 0;
+        }
+    }
+
+    private static String key(String key, long minute) {
+        return "agentchat:minute:" + minute + ":" + key;
     }
 }

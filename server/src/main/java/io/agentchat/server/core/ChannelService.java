@@ -67,6 +67,7 @@ final class ChannelService {
         if (channel.inviteOnly() && !mayEnter(session, channel)) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Channel " + name + " is invite-only");
         }
+        membershipLimits.learn(session.remoteAddress());
         Runnable charge = () -> membershipLimits.chargeJoin(quotaKey(session), session.remoteAddress());
         switch (channel.join(session, since, maxMembers, wire::now, charge, new Notices(name))) {
             case GONE -> throw notFound(name);

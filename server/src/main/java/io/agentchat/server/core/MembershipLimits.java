@@ -15,9 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * to tell; creations are bounded by the channel quotas instead).
  *
  * <p>In cluster mode an address's changes are also counted per minute over every relay
- * ({@link MinuteCounters}), so its budget is one for the cluster. The count is learnt from the
- * answer to this relay's own last change, never waited for: each relay may let an address make one
- * change past the budget before it knows.
+ * ({@link MinuteCounters}), so its budget is one for the cluster. A relay reads an address's count
+ * once a minute, before the address's first JOIN there that minute ({@link #learn}, outside every
+ * lock); after that it counts its own changes and takes the cluster's count from the answers to
+ * them, never waiting: while another relay's changes are not yet in an answer here, an address can
+ * go past the budget by those.
  */
 final class MembershipLimits {
     private final KeyedRateLimiter perAgent;
@@ -64,14 +66,35 @@ final class MembershipLimits {
         return counted != null && counted[0] == minute() && counted[1] >= perAddressPerMinute;
     }
 
+    /**
+     * Before a JOIN, outside every lock: reads the address's count over the cluster for this minute
+     * if this relay does not know it yet (one blocking round trip per address and minute).
+     */
+    void learn(String address) {
+        if (cluster == null || perAddressPerMinute == 0) {
+            return;
+        }
+        long minute = minute();
+        long[] known = clusterCounts.get(address);
+        if (known == null || known[0] != minute) {
+            heard(address, minute, cluster.current("joins:" + address, minute));
+        }
+    }
+
     private void countInCluster(String address) {
         if (cluster == null || perAddressPerMinute == 0) {
             return;
         }
         long minute = minute();
-        cluster.increment("joins:" + address, minute, total ->
-                clusterCounts.merge(address, new long[] {minute, total},
-                        (old, now) -> old[0] > now[0] || (old[0] == now[0] && old[1] > now[1]) ? old : now));
+        // Counted here at once; the cluster's answer, which includes it, replaces it if it is higher.
+        clusterCounts.merge(address, new long[] {minute, 1},
+                (old, one) -> old[0] == minute ? new long[] {minute, old[1] + 1} : one);
+        cluster.increment("joins:" + address, minute, total -> heard(address, minute, total));
+    }
+
+    private void heard(String address, long minute, long total) {
+        clusterCounts.merge(address, new long[] {minute, total},
+                (old, now) -> old[0] > now[0] || (old[0] == now[0] && old[1] >= now[1]) ? old : now);
     }
 
     private long minute() {
