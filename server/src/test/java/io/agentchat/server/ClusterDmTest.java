@@ -149,7 +149,11 @@ class ClusterDmTest extends ClusterHarness {
             onA.send("{\"type\":\"JOIN\",\"channel\":\"#general\"}");
             onA.await("JOINED");
             onA.close();
-            bob.await("AGENT_LEFT", f -> f.path("agent").asText().equals(to)); // its mailbox is open
+            bob.await("AGENT_LEFT", f -> f.path("agent").asText().equals(to));
+            // Its mailbox is open once Redis has run relay A's script (again, if Redis was away for it).
+            String mailbox = "EXISTS agentchat:{" + to + "}:held";
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> ":1".equals(redis.ask(mailbox)));
             bob.send(dm(to, "in flight"));
             bob.await("MSG", f -> dmWith(f, "in flight")); // relay B still answered to the id in Redis
             String dms = "LLEN agentchat:{" + to + "}:dms";

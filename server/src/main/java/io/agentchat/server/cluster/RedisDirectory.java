@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final LuaScript leftScript;
     private final LuaScript reassertScript;
     private final LuaScript holderScript;
+    /** Bounded by the agents that leave while Redis is away; each is tried again once. */
+    private final ConcurrentLinkedQueue<Departure> unopened = new ConcurrentLinkedQueue<>();
     private final RedisClient client;
 
     /**
@@ -85,7 +88,10 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connection == commands) {
-                    deliveries.execute(listener::reconnected);
+                    deliveries.execute(() -> {
+                        openUnopened();
+                        listener.reconnected();
+                    });
                 }
             }
         });
@@ -173,9 +179,30 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         leftScript.callAsync(commands, new String[] {ownerKey(id), heldKey(id), dmsKey(id)},
                 pubkey, Long.toString(claim), Long.toString(age))
                 .exceptionally(e -> {
-                    LOG.warn("directory: mailbox not opened id={}: {}", id, e.toString());
+                    // Tried again once the connection is back: the script opens the mailbox only if
+                    // that claim still owns the id, so a late try never opens it for a newer holder.
+                    LOG.warn("directory: mailbox not opened yet id={}: {}", id, e.toString());
+                    unopened.add(new Departure(id, pubkey, claim));
                     return null;
                 });
+    }
+
+    private record Departure(String id, String pubkey, long claim) {
+    }
+
+    /** The departures whose mailboxes Redis did not open (it was away), each tried again once. */
+    private void openUnopened() {
+        Departure departure;
+        while ((departure = unopened.poll()) != null) {
+            Departure retried = departure;
+            long age = held.heldMessages() == 0 ? 0 : held.heldAge().toMillis();
+            leftScript.callAsync(commands, new String[] {ownerKey(retried.id()), heldKey(retried.id()), dmsKey(retried.id())},
+                    retried.pubkey(), Long.toString(retried.claim()), Long.toString(age))
+                    .exceptionally(e -> {
+                        LOG.warn("directory: mailbox not opened id={}: {}", retried.id(), e.toString());
+                        return null;
+                    });
+        }
     }
 
     @Override
