@@ -14,11 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +39,11 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private static final long OWNER_TTL_MILLIS = Duration.ofDays(7).toMillis();
     private static final String TOPIC = "agentchat:agent:";
     /** Deliveries waiting for the listener's thread; past this, one is dropped and logged. */
-    private static final int QUEUE = 10_000;
 
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RecoveryConfig held;
-    private final ThreadPoolExecutor deliveries;
+    private final HandOffThread deliveries;
     private final LuaScript dmScript;
     private final LuaScript claimScript;
     private final LuaScript leftScript;
@@ -65,14 +61,7 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         this.commands = commands;
         this.held = held;
         this.pubSub = client.connectPubSub();
-        this.deliveries = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "agentchat-directory");
-                    thread.setDaemon(true);
-                    thread.setUncaughtExceptionHandler((t, e) -> LOG.error("directory delivery failed", e));
-                    return thread;
-                },
-                (task, pool) -> LOG.warn("directory delivery dropped: {} waiting", QUEUE));
+        this.deliveries = new HandOffThread("directory", "directory delivery");
         this.dmScript = new LuaScript(commands, DirectoryScripts.DM, ScriptOutputType.VALUE);
         this.claimScript = new LuaScript(commands, DirectoryScripts.CLAIM, ScriptOutputType.MULTI);
         this.leftScript = new LuaScript(commands, DirectoryScripts.LEFT, ScriptOutputType.INTEGER);
@@ -273,6 +262,6 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
             LOG.warn("directory: closing without Redis's last answers: {}", e.toString());
         }
         pubSub.close();
-        deliveries.shutdownNow();
+        deliveries.close();
     }
 }

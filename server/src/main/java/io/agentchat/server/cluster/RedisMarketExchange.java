@@ -9,9 +9,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +21,6 @@ import org.slf4j.LoggerFactory;
 final class RedisMarketExchange implements MarketExchange, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int QUEUE = 10_000;
     /** KEYS: home. ARGV: message. The number of relays that heard it (0: nobody keeps the id). */
     private static final String FORWARD = """
             local topic = redis.call('GET', KEYS[1])
@@ -36,21 +32,14 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final String topic = "agentchat:market:relay:" + UUID.randomUUID();
     private final LuaScript forward;
-    private final ThreadPoolExecutor handlers;
+    private final HandOffThread handlers;
 
     /** @param commands the cluster's command connection, shared so a home is recorded before the notices that name it */
     RedisMarketExchange(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.forward = new LuaScript(commands, FORWARD, ScriptOutputType.INTEGER);
         this.pubSub = client.connectPubSub();
-        this.handlers = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "agentchat-market-exchange");
-                    thread.setDaemon(true);
-                    thread.setUncaughtExceptionHandler((t, e) -> LOG.error("market forward failed", e));
-                    return thread;
-                },
-                (task, pool) -> LOG.warn("market forward dropped: {} waiting", QUEUE));
+        this.handlers = new HandOffThread("market-exchange", "market forward");
     }
 
     @Override
@@ -99,6 +88,6 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
     @Override
     public void close() {
         pubSub.close();
-        handlers.shutdownNow();
+        handlers.close();
     }
 }

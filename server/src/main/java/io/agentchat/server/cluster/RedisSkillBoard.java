@@ -8,9 +8,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +22,6 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     private static final String INDEX = "agentchat:skills";
     private static final String TOPIC = "agentchat:skills";
-    private static final int QUEUE = 10_000;
     /** KEYS: index, entry. ARGV: agent, registration, ttl ms, max agents, topic. */
     private static final String PUT = """
             local t = redis.call('TIME')
@@ -57,7 +53,7 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final LuaScript put;
     private final LuaScript all;
-    private final ThreadPoolExecutor deliveries;
+    private final HandOffThread deliveries;
 
     private final AtomicInteger subscriptions = new AtomicInteger();
 
@@ -66,14 +62,7 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
         this.put = new LuaScript(commands, PUT, ScriptOutputType.INTEGER);
         this.all = new LuaScript(commands, ALL, ScriptOutputType.MULTI);
         this.pubSub = client.connectPubSub();
-        this.deliveries = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "agentchat-skills");
-                    thread.setDaemon(true);
-                    thread.setUncaughtExceptionHandler((t, e) -> LOG.error("skill registration failed", e));
-                    return thread;
-                },
-                (task, pool) -> LOG.warn("skill registration dropped: {} waiting", QUEUE));
+        this.deliveries = new HandOffThread("skills", "skill registration");
     }
 
     @Override
@@ -119,6 +108,6 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
     @Override
     public void close() {
         pubSub.close();
-        deliveries.shutdownNow();
+        deliveries.close();
     }
 }
