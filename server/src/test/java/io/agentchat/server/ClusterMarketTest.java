@@ -186,24 +186,17 @@ class ClusterMarketTest extends ClusterHarness {
      */
     @Test
     void aRegistrationMadeWhileARelaysSubscriptionWasDownIsFoundOnceItIsBack() throws Exception {
-        io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(redis.uri().toString());
         try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
              TestAgent searcher = TestAgent.ephemeral(client, relayB.uri(), "searcher");
-             io.lettuce.core.api.StatefulRedisConnection<String, String> connection = admin.connect()) {
-            io.lettuce.core.api.sync.RedisCommands<String, String> commands = connection.sync();
-            long clients = commands.clientList().lines().filter(line -> !line.isBlank()).count();
-            long pubSubs = commands.clientList().lines().filter(line -> line.contains(" flags=P ")).count();
-            commands.configSet("maxclients", Long.toString(clients - pubSubs)); // no room for any subscription
-            assertEquals(pubSubs, commands.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub()));
+             SubscriptionCut cut = new SubscriptionCut(redis)) {
+            cut.cut();
             alice.send(registration(aliceKey, "[{\"capability\":\"offline_review\"}]"));
             alice.await("SKILLS_REGISTERED");
-            commands.configSet("maxclients", "10000");
+            cut.restore();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"offline_review\"}}");
                 return searcher.await("SEARCH_RESULTS").get("total").asInt() == 1;
             });
-        } finally {
-            admin.shutdown();
         }
     }
 
