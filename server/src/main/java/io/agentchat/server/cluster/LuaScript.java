@@ -12,6 +12,12 @@ import java.util.concurrent.CompletionException;
  * cache, and EVAL puts the script back for every relay's next EVALSHA.
  */
 final class LuaScript {
+    /** The start of a script that needs the time: {@code now}, Redis's clock in ms, so relays with skewed clocks agree. */
+    static final String NOW = """
+            local clock = redis.call('TIME')
+            local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+            """;
+
     private final String text;
     private final ScriptOutputType type;
     private final String sha;

@@ -19,7 +19,7 @@ final class RedisAddressConnections implements AddressConnections {
     private static final long TTL_MILLIS = Duration.ofDays(1).toMillis();
 
     /** KEYS: conns, relays. ARGV: relay id, max, ttl ms. Returns 1 (admitted) or 0. */
-    private static final String ADMIT = RedisRoster.NOW + """
+    private static final String ADMIT = LuaScript.NOW + """
             local fields = redis.call('HGETALL', KEYS[1])
             local total = 0
             for i = 1, #fields, 2 do

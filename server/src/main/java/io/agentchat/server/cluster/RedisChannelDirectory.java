@@ -41,10 +41,8 @@ final class RedisChannelDirectory implements ChannelDirectory {
      * address, generation, grace ms, max channels, max per creator, max per address, name. The
      * creator's invite to a private channel is recorded apart ({@link #invite}).
      */
-    private static final String CREATE = """
+    private static final String CREATE = LuaScript.NOW + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return 'EXISTS' end
-            local time = redis.call('TIME')
-            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             for i = 5, 8 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) end
             if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then return 'TOO_MANY_CHANNELS' end
             if redis.call('ZCARD', KEYS[7]) >= tonumber(ARGV[7]) then return 'TOO_MANY_FOR_CREATOR' end
@@ -66,15 +64,14 @@ final class RedisChannelDirectory implements ChannelDirectory {
      * KEYS: info, invites, all, public, creator, address. ARGV: generation, grace ms, name, private,
      * creator, address. An entry that is gone (Redis restarted empty) is written again.
      */
-    private static final String RENEW = """
+    private static final String RENEW = LuaScript.NOW + """
             if redis.call('EXISTS', KEYS[1]) == 0 then
               redis.call('HSET', KEYS[1], 'private', ARGV[4], 'creator', ARGV[5], 'address', ARGV[6], 'generation', ARGV[1])
             elseif redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then
               return 0
             end
             local private = ARGV[4]
-            local time = redis.call('TIME')
-            local expiry = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[2])
+            local expiry = now + tonumber(ARGV[2])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             redis.call('PEXPIRE', KEYS[2], ARGV[2])
             for i = 3, 6 do
@@ -97,9 +94,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
             """;
 
     /** KEYS: public. ARGV: max. The names whose time has not passed. */
-    private static final String LIST_PUBLIC = """
-            local time = redis.call('TIME')
-            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    private static final String LIST_PUBLIC = LuaScript.NOW + """
             return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
             """;
 

@@ -40,14 +40,8 @@ final class RedisRoster implements Roster, AutoCloseable {
     static final String PATTERN = "agentchat:{#*}:presence";
     static final String RELAYS = "agentchat:relays";
 
-    /** Redis's clock in ms, so relays with skewed clocks agree on who is alive. */
-    static final String NOW = """
-            local clock = redis.call('TIME')
-            local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-            """;
-
     /** KEYS: relays. ARGV: relay id, ttl ms. Returns the relays alive. */
-    private static final String BEAT = NOW + """
+    private static final String BEAT = LuaScript.NOW + """
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
             redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -93,7 +87,7 @@ final class RedisRoster implements Roster, AutoCloseable {
      * returns {epoch, version, entries...}; {'', 0} when Redis holds no roster for the channel. An
      * entry that is not JSON (no relay writes one) is removed too, rather than failing every read.
      */
-    private static final String READ = NOW + """
+    private static final String READ = LuaScript.NOW + """
             local epoch = redis.call('HGET', KEYS[1], '#e')
             if not epoch then return {'', 0} end
             local all = redis.call('HGETALL', KEYS[1])

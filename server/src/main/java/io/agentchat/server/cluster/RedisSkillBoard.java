@@ -23,9 +23,7 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
     private static final String INDEX = "agentchat:skills";
     private static final String TOPIC = "agentchat:skills";
     /** KEYS: index, entry. ARGV: agent, registration, ttl ms, max agents, topic. */
-    private static final String PUT = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private static final String PUT = LuaScript.NOW + """
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
             if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
               return 0
@@ -37,9 +35,7 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
             return 1
             """;
     /** KEYS: index. The registrations alive. */
-    private static final String ALL = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private static final String ALL = LuaScript.NOW + """
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
             local out = {}
             for _, agent in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
