@@ -72,9 +72,8 @@ final class ClusterLog {
      * be fetched), possibly on another thread, and must pass them to {@link #repaired}.
      */
     List<String> arrived(long seq, String messageEpoch, String text, Consumer<Cluster.Tail> repaired) {
-        Arrival arrival = new Arrival(seq, messageEpoch, text);
         if (repairing) {
-            waiting.add(arrival);
+            waiting.add(new Arrival(seq, messageEpoch, text));
             return List.of();
         }
         boolean sameEpoch = epoch.equals(messageEpoch);
@@ -82,11 +81,11 @@ final class ClusterLog {
             return List.of();
         }
         if (sameEpoch ? seq > lastSeq + 1 : seq > 1) {
-            waiting.add(arrival);
+            waiting.add(new Arrival(seq, messageEpoch, text));
             startRepair(repaired);
             return List.of();
         }
-        take(arrival);
+        take(seq, messageEpoch);
         return List.of(text);
     }
 
@@ -137,7 +136,7 @@ final class ClusterLog {
         }
         for (Arrival arrival : waiting) {
             if (!epoch.equals(arrival.epoch()) || arrival.seq() > lastSeq) {
-                take(arrival);
+                take(arrival.seq(), arrival.epoch());
                 out.add(arrival.text());
             }
         }
@@ -146,14 +145,14 @@ final class ClusterLog {
     }
 
     /** Moves the position to a message handed out; what still jumps (no longer kept anywhere) is logged. */
-    private void take(Arrival arrival) {
-        if (!epoch.equals(arrival.epoch())) {
+    private void take(long seq, String messageEpoch) {
+        if (!epoch.equals(messageEpoch)) {
             LOG.info("cluster epoch changed channel={}", channel);
-            epoch = arrival.epoch();
-        } else if (arrival.seq() > lastSeq + 1) {
-            LOG.warn("cluster messages missed channel={} from={} to={}", channel, lastSeq + 1, arrival.seq() - 1);
+            epoch = messageEpoch;
+        } else if (seq > lastSeq + 1) {
+            LOG.warn("cluster messages missed channel={} from={} to={}", channel, lastSeq + 1, seq - 1);
         }
-        lastSeq = arrival.seq();
+        lastSeq = seq;
     }
 
     private record Arrival(long seq, String epoch, String text) {
