@@ -53,6 +53,9 @@ final class Channel {
         String encode(long now, ChannelPosition position);
     }
 
+    /** How long a cluster channel's copy nobody has read here is kept. */
+    private static final long UNREAD_COPY_MILLIS = 1_000;
+
     private final Object lock = new Object();
     private final String name;
     private final boolean inviteOnly;
@@ -431,14 +434,26 @@ final class Channel {
         }
     }
 
-    /** Marks the channel gone if it has been empty for the grace period; checked and set under one lock. */
+    /**
+     * Marks the channel gone if it has been empty for the grace period; checked and set under one
+     * lock. A cluster channel's copy that nobody has read here (it was made to answer a listing or a
+     * refused JOIN) goes after a second: it must not keep the cluster's channel alive.
+     */
     boolean reclaimIfIdle(long now, long graceMillis) {
         synchronized (lock) {
-            if (!permanent && readers.emptyFor(now, graceMillis)) {
+            long idle = cluster != null && !readers.everRead() ? Math.min(graceMillis, UNREAD_COPY_MILLIS) : graceMillis;
+            if (!permanent && readers.emptyFor(now, idle)) {
                 reclaimed = true;
                 history.clear();
             }
             return reclaimed;
+        }
+    }
+
+    /** Whether anyone has read the channel here since it was made: only such a copy keeps a cluster channel alive. */
+    boolean everRead() {
+        synchronized (lock) {
+            return readers.everRead();
         }
     }
 

@@ -15,6 +15,7 @@ final class ChannelReaders {
     private final LinkedHashSet<AgentSession> members = new LinkedHashSet<>();
     private final Set<AgentSession> unseen = new HashSet<>();
     private long emptySince;
+    private boolean everRead;
 
     ChannelReaders(long now) {
         this.emptySince = now;
@@ -63,7 +64,13 @@ final class ChannelReaders {
         return all;
     }
 
+    /** Whether anyone has read the channel here since it was made. */
+    boolean everRead() {
+        return everRead;
+    }
+
     void add(AgentSession session, boolean visible) {
+        everRead = true;
         if (visible) {
             members.add(session);
         } else {

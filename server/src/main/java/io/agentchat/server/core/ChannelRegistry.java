@@ -285,8 +285,8 @@ final class ChannelRegistry {
                     } else {
                         entries.remove(channel.name());
                     }
-                } else if (directory != null) {
-                    kept.add(channel);
+                } else if (directory != null && channel.everRead()) {
+                    kept.add(channel); // a copy nobody has read here does not keep the cluster's channel alive
                 }
             }
         }
