@@ -52,9 +52,10 @@ public interface Cluster extends AutoCloseable {
     /**
      * Gives the message the channel's next seq, keeps it in the history and publishes it to every
      * relay. The frame is {@code prefix + "\"seq\":N,\"epoch\":\"E\"" + suffix}. Never blocks;
-     * the future fails (after the failure is logged) when Redis did not take the message.
+     * the future gives the message's place, or fails (after the failure is logged) when Redis did
+     * not take the message.
      */
-    CompletableFuture<Void> post(String channel, String prefix, String suffix);
+    CompletableFuture<ChannelPosition> post(String channel, String prefix, String suffix);
 
     /**
      * The messages after {@code since} up to and including seq {@code upTo}, oldest first, or null

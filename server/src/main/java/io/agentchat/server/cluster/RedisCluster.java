@@ -37,7 +37,7 @@ public final class RedisCluster implements Cluster {
     /** seq and epoch outlive a quiet day; past that a channel starts a new epoch, which clients are told. */
     private static final long META_TTL_MILLIS = Duration.ofDays(1).toMillis();
 
-    /** KEYS: meta, log. ARGV: candidate epoch, prefix, suffix, max kept, history age ms, meta ttl ms, topic. */
+    /** KEYS: meta, log. ARGV: candidate epoch, prefix, suffix, max kept, history age ms, meta ttl ms, topic. Returns {seq, epoch}. */
     private static final String POST = """
             redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
             local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -53,7 +53,7 @@ public final class RedisCluster implements Cluster {
               redis.call('DEL', KEYS[2])
             end
             redis.call('PUBLISH', ARGV[7], seq .. ' ' .. epoch .. ' ' .. text)
-            return seq
+            return {seq, epoch}
             """;
 
     /** KEYS: meta. ARGV: candidate epoch, meta ttl ms. Returns {epoch, seq}. */
@@ -131,7 +131,7 @@ public final class RedisCluster implements Cluster {
         this.commands = commands;
         this.pubSub = pubSub;
         this.recovery = recovery;
-        this.post = new LuaScript(commands, POST, ScriptOutputType.INTEGER);
+        this.post = new LuaScript(commands, POST, ScriptOutputType.MULTI);
         this.open = new LuaScript(commands, OPEN, ScriptOutputType.MULTI);
         this.after = new LuaScript(commands, AFTER, ScriptOutputType.MULTI);
         this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
@@ -223,17 +223,17 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public CompletableFuture<Void> post(String channel, String prefix, String suffix) {
+    public CompletableFuture<ChannelPosition> post(String channel, String prefix, String suffix) {
         String[] keys = {RedisKeys.meta(channel), RedisKeys.log(channel)};
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
                 Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), RedisKeys.topic(channel)};
-        return post.<Long>callAsync(commands, keys, args)
-                .whenComplete((seq, e) -> {
+        return post.<List<Object>>callAsync(commands, keys, args)
+                .whenComplete((answer, e) -> {
                     if (e != null) {
                         LOG.warn("cluster post failed channel={}: {}", channel, e.toString());
                     }
                 })
-                .thenApply(seq -> null);
+                .thenApply(answer -> new ChannelPosition((Long) answer.get(0), (String) answer.get(1)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@link MarketExchange} over the cluster's Redis. Each relay subscribes to its own topic
  * {@code agentchat:market:relay:<uuid>}; {@code agentchat:market:home:<id>} names the topic of the
  * relay that keeps proposal or verification request {@code id}, with the item's lifetime as TTL. A
- * forward is one script: read the home, publish there.
+ * forward is one script: read the home, publish there; the answer is published to the forwarding
+ * relay's topic.
  */
 final class RedisMarketExchange implements MarketExchange, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
@@ -48,17 +50,34 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
             @Override
             public void message(String channel, String message) {
                 if (topic.equals(channel)) {
-                    handlers.execute(() -> {
-                        try {
-                            listener.forwarded(JSON.readValue(message, Forwarded.class));
-                        } catch (JsonProcessingException e) {
-                            LOG.warn("market forward unreadable: {}", e.getOriginalMessage());
-                        }
-                    });
+                    handlers.execute(() -> received(listener, message));
                 }
             }
         });
         pubSub.sync().subscribe(topic);
+    }
+
+    /** A forwarded frame, to handle and answer on the relay it came from, or an answer to one of ours. */
+    private void received(Listener listener, String message) {
+        try {
+            Envelope envelope = JSON.readValue(message, Envelope.class);
+            if (envelope.forwarded() != null && envelope.replyTo() != null) {
+                long ticket = envelope.forwarded().ticket();
+                listener.forwarded(envelope.forwarded(), frames -> publish(envelope.replyTo(),
+                        new Envelope(null, null, ticket, frames)));
+            } else if (envelope.ticket() != null && envelope.frames() != null) {
+                listener.answered(envelope.ticket(), envelope.frames());
+            }
+        } catch (JsonProcessingException e) {
+            LOG.warn("market message unreadable: {}", e.getOriginalMessage());
+        }
+    }
+
+    private void publish(String to, Envelope envelope) {
+        commands.async().publish(to, json(envelope)).exceptionally(e -> {
+            LOG.warn("market: answer to forwarded frame {} not sent: {}", envelope.ticket(), e.toString());
+            return null;
+        });
     }
 
     @Override
@@ -71,14 +90,23 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
 
     @Override
     public boolean forward(String itemId, Forwarded forwarded) {
-        String message;
+        Long heard = forward.call(commands, new String[] {homeKey(itemId)}, json(new Envelope(forwarded, topic, null, null)));
+        return heard != null && heard > 0;
+    }
+
+    /**
+     * What goes over a relay's topic: a forwarded frame with the topic its answer goes to, or
+     * that answer, the caller's frames, with the forwarded frame's ticket.
+     */
+    record Envelope(Forwarded forwarded, String replyTo, Long ticket, List<String> frames) {
+    }
+
+    private static String json(Envelope envelope) {
         try {
-            message = JSON.writeValueAsString(forwarded);
+            return JSON.writeValueAsString(envelope);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        Long heard = forward.call(commands, new String[] {homeKey(itemId)}, message);
-        return heard != null && heard > 0;
     }
 
     private static String homeKey(String itemId) {

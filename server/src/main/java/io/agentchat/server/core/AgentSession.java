@@ -18,6 +18,7 @@ public final class AgentSession {
     private final RateLimiter frameLimiter;
     private final RateLimiter invalidFrames;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private final AnswerOrder answers = new AnswerOrder();
 
     private volatile String id;
     private volatile String name;
@@ -113,6 +114,16 @@ public final class AgentSession {
         if (!closed) {
             outbound.sendAll(texts);
         }
+    }
+
+    /** Where the transport learns when this connection's next frame may be read. */
+    public AnswerOrder answers() {
+        return answers;
+    }
+
+    /** The frame being handled will be answered later; the next one is read once it is given. */
+    AnswerOrder.Pending answerLater() {
+        return answers.later();
     }
 
     void close(int code, String reason) {

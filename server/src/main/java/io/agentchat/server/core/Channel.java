@@ -307,7 +307,8 @@ final class Channel {
     /**
      * A reader's message, to every reader, the replay buffer and the history; false, and
      * {@code message} never called, if {@code sender} does not read the channel. In cluster mode
-     * {@code lost} runs if the cluster did not take the message (possibly later, on another thread).
+     * {@code lost} runs if the cluster did not take the message (possibly later, on another thread),
+     * and the sender's next frame is read once its echo, or {@code lost}'s answer, is sent.
      */
     boolean post(AgentSession sender, LongSupplier clock, Message message, Runnable lost) {
         synchronized (lock) {
@@ -317,9 +318,16 @@ final class Channel {
             long now = clock.getAsLong();
             if (cluster != null) {
                 lastActivity = now;
-                cluster.post(message.encode(now, ClusterLog.UNNUMBERED)).exceptionally(failure -> {
-                    lost.run();
-                    return null;
+                // The echo comes back through the cluster: the sender's next frame waits for it.
+                AnswerOrder.Pending echo = sender.answerLater();
+                ClusterLog log = cluster;
+                log.post(message.encode(now, ClusterLog.UNNUMBERED)).whenComplete((position, failure) -> {
+                    if (failure != null) {
+                        lost.run();
+                        echo.given();
+                    } else {
+                        log.whenHandedOut(position, echo::given);
+                    }
                 });
                 return true;
             }
@@ -356,6 +364,7 @@ final class Channel {
         synchronized (lock) {
             if (cluster != null) {
                 handOutAll(cluster.arrived(seq, epoch, text, tail -> repaired(tail, clock)), clock.getAsLong());
+                cluster.handedOut();
             }
         }
     }
@@ -372,6 +381,7 @@ final class Channel {
     private void repaired(Cluster.Tail tail, LongSupplier clock) {
         synchronized (lock) {
             handOutAll(cluster.repaired(tail), clock.getAsLong());
+            cluster.handedOut();
         }
     }
 

@@ -2,6 +2,7 @@ package io.agentchat.server.core;
 
 import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.cluster.Cluster;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +22,18 @@ final class ClusterLog {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     /** What a frame carries until the cluster numbers it; its text is found and replaced there. */
     static final ChannelPosition UNNUMBERED = new ChannelPosition(0, "@cluster@");
+    /**
+     * How long after Redis took a message its sender's next frame may wait for the echo: it follows
+     * at once unless this relay's subscription is down, and then only the catch-up brings it.
+     */
+    static final Duration ECHO_WAIT = Duration.ofSeconds(1);
     private static final String MARK = "\"seq\":0,\"epoch\":\"@cluster@\"";
 
     private final Cluster cluster;
     private final String channel;
     private final long maxAnswerChars;
     private final ArrayDeque<Arrival> waiting = new ArrayDeque<>();
+    private final HandedOutWaits senders = new HandedOutWaits();
     private long lastSeq;
     private String epoch;
     private boolean repairing;
@@ -39,6 +46,7 @@ final class ClusterLog {
         ChannelPosition position = cluster.open(channel);
         this.lastSeq = position.seq();
         this.epoch = position.epoch();
+        senders.handedOut(position);
     }
 
     /** The last message delivered here. */
@@ -48,9 +56,9 @@ final class ClusterLog {
 
     /**
      * Hands a frame encoded at {@link #UNNUMBERED} to the cluster, which numbers it and sends it to
-     * every relay; the future fails if the cluster did not take it.
+     * every relay; the future gives its place, or fails if the cluster did not take it.
      */
-    CompletableFuture<Void> post(String text) {
+    CompletableFuture<ChannelPosition> post(String text) {
         int at = text.lastIndexOf(MARK);
         if (at < 0) {
             throw new IllegalStateException("frame without its position mark");
@@ -142,6 +150,20 @@ final class ClusterLog {
         }
         waiting.clear();
         return out;
+    }
+
+    /** The channel has handed out every message up to {@link #position()}: senders waiting for theirs hear of it. */
+    void handedOut() {
+        senders.handedOut(position());
+    }
+
+    /**
+     * Runs {@code then} once the message at {@code position} is handed out here, or after
+     * {@link #ECHO_WAIT} if it has not been (the subscription is down); callable on any thread,
+     * without the channel's lock.
+     */
+    void whenHandedOut(ChannelPosition position, Runnable then) {
+        senders.whenHandedOut(position, then, ECHO_WAIT);
     }
 
     /** Moves the position to a message handed out; what still jumps (no longer kept anywhere) is logged. */

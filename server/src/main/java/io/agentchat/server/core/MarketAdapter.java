@@ -9,6 +9,12 @@ import io.agentchat.server.cluster.MarketExchange;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
 import io.agentchat.server.market.MarketService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
@@ -24,6 +30,8 @@ final class MarketAdapter implements Delivery {
     private final ChannelRegistry channels;
     private final AgentDirectory directory;
     private final MarketExchange exchange;
+    private final AtomicLong tickets = new AtomicLong();
+    private final Map<Long, Awaiting> awaiting = new ConcurrentHashMap<>();
 
     /**
      * @param directory the cluster's agent directory, or null for a relay alone
@@ -38,7 +46,17 @@ final class MarketAdapter implements Delivery {
         this.directory = directory;
         this.exchange = exchange;
         if (exchange != null) {
-            exchange.listen(this::forwarded);
+            exchange.listen(new MarketExchange.Listener() {
+                @Override
+                public void forwarded(MarketExchange.Forwarded forwarded, Consumer<List<String>> answer) {
+                    MarketAdapter.this.forwarded(forwarded, answer);
+                }
+
+                @Override
+                public void answered(long ticket, List<String> frames) {
+                    MarketAdapter.this.answered(ticket, frames);
+                }
+            });
         }
     }
 
@@ -51,7 +69,7 @@ final class MarketAdapter implements Delivery {
             throw ProtocolException.invalid("Unknown message type: " + frame.wireType());
         }
         Caller caller = new Caller(session.ref(), session.pubkey(), session.proven(), session.remoteAddress());
-        if (exchange != null && !market.keeps(frame) && forward(frame, caller)) {
+        if (exchange != null && !market.keeps(frame) && forward(frame, caller, session)) {
             return;
         }
         market.handle(frame, caller, new ToCaller(session));
@@ -60,28 +78,53 @@ final class MarketAdapter implements Delivery {
     /**
      * To the relay that keeps the frame's proposal or verification request, with the caller as
      * this relay established it; false when no relay keeps it (the local answer then applies).
+     * Its answer comes back to {@link #answered}, and the session's next frame waits for it.
      */
-    private boolean forward(ClientFrame frame, Caller caller) {
+    private boolean forward(ClientFrame frame, Caller caller, AgentSession session) {
         String item = MarketService.itemOf(frame);
+        long ticket = tickets.incrementAndGet();
+        awaiting.put(ticket, new Awaiting(session, session.answerLater(), System.nanoTime()));
+        boolean sent = false;
         try {
-            return exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
-                    caller.pubkey(), caller.proven(), caller.address()));
+            sent = exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
+                    caller.pubkey(), caller.proven(), caller.address(), ticket));
+            return sent;
         } catch (RuntimeException e) {
             throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
                     item + " is not kept on this relay, and the cluster cannot be reached to find it; try again later");
+        } finally {
+            if (!sent) {
+                Awaiting unanswered = awaiting.remove(ticket);
+                if (unanswered != null) {
+                    unanswered.answer().given(); // answered here, now
+                }
+            }
         }
+    }
+
+    /** The answer to a frame this relay forwarded, to the connection that sent it. */
+    private void answered(long ticket, List<String> frames) {
+        Awaiting waiting = awaiting.remove(ticket);
+        if (waiting == null) {
+            return; // given up on by the sweep
+        }
+        waiting.session().sendAll(frames);
+        waiting.answer().given();
     }
 
     /**
      * A party on another relay sent a frame about an item kept here: handled as on one relay, its
-     * answers and errors sent back to the caller through the cluster.
+     * answers and errors for the caller sent back through the cluster to the connection that sent it.
      */
-    private void forwarded(MarketExchange.Forwarded forwarded) {
+    private void forwarded(MarketExchange.Forwarded forwarded, Consumer<List<String>> answer) {
         Caller caller = new Caller(forwarded.agentRef(), forwarded.pubkey(), forwarded.proven(), forwarded.address());
+        ToRemoteCaller toCaller = new ToRemoteCaller(caller.agentRef());
         try {
-            market.handle(ClientFrameDecoder.decode(wire.codec(), forwarded.frame()), caller, this);
+            market.handle(ClientFrameDecoder.decode(wire.codec(), forwarded.frame()), caller, toCaller);
         } catch (ProtocolException e) {
-            toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), e.code(), e.getMessage()));
+            toCaller.toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), e.code(), e.getMessage()));
+        } finally {
+            answer.accept(toCaller.frames);
         }
     }
 
@@ -89,6 +132,48 @@ final class MarketAdapter implements Delivery {
     public void opened(String id, long ttlMillis) {
         if (exchange != null) {
             exchange.home(id, ttlMillis);
+        }
+    }
+
+    /**
+     * A forwarded frame's replies to its caller are collected, to go back to the relay it was sent
+     * to in one answer; everything else goes as usual.
+     */
+    private final class ToRemoteCaller implements Delivery {
+        private final String callerRef;
+        private final List<String> frames = new ArrayList<>();
+
+        ToRemoteCaller(String callerRef) {
+            this.callerRef = callerRef;
+        }
+
+        @Override
+        public boolean online(String agentRef) {
+            return MarketAdapter.this.online(agentRef);
+        }
+
+        @Override
+        public String pubkeyOf(String agentRef) {
+            return MarketAdapter.this.pubkeyOf(agentRef);
+        }
+
+        @Override
+        public void toAgent(String agentRef, ServerFrame frame) {
+            if (callerRef.equals(agentRef)) {
+                frames.add(wire.encode(frame));
+            } else {
+                MarketAdapter.this.toAgent(agentRef, frame);
+            }
+        }
+
+        @Override
+        public void toChannel(String channel, ServerFrame frame) {
+            MarketAdapter.this.toChannel(channel, frame);
+        }
+
+        @Override
+        public void opened(String id, long ttlMillis) {
+            MarketAdapter.this.opened(id, ttlMillis);
         }
     }
 
@@ -187,6 +272,18 @@ final class MarketAdapter implements Delivery {
 
     void sweep() {
         market.sweep(this);
+        long now = System.nanoTime();
+        awaiting.entrySet().removeIf(entry -> {
+            boolean stale = now - entry.getValue().since() > AnswerOrder.LONGEST_WAIT.toNanos();
+            if (stale) {
+                entry.getValue().answer().given(); // its home relay never answered (it died): logged by AnswerOrder
+            }
+            return stale;
+        });
+    }
+
+    /** A forwarded frame's caller, waiting for its answer. */
+    private record Awaiting(AgentSession session, AnswerOrder.Pending answer, long since) {
     }
 
     MarketService.ProposalStats stats() {

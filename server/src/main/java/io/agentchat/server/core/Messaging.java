@@ -98,12 +98,14 @@ final class Messaging {
 
     /**
      * Through the cluster, to whichever relay answers to the id, or into its mailbox in Redis; the
-     * sender's echo, or its error, comes once Redis has answered. Issued under the id's lock, so one
+     * sender's echo, or its error, comes once Redis has answered, and its next frame is read after
+     * that ({@link AnswerOrder}). Issued under the id's lock, so one
      * sender's DMs to an id reach Redis, and their addressee, in the order they were sent.
      */
     private void toOtherRelay(AgentSession sender, ClientFrame.Msg msg, MessageSignatures.Checked checked, String id) {
         boolean withSignature = signatures.commit(sender, checked);
         String text = wire.encode(frame(sender, msg, checked.verified(), withSignature, wire.now(), null));
+        AnswerOrder.Pending answer = sender.answerLater();
         directory.dm(id, new AgentDirectory.Dm(text, sender.ref(), sender.remoteAddress(), ByteBudget.cost(text)))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
@@ -119,6 +121,7 @@ final class Messaging {
                             wire.error(sender, refused.code(), refused.getMessage());
                         }
                     }
+                    answer.given();
                 });
     }
 

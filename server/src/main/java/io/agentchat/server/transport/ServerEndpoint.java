@@ -1,6 +1,7 @@
 package io.agentchat.server.transport;
 
 import io.agentchat.server.core.AgentSession;
+import io.agentchat.server.core.AnswerOrder;
 import io.agentchat.server.core.Hub;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the frame's buffer; only a fragmented message gets a buffer, dropped when it completes. Text must
  * be valid UTF-8 (1007 otherwise); binary frames are read as UTF-8 text, as the reference does. A
  * message over the configured maximum closes the socket with 1009. Demand is explicit: the next
- * frame is read once the hub has handled this one.
+ * frame is read once the hub has handled this one and its answer is given ({@link AnswerOrder}), so
+ * a connection's answers keep the order of its frames.
  */
 final class ServerEndpoint implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.server");
@@ -96,6 +98,9 @@ final class ServerEndpoint implements FrameHandler {
                     } finally {
                         WritesAfterFrame.end();
                     }
+                    callback.succeeded();
+                    from.answers().afterAnswers(session::demand, writers);
+                    return;
                 }
             }
             callback.succeeded();
