@@ -157,6 +157,30 @@ class ClusterReplyOrderTest {
     }
 
     /**
+     * Not only an ERROR overtakes the late echo: a PONG does too, and the client, which offers a frame
+     * only to its oldest request, drops it (it is not the MSG's echo), so the PING times out.
+     */
+    @Test
+    void aMessageWhoseEchoComesThroughRedisDoesNotLoseThePongOfThePingBehindIt() throws Exception {
+        RecordingListener bobInbox = new RecordingListener();
+        Connection alice = client.connect(relayA.uri(), "alice", null);
+        Connection bob = client.connect(relayB.uri(), "bob", null, bobInbox);
+        alice.join("#general");
+        bob.join("#general");
+        List<String> sent = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            String to = round % 2 == 0 ? "#general" : bob.agentId(); // a channel MSG, or a DM to relay B
+            String content = "then-ping-" + round;
+            CompletableFuture<ServerFrame.Msg> send = alice.sendAsync(to, content);
+            CompletableFuture<Duration> ping = alice.pingAsync();
+            assertEcho("round " + round + ": MSG to " + to, send, alice.agentId(), to, content);
+            answer("round " + round + ": PING after a MSG to " + to, ping);
+            sent.add(content);
+        }
+        assertReceived(bobInbox, sent);
+    }
+
+    /**
      * A proposal lives on the relay where it was made (A); bob's ACCEPT, REJECT, COMPLETE and DISPUTE
      * on relay B are forwarded there through Redis and answered back. Proposals need proven keys:
      * connecting with an identity answers the relay's challenge in the handshake.
