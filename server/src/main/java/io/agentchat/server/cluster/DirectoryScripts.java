@@ -34,8 +34,11 @@ final class DirectoryScripts {
             local used = tonumber(redis.call('GET', KEYS[3]) or '0')
             if used + cost > tonumber(ARGV[8]) then return 'SENDER_FULL' end
             local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0')
-            local entries = redis.call('LRANGE', KEYS[2], 0, -1)
-            while #entries >= tonumber(ARGV[6]) or bytes + cost > tonumber(ARGV[7]) do
+            local function full(count) return count >= tonumber(ARGV[6]) or bytes + cost > tonumber(ARGV[7]) end
+            -- The whole mailbox is read only when one must go: a DM into room costs no copy of it.
+            local entries = {}
+            if full(redis.call('LLEN', KEYS[2])) then entries = redis.call('LRANGE', KEYS[2], 0, -1) end
+            while full(#entries) do
               local counts, top = {}, nil
               for _, e in ipairs(entries) do
                 local s = string.match(e, '^(%S+)')
