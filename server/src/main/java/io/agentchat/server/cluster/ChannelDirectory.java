@@ -15,6 +15,13 @@ public interface ChannelDirectory {
     enum Creation { CREATED, EXISTS, TOO_MANY_CHANNELS, TOO_MANY_FOR_CREATOR, TOO_MANY_FOR_ADDRESS }
 
     /**
+     * What an INVITE came to in the cluster: recorded, refused by the full list, no entry of that
+     * name (Redis restarted empty and the relays have not written it back yet), or the name's entry
+     * is another generation's (a namesake created meanwhile).
+     */
+    enum Invitation { RECORDED, LIST_FULL, GONE, OTHER_GENERATION }
+
+    /**
      * A channel as the cluster knows it. {@code generation} tells this channel from an earlier one of
      * the same name that was reclaimed; {@code permanent} is a relay's default channel.
      */
@@ -34,8 +41,11 @@ public interface ChannelDirectory {
     /** The channel, or null if the cluster has none of that name. */
     Entry find(String channel);
 
-    /** Records an invite; false when the channel's invite list is full or the channel is gone. */
-    boolean invite(String channel, String agentId, Limits limits);
+    /**
+     * Records an invite in the invite list of the channel's {@code generation} (the inviting relay's
+     * copy's; null for a default channel) and only there: a namesake's list is another channel's.
+     */
+    Invitation invite(String channel, String generation, String agentId, Limits limits);
 
     boolean isInvited(String channel, String agentId);
 

@@ -83,14 +83,18 @@ final class RedisChannelDirectory implements ChannelDirectory {
             return 1
             """;
 
-    /** KEYS: info, invites. ARGV: id, max invites. Returns 1 (recorded), 0 (list full), -1 (no channel). */
+    /**
+     * KEYS: info, invites. ARGV: id, max invites, generation ('' for a default channel, whose entry
+     * has none). The invite list is the name's, so the generation is checked here, in the same step.
+     */
     private static final String INVITE = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 1 end
-            if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 0 end
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 'GONE' end
+            if (redis.call('HGET', KEYS[1], 'generation') or '') ~= ARGV[3] then return 'OTHER_GENERATION' end
+            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 'RECORDED' end
+            if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 'LIST_FULL' end
             redis.call('SADD', KEYS[2], ARGV[1])
             redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
-            return 1
+            return 'RECORDED'
             """;
 
     /** KEYS: public. ARGV: max. The names whose time has not passed. */
@@ -110,7 +114,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
         this.keepDefault = new LuaScript(commands, KEEP_DEFAULT, ScriptOutputType.INTEGER);
         this.create = new LuaScript(commands, CREATE, ScriptOutputType.STATUS);
         this.renew = new LuaScript(commands, RENEW, ScriptOutputType.INTEGER);
-        this.invite = new LuaScript(commands, INVITE, ScriptOutputType.INTEGER);
+        this.invite = new LuaScript(commands, INVITE, ScriptOutputType.STATUS);
         this.listPublic = new LuaScript(commands, LIST_PUBLIC, ScriptOutputType.MULTI);
     }
 
@@ -145,10 +149,10 @@ final class RedisChannelDirectory implements ChannelDirectory {
     }
 
     @Override
-    public boolean invite(String channel, String agentId, Limits limits) {
-        Long answer = answer(() -> invite.call(commands, new String[] {info(channel), invites(channel)}, agentId,
-                Integer.toString(limits.maxInvites())));
-        return answer == 1;
+    public Invitation invite(String channel, String generation, String agentId, Limits limits) {
+        String answer = answer(() -> invite.call(commands, new String[] {info(channel), invites(channel)}, agentId,
+                Integer.toString(limits.maxInvites()), generation == null ? "" : generation));
+        return Invitation.valueOf(answer);
     }
 
     @Override

@@ -175,9 +175,38 @@ final class ChannelRegistry {
         return directory != null && inCluster(() -> directory.isInvited(name, agentId));
     }
 
-    /** Records an invite for the whole cluster; false when its list is full there. True alone. */
-    boolean inviteInCluster(String name, String agentId) {
-        return directory == null || inCluster(() -> directory.invite(name, agentId, limits));
+    /**
+     * Records an invite for the whole cluster, in the list of this copy's generation only: after
+     * Redis restarted empty, another relay may have created a namesake before this relay wrote the
+     * copy's entry back, and an invite from here must not open it. A created channel's copy the
+     * cluster answers OTHER_GENERATION for is let go here, and the caller retires it, as
+     * {@link #reclaim} does; a default channel keeps its copy (its next renewal takes the name
+     * back), so it answers GONE. RECORDED alone.
+     */
+    ChannelDirectory.Invitation inviteInCluster(Channel channel, String agentId) {
+        if (directory == null) {
+            return ChannelDirectory.Invitation.RECORDED;
+        }
+        ChannelDirectory.Entry entry;
+        synchronized (this) {
+            entry = entries.get(channel.name());
+            if (entry == null || byName.get(channel.name()) != channel) {
+                return ChannelDirectory.Invitation.OTHER_GENERATION; // let go meanwhile
+            }
+        }
+        ChannelDirectory.Invitation answer = inCluster(() -> directory.invite(channel.name(), entry.generation(), agentId, limits));
+        if (answer != ChannelDirectory.Invitation.OTHER_GENERATION) {
+            return answer;
+        }
+        if (entry.permanent()) {
+            return ChannelDirectory.Invitation.GONE;
+        }
+        synchronized (this) {
+            if (byName.remove(channel.name(), channel)) {
+                entries.remove(channel.name());
+            }
+        }
+        return answer;
     }
 
     /** Creates a channel or throws CHANNEL_EXISTS / a limit error. */

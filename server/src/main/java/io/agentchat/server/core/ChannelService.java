@@ -5,6 +5,7 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.cluster.AgentDirectory;
+import io.agentchat.server.cluster.ChannelDirectory;
 import io.agentchat.server.cluster.RosterChange;
 import io.agentchat.server.cluster.RosterEntry;
 import io.agentchat.server.cluster.RosterView;
@@ -55,6 +56,11 @@ final class ChannelService {
             throw notFound(name);
         }
         return channel;
+    }
+
+    /** This relay's copy was another generation of the name than the cluster's (docs/cluster.md, "Channels"). */
+    private static ProtocolException gone(String name) {
+        return new ProtocolException(ErrorCode.CHANNEL_NOT_FOUND, "Channel " + name + " is gone: the cluster gave its name to a new channel");
     }
 
     private static ProtocolException notFound(String name) {
@@ -128,7 +134,9 @@ final class ChannelService {
         Channel channel = channels.create(name, inviteOnly, quotaKey(session), session.remoteAddress(), wire.now());
         if (inviteOnly) {
             channel.invite(session.id());
-            channels.inviteInCluster(name, session.id());
+            if (channels.inviteInCluster(channel, session.id()) == ChannelDirectory.Invitation.OTHER_GENERATION) {
+                throw gone(name); // Redis restarted and a namesake took the name within this frame: the copy was let go
+            }
         }
         if (channel.enterAsCreator(session, wire::now, new Notices(name))) {
             LOG.info("create_channel id={} channel={} private={}", session.ref(), channel.logName(), inviteOnly);
@@ -147,8 +155,18 @@ final class ChannelService {
         Channel channel = require(name);
         String invitee = agentRef.substring(1);
         // The cluster's list is checked first, so a refusal there records nothing here either.
-        if (channel.isMember(session) && !channels.inviteInCluster(name, invitee)) {
-            throw ProtocolException.invalid("Invite list of " + name + " is full");
+        if (channel.isMember(session)) {
+            switch (channels.inviteInCluster(channel, invitee)) {
+                case LIST_FULL -> throw ProtocolException.invalid("Invite list of " + name + " is full");
+                case GONE -> throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
+                        "Channel " + name + " is not back in the cluster yet; try again later");
+                case OTHER_GENERATION -> {
+                    LOG.warn("channel taken by another in the cluster, its members here let go channel={}", channel.logName());
+                    retire(channel);
+                    throw gone(name);
+                }
+                case RECORDED -> { }
+            }
         }
         switch (channel.invite(session, invitee)) {
             case NOT_A_MEMBER -> throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + name);
