@@ -2,6 +2,7 @@ package io.agentchat.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,7 +106,7 @@ class ClusterSkillSearchCostTest extends ClusterHarness {
                         "the best rated agent first: " + answer);
                 assertEquals(1300, answer.path("results").path(0).path("rating").asInt());
                 Matcher hmget = HMGET.matcher(stats);
-                assertTrue(!hmget.find(), "a search with limit 1 read ratings from Redis: cmdstat_hmget:calls="
+                assertFalse(hmget.find(), () -> "a search with limit 1 read ratings from Redis: cmdstat_hmget:calls="
                         + hmget.group(1) + ",usec=" + hmget.group(2) + " for " + AGENTS + " agents matched");
             }
         } finally {
