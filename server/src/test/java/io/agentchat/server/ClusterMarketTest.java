@@ -118,10 +118,13 @@ class ClusterMarketTest extends ClusterHarness {
             bob.send("{\"type\":\"REGISTER_SKILLS\",\"skills\":" + skills + ",\"sig\":\""
                     + bobKey.sign(SignedText.registerSkills(JSON.readTree(skills))) + "\"}");
             bob.await("SKILLS_REGISTERED");
-            searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"code\"}}");
-            JsonNode found = searcher.await("SEARCH_RESULTS").get("results").get(0);
-            assertEquals(bob.id, found.get("agent_id").asText());
-            assertEquals(1212, found.get("rating").asInt(), "relay B reads the ledger relay A settled: " + found);
+            // Relay B ranks from its snapshot of the ledger, which hears relay A's settlement published.
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"capability\":\"code\"}}");
+                JsonNode found = searcher.await("SEARCH_RESULTS").get("results").get(0);
+                assertEquals(bob.id, found.get("agent_id").asText());
+                assertEquals(1212, found.get("rating").asInt(), "relay B reads the ledger relay A settled: " + found);
+            });
 
             relayC.close(); // its store writes the ledger it took at start and at each snapshot
             try (TestRelay again = TestRelay.start(relayConfig("relay-c").dataDir(dataDir).build())) {

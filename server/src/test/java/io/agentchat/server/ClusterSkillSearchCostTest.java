@@ -2,15 +2,22 @@ package io.agentchat.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +34,8 @@ class ClusterSkillSearchCostTest extends ClusterHarness {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SKILLS = 50;
     private static final Pattern HGET_CALLS = Pattern.compile("cmdstat_hget:calls=(\\d+)");
+    private static final Pattern HMGET = Pattern.compile("cmdstat_hmget:calls=(\\d+),usec=(\\d+)");
+    private static final int AGENTS = 5_000;
 
     /**
      * Before the fix each skill found read its agent's rating with its own HGET, one Redis round trip
@@ -63,5 +72,62 @@ class ClusterSkillSearchCostTest extends ClusterHarness {
         } finally {
             redisClient.shutdown();
         }
+    }
+
+    /**
+     * A search's cost to Redis must not grow with what it matches: before the fix, an unproven
+     * session's empty query with limit 1 read the rating of every agent matched with one HMGET (this
+     * test saw one HMGET of 5,000 fields; at the registry's 10,000 about 1.5 ms of Redis's one
+     * thread), so a few dozen connections searching kept Redis busy for every relay. Now a relay
+     * ranks from its own copy of the ratings ledger, which must still rank by the ledger's ratings.
+     */
+    @Test
+    void aSearchWithLimitOneReadsNoRatingsFromRedisHoweverManySkillsItMatches() throws Exception {
+        RedisClient redisClient = RedisClient.create(redis.uri().toString());
+        try (StatefulRedisConnection<String, String> redisConnection = redisClient.connect()) {
+            // One agent of the many is rated in the cluster's ledger; relay C, started after, takes it.
+            redisConnection.sync().hset("agentchat:ratings", "agent-4321", "1300 3 -");
+            storeRegistrations(redisConnection.async());
+            try (TestRelay relayC = relay("relay-c");
+                 TestAgent searcher = TestAgent.ephemeral(client, relayC.uri(), "searcher")) {
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"limit\":1}}");
+                    return searcher.await("SEARCH_RESULTS").path("total").asInt() == AGENTS;
+                });
+
+                redisConnection.sync().configResetstat();
+                searcher.send("{\"type\":\"SEARCH_SKILLS\",\"query\":{\"limit\":1}}");
+                JsonNode answer = searcher.await("SEARCH_RESULTS");
+                String stats = redisConnection.sync().info("commandstats");
+
+                assertEquals(AGENTS, answer.path("total").asInt());
+                assertEquals(1, answer.path("results").size());
+                assertEquals("agent-4321", answer.path("results").path(0).path("agent_id").asText(),
+                        "the best rated agent first: " + answer);
+                assertEquals(1300, answer.path("results").path(0).path("rating").asInt());
+                Matcher hmget = HMGET.matcher(stats);
+                assertFalse(hmget.find(), () -> "a search with limit 1 read ratings from Redis: cmdstat_hmget:calls="
+                        + hmget.group(1) + ",usec=" + hmget.group(2) + " for " + AGENTS + " agents matched");
+            }
+        } finally {
+            redisClient.shutdown();
+        }
+    }
+
+    /**
+     * One registration of one skill for each of {@link #AGENTS} agents, kept in Redis as the cluster's
+     * skill board keeps them (an entry per agent, indexed by expiry), for a relay to read at start.
+     */
+    private static void storeRegistrations(RedisAsyncCommands<String, String> redis) {
+        long now = System.currentTimeMillis();
+        long expires = now + Duration.ofHours(1).toMillis();
+        List<RedisFuture<?>> sent = new ArrayList<>(2 * AGENTS);
+        for (int i = 0; i < AGENTS; i++) {
+            String agent = "agent-" + i;
+            sent.add(redis.set("agentchat:skills:" + agent,
+                    "{\"agent\":\"" + agent + "\",\"at\":" + now + ",\"skills\":[{\"capability\":\"code\"}]}"));
+            sent.add(redis.zadd("agentchat:skills", expires, agent));
+        }
+        assertTrue(LettuceFutures.awaitAll(Duration.ofSeconds(10), sent.toArray(RedisFuture[]::new)));
     }
 }

@@ -141,7 +141,7 @@ public final class RedisCluster implements Cluster {
         this.connections = new RedisAddressConnections(commands, roster.relayId());
         this.minuteCounters = new RedisMinuteCounters(commands);
         this.market = new RedisMarketExchange(client, commands);
-        this.ratings = new RedisRatingsLedger(commands);
+        this.ratings = new RedisRatingsLedger(client, commands);
         this.skills = new RedisSkillBoard(client, commands);
     }
 
@@ -308,6 +308,7 @@ public final class RedisCluster implements Cluster {
     @Override
     public void close() {
         skills.close();
+        ratings.close();
         market.close();
         roster.close();
         directory.close();

@@ -1,31 +1,51 @@
 package io.agentchat.server.cluster;
 
-import io.lettuce.core.KeyValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link RatingsLedger} in one Redis hash, {@code agentchat:ratings} (field: agent id, value: its
  * entry), with no TTL: the cluster's ratings outlive every relay, and Redis restarting empty is
- * repaired by {@link #fill} from the relays' snapshots.
+ * repaired by {@link #fill} from the relays' snapshots. Each change is published on the topic
+ * {@code agentchat:ratings} as a JSON array {@code [agent, entry, agent, entry, ...]}.
  */
-final class RedisRatingsLedger implements RatingsLedger {
+final class RedisRatingsLedger implements RatingsLedger, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "agentchat:ratings";
-    /** KEYS: ratings. ARGV: max agents, then (agent, expected or '', new entry) per agent. */
+    private static final String TOPIC = "agentchat:ratings";
+    /**
+     * KEYS: ratings. ARGV: max agents, topic, then (agent, expected or '', new entry) per agent. The
+     * change is published in the same script, so relays hear changes in the order they were made.
+     */
     private static final String REPLACE = """
             local added = 0
-            for i = 2, #ARGV, 3 do
+            for i = 3, #ARGV, 3 do
               local current = redis.call('HGET', KEYS[1], ARGV[i]) or ''
               if current ~= ARGV[i + 1] then return 0 end
               if current == '' then added = added + 1 end
             end
             if redis.call('HLEN', KEYS[1]) + added > tonumber(ARGV[1]) then return -1 end
-            for i = 2, #ARGV, 3 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) end
+            local changed = {}
+            for i = 3, #ARGV, 3 do
+              redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+              table.insert(changed, ARGV[i])
+              table.insert(changed, ARGV[i + 2])
+            end
+            redis.call('PUBLISH', ARGV[2], cjson.encode(changed))
             return 1
             """;
     /** KEYS: ratings. ARGV: max agents, then agent, entry, agent, entry, ... Returns how many were missing and set. */
@@ -39,13 +59,52 @@ final class RedisRatingsLedger implements RatingsLedger {
             """;
 
     private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final LuaScript replace;
     private final LuaScript fill;
+    private final HandOffThread deliveries;
+    private final AtomicInteger subscriptions = new AtomicInteger();
 
-    RedisRatingsLedger(StatefulRedisConnection<String, String> commands) {
+    RedisRatingsLedger(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.replace = new LuaScript(commands, REPLACE, ScriptOutputType.INTEGER);
         this.fill = new LuaScript(commands, FILL, ScriptOutputType.INTEGER);
+        this.pubSub = client.connectPubSub();
+        this.deliveries = new HandOffThread("ratings", "ratings change");
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String topic, String message) {
+                if (TOPIC.equals(topic)) {
+                    deliveries.execute(() -> listener.changed(decode(message)));
+                }
+            }
+
+            @Override
+            public void subscribed(String topic, long count) {
+                // Lettuce subscribes again after a reconnect; what changed meanwhile was not heard.
+                if (TOPIC.equals(topic) && subscriptions.getAndIncrement() > 0) {
+                    deliveries.execute(listener::resubscribed);
+                }
+            }
+        });
+        pubSub.sync().subscribe(TOPIC);
+    }
+
+    private static Map<String, String> decode(String message) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        try {
+            JsonNode changed = JSON.readTree(message);
+            for (int i = 0; i + 1 < changed.size(); i += 2) {
+                entries.put(changed.get(i).asText(), changed.get(i + 1).asText());
+            }
+        } catch (IOException e) {
+            LOG.warn("ratings change unreadable: {}", e.toString());
+        }
+        return entries;
     }
 
     @Override
@@ -54,23 +113,10 @@ final class RedisRatingsLedger implements RatingsLedger {
     }
 
     @Override
-    public Map<String, String> getAll(Collection<String> agentRefs) {
-        Map<String, String> entries = new HashMap<>();
-        if (agentRefs.isEmpty()) {
-            return entries;
-        }
-        for (KeyValue<String, String> entry : commands.sync().hmget(KEY, agentRefs.toArray(String[]::new))) {
-            if (entry.hasValue()) {
-                entries.put(entry.getKey(), entry.getValue());
-            }
-        }
-        return entries;
-    }
-
-    @Override
     public long replace(Map<String, String> expected, Map<String, String> updates, int maxAgents) {
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(maxAgents));
+        args.add(TOPIC);
         for (Map.Entry<String, String> update : updates.entrySet()) {
             args.add(update.getKey());
             args.add(expected.getOrDefault(update.getKey(), ""));
@@ -98,5 +144,11 @@ final class RedisRatingsLedger implements RatingsLedger {
         });
         Long answer = fill.call(commands, new String[] {KEY}, args.toArray(String[]::new));
         return answer;
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        deliveries.close();
     }
 }

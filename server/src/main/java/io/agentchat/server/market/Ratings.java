@@ -14,8 +14,8 @@ public interface Ratings {
     Rating get(String agentRef);
 
     /**
-     * The entries of {@code agentRefs} ({@link Rating#NEW} for none), read at once: a skill search
-     * rates every agent it found, and in a cluster each read is a Redis round trip.
+     * The entries of {@code agentRefs} ({@link Rating#NEW} for none), to rank a skill search: it
+     * rates every agent it found, so in a cluster they come from the relay's snapshot of the ledger.
      */
     default Map<String, Rating> getAll(Collection<String> agentRefs) {
         Map<String, Rating> all = new HashMap<>();

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +73,16 @@ public final class RatingsStore implements Ratings, AutoCloseable {
         return ratings.getOrDefault(agentRef, Rating.NEW);
     }
 
+    /** Under one lock: a skill search rates up to every registered agent at once. */
+    @Override
+    public synchronized Map<String, Rating> getAll(Collection<String> agentRefs) {
+        Map<String, Rating> all = new HashMap<>();
+        for (String agentRef : agentRefs) {
+            all.put(agentRef, ratings.getOrDefault(agentRef, Rating.NEW));
+        }
+        return all;
+    }
+
     /**
      * Applies new entries for the given agents and schedules a rewrite of the file.
      *
@@ -103,14 +115,17 @@ public final class RatingsStore implements Ratings, AutoCloseable {
 
     /**
      * Takes the cluster's ledger's entries (new agents only within the store's bound) and schedules
-     * a rewrite of the file; entries the ledger lacks are kept.
+     * a rewrite of the file; entries the ledger lacks are kept. An entry with fewer transactions than
+     * the one held is older (each settlement adds one): a whole-ledger read that a published change
+     * overtook must not undo it.
      */
     synchronized void mergeAll(Map<String, Rating> entries) {
         if (entries.isEmpty()) {
             return;
         }
         for (Map.Entry<String, Rating> e : entries.entrySet()) {
-            if (ratings.containsKey(e.getKey()) || ratings.size() < maxAgents) {
+            Rating held = ratings.get(e.getKey());
+            if (held != null ? held.transactions() <= e.getValue().transactions() : ratings.size() < maxAgents) {
                 ratings.put(e.getKey(), e.getValue());
             }
         }

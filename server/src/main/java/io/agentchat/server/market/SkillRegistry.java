@@ -141,8 +141,8 @@ final class SkillRegistry {
 
     /**
      * The registrations' skills that match, best rated first. The ratings are read after the
-     * registry's lock is let go, all agents in one call: in a cluster that is one Redis round trip
-     * (before, one per skill found, under the lock).
+     * registry's lock is let go, all agents in one call; in a cluster from the relay's snapshot of the
+     * ratings ledger, so a search costs Redis nothing (docs/cluster.md, "Marketplace").
      */
     Results search(JsonNode query, Function<Collection<String>, Map<String, Rating>> ratings, long now) {
         Double limit = optionalNumber(query, "limit");
