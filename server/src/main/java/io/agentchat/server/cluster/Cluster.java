@@ -26,6 +26,13 @@ public interface Cluster extends AutoCloseable {
          */
         default void resubscribed() {
         }
+
+        /**
+         * A notice to the channel's readers from any relay, this one's too ({@link #notice}): handed
+         * out as it is, once, and neither numbered nor kept.
+         */
+        default void noticed(String channel, String text) {
+        }
     }
 
     /**
@@ -56,6 +63,14 @@ public interface Cluster extends AutoCloseable {
      * not take the message.
      */
     CompletableFuture<ChannelPosition> post(String channel, String prefix, String suffix);
+
+    /**
+     * Sends a server notice that is not a channel message (docs/protocol.md §7.8: no seq, not
+     * buffered for replay) to every relay, this one's included, each of which hears it once through
+     * {@link Listener#noticed} and hands it to its own readers of the channel. Neither numbered nor
+     * kept: a relay whose subscription is down meanwhile never gets it. Never blocks; a failure is logged.
+     */
+    void notice(String channel, String text);
 
     /**
      * The messages after {@code since} up to and including seq {@code upTo}, oldest first, or null

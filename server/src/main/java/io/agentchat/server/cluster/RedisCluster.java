@@ -27,13 +27,16 @@ import org.slf4j.LoggerFactory;
  * a Pub/Sub topic. One Lua script numbers, keeps and publishes a message atomically, so Redis's
  * order is the channel's order on every relay (as Centrifugo's Redis engine does). Keys, for
  * channel {@code #c}: {@code agentchat:{#c}:meta} (fields {@code seq}, {@code epoch}),
- * {@code agentchat:{#c}:log}, topic {@code agentchat:{#c}:msg}. Nothing here is persisted by Redis
+ * {@code agentchat:{#c}:log}, topic {@code agentchat:{#c}:msg}, and its server notices, neither
+ * numbered nor kept, on {@code agentchat:{#c}:notice}. Nothing here is persisted by Redis
  * if it runs as docs/cluster.md says ({@code --save '' --appendonly no}).
  */
 public final class RedisCluster implements Cluster {
     private static final Logger LOG = LoggerFactory.getLogger("agentchat.cluster");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PATTERN = "agentchat:{#*}:msg";
+    /** The channels' notices, on the same connection: a relay hears them in Redis's order with the messages. */
+    private static final String NOTICES = "agentchat:{#*}:notice";
     /** seq and epoch outlive a quiet day; past that a channel starts a new epoch, which clients are told. */
     private static final long META_TTL_MILLIS = Duration.ofDays(1).toMillis();
 
@@ -186,6 +189,8 @@ public final class RedisCluster implements Cluster {
             public void message(String pattern, String topic, String message) {
                 if (PATTERN.equals(pattern)) { // the roster's topics share this connection
                     deliver(listener, topic, message);
+                } else if (NOTICES.equals(pattern)) {
+                    notice(listener, topic, message);
                 }
             }
 
@@ -198,7 +203,29 @@ public final class RedisCluster implements Cluster {
                 }
             }
         });
-        pubSub.sync().psubscribe(PATTERN);
+        pubSub.sync().psubscribe(PATTERN, NOTICES);
+    }
+
+    /** The frame as sent to readers, on "agentchat:{#c}:notice"; a failure is logged, never thrown at Lettuce. */
+    private static void notice(Listener listener, String topic, String message) {
+        try {
+            listener.noticed(topic.substring(topic.indexOf('{') + 1, topic.lastIndexOf('}')), message);
+        } catch (RuntimeException e) {
+            LOG.error("cluster notice failed topic={}", topic, e);
+        }
+    }
+
+    @Override
+    public void notice(String channel, String text) {
+        try {
+            commands.async().publish(RedisKeys.notices(channel), text).whenComplete((relays, e) -> {
+                if (e != null) {
+                    LOG.warn("cluster notice lost channel={}: {}", channel, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("cluster notice lost channel={}: {}", channel, e.toString());
+        }
     }
 
     /** "seq epoch text" on "agentchat:{#c}:msg"; a malformed one is logged and dropped, never thrown at Lettuce. */

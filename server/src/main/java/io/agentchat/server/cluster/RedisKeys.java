@@ -24,4 +24,9 @@ final class RedisKeys {
     static String topic(String channel) {
         return "agentchat:{" + channel + "}:msg";
     }
+
+    /** The channel's server notices, which are not numbered or kept (docs/cluster.md, "Marketplace"). */
+    static String notices(String channel) {
+        return "agentchat:{" + channel + "}:notice";
+    }
 }

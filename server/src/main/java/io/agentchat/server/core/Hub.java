@@ -60,6 +60,7 @@ public final class Hub implements AutoCloseable {
     private final AddressConnections clusterConnections;
     private final ScheduledExecutorService timers;
     private final MarketAdapter market;
+    private final ChannelNotices notices;
     private final Roster roster;
     private volatile boolean shuttingDown;
 
@@ -87,6 +88,14 @@ public final class Hub implements AutoCloseable {
                 public void resubscribed() {
                     catchUpWithCluster();
                 }
+
+                @Override
+                public void noticed(String channel, String text) {
+                    ChannelNotices arrived = notices; // null while this hub is being built
+                    if (arrived != null) {
+                        arrived.arrived(channel, text);
+                    }
+                }
             });
         }
         this.channelRegistry = new ChannelRegistry(config.defaultChannels(), config.bufferSize(),
@@ -97,6 +106,7 @@ public final class Hub implements AutoCloseable {
                 cluster == null ? null : cluster.channels(),
                 config.maxChannels(), config.maxChannelsPerCreator(), config.maxChannelsPerAddress(),
                 config.maxInvitesPerChannel(), config.emptyChannelGrace().toMillis(), wire.now());
+        this.notices = new ChannelNotices(channelRegistry, cluster);
         this.held = new HeldMessages(recovery);
         this.membershipLimits = new MembershipLimits(config.clock(), config.membershipChangesPerMinute(),
                 config.membershipChangesPerMinutePerAddress(), cluster == null ? null : cluster.minuteCounters());
@@ -154,7 +164,7 @@ public final class Hub implements AutoCloseable {
         }
         this.market = new MarketAdapter(new MarketService(config.market(), ledger, config.clock(), timers,
                 cluster == null ? null : cluster.skills()), wire,
-                agents, channelRegistry, directory, cluster == null ? null : cluster.market());
+                agents, notices, directory, cluster == null ? null : cluster.market());
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }
 

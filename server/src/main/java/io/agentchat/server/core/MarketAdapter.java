@@ -27,7 +27,7 @@ final class MarketAdapter implements Delivery {
     private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
-    private final ChannelRegistry channels;
+    private final ChannelNotices notices;
     private final AgentDirectory directory;
     private final MarketExchange exchange;
     private final AtomicLong tickets = new AtomicLong();
@@ -37,12 +37,12 @@ final class MarketAdapter implements Delivery {
      * @param directory the cluster's agent directory, or null for a relay alone
      * @param exchange  where the cluster's proposals and verification requests are kept, or null for a relay alone
      */
-    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelRegistry channels,
+    MarketAdapter(MarketService market, Wire wire, AgentRegistry agents, ChannelNotices notices,
                   AgentDirectory directory, MarketExchange exchange) {
         this.market = market;
         this.wire = wire;
         this.agents = agents;
-        this.channels = channels;
+        this.notices = notices;
         this.directory = directory;
         this.exchange = exchange;
         if (exchange != null) {
@@ -261,13 +261,10 @@ final class MarketAdapter implements Delivery {
         }
     }
 
+    /** A notice, on every relay of a cluster ({@link ChannelNotices}). */
     @Override
     public void toChannel(String channel, ServerFrame frame) {
-        Channel target = channels.get(channel);
-        if (target == null) {
-            return;
-        }
-        target.broadcastText(wire.encode(frame)); // encoded once for every member
+        notices.send(channel, wire.encode(frame));
     }
 
     void sweep() {
