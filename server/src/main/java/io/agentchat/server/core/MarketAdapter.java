@@ -136,10 +136,46 @@ final class MarketAdapter implements Delivery {
     }
 
     /**
-     * A forwarded frame's replies to its caller are collected, to go back to the relay it was sent
-     * to in one answer; everything else goes as usual.
+     * Delivers as usual, except what is for the caller of the frame being handled, which
+     * {@link #toCaller} takes first.
      */
-    private final class ToRemoteCaller implements Delivery {
+    private abstract class CallerFirst implements Delivery {
+        /** Takes a frame for {@code agentRef} if it is the caller's; false sends it as usual. */
+        abstract boolean toCaller(String agentRef, ServerFrame frame);
+
+        @Override
+        public final void toAgent(String agentRef, ServerFrame frame) {
+            if (!toCaller(agentRef, frame)) {
+                MarketAdapter.this.toAgent(agentRef, frame);
+            }
+        }
+
+        @Override
+        public final boolean online(String agentRef) {
+            return MarketAdapter.this.online(agentRef);
+        }
+
+        @Override
+        public final String pubkeyOf(String agentRef) {
+            return MarketAdapter.this.pubkeyOf(agentRef);
+        }
+
+        @Override
+        public final void toChannel(String channel, ServerFrame frame) {
+            MarketAdapter.this.toChannel(channel, frame);
+        }
+
+        @Override
+        public final void opened(String id, long ttlMillis) {
+            MarketAdapter.this.opened(id, ttlMillis);
+        }
+    }
+
+    /**
+     * A forwarded frame's replies to its caller are collected, to go back to the relay it was sent
+     * to in one answer.
+     */
+    private final class ToRemoteCaller extends CallerFirst {
         private final String callerRef;
         private final List<String> frames = new ArrayList<>();
 
@@ -148,32 +184,12 @@ final class MarketAdapter implements Delivery {
         }
 
         @Override
-        public boolean online(String agentRef) {
-            return MarketAdapter.this.online(agentRef);
-        }
-
-        @Override
-        public String pubkeyOf(String agentRef) {
-            return MarketAdapter.this.pubkeyOf(agentRef);
-        }
-
-        @Override
-        public void toAgent(String agentRef, ServerFrame frame) {
-            if (callerRef.equals(agentRef)) {
-                frames.add(wire.encode(frame));
-            } else {
-                MarketAdapter.this.toAgent(agentRef, frame);
+        boolean toCaller(String agentRef, ServerFrame frame) {
+            if (!callerRef.equals(agentRef)) {
+                return false;
             }
-        }
-
-        @Override
-        public void toChannel(String channel, ServerFrame frame) {
-            MarketAdapter.this.toChannel(channel, frame);
-        }
-
-        @Override
-        public void opened(String id, long ttlMillis) {
-            MarketAdapter.this.opened(id, ttlMillis);
+            frames.add(wire.encode(frame));
+            return true;
         }
     }
 
@@ -182,7 +198,7 @@ final class MarketAdapter implements Delivery {
      * holds the id: a key-based session that has not proved its key may still search skills, and
      * the results are its own, not the proven holder's.
      */
-    private final class ToCaller implements Delivery {
+    private final class ToCaller extends CallerFirst {
         private final AgentSession caller;
 
         ToCaller(AgentSession caller) {
@@ -190,32 +206,12 @@ final class MarketAdapter implements Delivery {
         }
 
         @Override
-        public boolean online(String agentRef) {
-            return MarketAdapter.this.online(agentRef);
-        }
-
-        @Override
-        public String pubkeyOf(String agentRef) {
-            return MarketAdapter.this.pubkeyOf(agentRef);
-        }
-
-        @Override
-        public void toAgent(String agentRef, ServerFrame frame) {
-            if (caller.ref().equals(agentRef) && !caller.closed()) {
-                wire.send(caller, frame);
-            } else {
-                MarketAdapter.this.toAgent(agentRef, frame);
+        boolean toCaller(String agentRef, ServerFrame frame) {
+            if (!caller.ref().equals(agentRef) || caller.closed()) {
+                return false;
             }
-        }
-
-        @Override
-        public void toChannel(String channel, ServerFrame frame) {
-            MarketAdapter.this.toChannel(channel, frame);
-        }
-
-        @Override
-        public void opened(String id, long ttlMillis) {
-            MarketAdapter.this.opened(id, ttlMillis);
+            wire.send(caller, frame);
+            return true;
         }
     }
 
