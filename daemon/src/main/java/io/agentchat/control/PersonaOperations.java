@@ -32,7 +32,8 @@ public final class PersonaOperations implements PersonaRequests {
             "create_channel", "invite", "whoami", "skills_search", "skills_announce", "propose", "accept",
             "reject", "complete", "dispute");
 
-    private static final Duration LIVE_WAIT = Duration.ofSeconds(10);
+    /** How long a request waits for a live connection; part of {@link ControlClient#ANSWER_WAIT}. */
+    static final Duration LIVE_WAIT = Duration.ofSeconds(10);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final ServerLink link;

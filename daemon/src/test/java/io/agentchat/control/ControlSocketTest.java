@@ -3,6 +3,7 @@ package io.agentchat.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -210,6 +212,41 @@ class ControlSocketTest {
             holder.join(10_000);
             assertFalse(refused instanceof ControlClient.Unreachable, refused.getMessage());
             assertTrue(refused.getMessage().contains("may or may not have been carried out"), refused.getMessage());
+        }
+    }
+
+    /**
+     * A holder that accepts the connection, reads the request and then never answers (stuck, or not a
+     * holder at all) must not hang {@code agentchat mcp}'s tool call: the client gives up after its
+     * bound, saying so, and not as "unreachable" (the request may have been carried out).
+     */
+    @Test
+    void aHolderThatNeverAnswersIsGivenUpOnAfterTheBound() throws Exception {
+        Path path = dir.resolve("control.sock");
+        Duration bound = Duration.ofMillis(500);
+        try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silent.bind(UnixDomainSocketAddress.of(path));
+            CompletableFuture<SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    SocketChannel client = silent.accept();
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8))
+                            .readLine();
+                    return client; // held open, never answered
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("to", "#general").put("content", "once");
+            ControlClient client = new ControlClient(path, "p", bound);
+            long start = System.nanoTime();
+            RequestRefused refused = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> assertThrows(RequestRefused.class, () -> client.call("send", args)));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertFalse(refused instanceof ControlClient.Unreachable, refused.getMessage());
+            assertEquals("the daemon holding persona 'p' did not answer within 500 ms (it may be stuck); "
+                    + "the request may or may not have been carried out", refused.getMessage());
+            assertTrue(took.compareTo(bound) >= 0, "gave up after " + took);
+            accepted.get(5, TimeUnit.SECONDS).close();
         }
     }
 

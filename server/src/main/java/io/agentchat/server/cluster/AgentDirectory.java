@@ -58,6 +58,22 @@ public interface AgentDirectory {
     void absent(String id);
 
     /**
+     * As {@link #present}, for an ephemeral session's id, which the cluster then also counts as owned
+     * (by no key): a key's proof of the id on another relay is refused while this relay answers to it,
+     * as on one relay. Blocking.
+     */
+    void presentEphemeral(String id);
+
+    /** This relay's ephemeral holder of {@code id} went away ({@link #absent} first): the id is free. Never blocks. */
+    void leftEphemeral(String id);
+
+    /**
+     * Says again, after Redis came back, that this relay's ephemeral holder owns {@code id}, unless
+     * Redis knows an owner of it. Never blocks.
+     */
+    void reassertEphemeral(String id);
+
+    /**
      * Sends a DM to whichever relay answers to {@code id}, or holds it in the id's mailbox if a proven
      * identity left it lately, within the mailbox's and the sender address's bounds.
      */

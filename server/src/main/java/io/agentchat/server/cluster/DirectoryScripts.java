@@ -68,7 +68,8 @@ final class DirectoryScripts {
 
     /**
      * KEYS: owner, held, dms, claims. ARGV: pubkey, topic, owner ttl ms. Returns {0} (refused) or
-     * {claim, held frames...}. The owner record of another key counts only while a relay other than
+     * {claim, held frames...}. The owner record of another key (or of none: an ephemeral holder's,
+     * see EPHEMERAL) counts only while a relay other than
      * the claimer's is subscribed to the id (a relay killed with its holder leaves it behind). Claim
      * numbers start from Redis's clock in microseconds, so after Redis restarts empty a new claim
      * still outnumbers every claim the relays remember.
@@ -126,6 +127,22 @@ final class DirectoryScripts {
             if owner then return owner == ARGV[1] and 1 or 0 end
             redis.call('HSET', KEYS[1], 'pubkey', ARGV[1], 'claim', ARGV[2])
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return 1
+            """;
+
+    /**
+     * KEYS: owner. ARGV: owner ttl ms. Records an ephemeral holder as the id's owner, with the empty
+     * key, unless the id has an owner: CLAIM then refuses every key while the holder's relay is
+     * subscribed to the id, and a relay killed with its holder leaves a record that counts for nothing.
+     */
+    static final String EPHEMERAL = """
+            if redis.call('HSETNX', KEYS[1], 'pubkey', '') == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            return 1
+            """;
+
+    /** KEYS: owner. Deletes the owner record an ephemeral holder left, and no proven key's. */
+    static final String EPHEMERAL_LEFT = """
+            if redis.call('HGET', KEYS[1], 'pubkey') == '' then redis.call('DEL', KEYS[1]) end
             return 1
             """;
 

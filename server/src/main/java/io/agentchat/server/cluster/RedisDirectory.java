@@ -49,6 +49,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     private final LuaScript leftScript;
     private final LuaScript reassertScript;
     private final LuaScript holderScript;
+    private final LuaScript ephemeralScript;
+    private final LuaScript ephemeralLeftScript;
     /** Bounded by the agents that leave while Redis is away; each is tried again once. */
     private final ConcurrentLinkedQueue<Departure> unopened = new ConcurrentLinkedQueue<>();
     private final RedisClient client;
@@ -67,6 +69,8 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
         this.leftScript = new LuaScript(commands, DirectoryScripts.LEFT, ScriptOutputType.INTEGER);
         this.reassertScript = new LuaScript(commands, DirectoryScripts.REASSERT, ScriptOutputType.INTEGER);
         this.holderScript = new LuaScript(commands, DirectoryScripts.HOLDER, ScriptOutputType.VALUE);
+        this.ephemeralScript = new LuaScript(commands, DirectoryScripts.EPHEMERAL, ScriptOutputType.INTEGER);
+        this.ephemeralLeftScript = new LuaScript(commands, DirectoryScripts.EPHEMERAL_LEFT, ScriptOutputType.INTEGER);
         this.client = client;
     }
 
@@ -127,6 +131,33 @@ final class RedisDirectory implements AgentDirectory, AutoCloseable {
     @Override
     public void absent(String id) {
         pubSub.sync().unsubscribe(TOPIC + id);
+    }
+
+    @Override
+    public void presentEphemeral(String id) {
+        // Both round trips at once, on their two connections: the session waits for one.
+        CompletableFuture<Object> owned = ephemeralScript.callAsync(commands, new String[] {ownerKey(id)},
+                Long.toString(OWNER_TTL_MILLIS));
+        present(id);
+        owned.join();
+    }
+
+    @Override
+    public void leftEphemeral(String id) {
+        ephemeralLeftScript.callAsync(commands, new String[] {ownerKey(id)}).exceptionally(e -> {
+            // Harmless: CLAIM ignores a record whose relay no longer answers to the id; it expires.
+            LOG.warn("directory: ephemeral owner of id={} not deleted: {}", id, e.toString());
+            return null;
+        });
+    }
+
+    @Override
+    public void reassertEphemeral(String id) {
+        ephemeralScript.callAsync(commands, new String[] {ownerKey(id)}, Long.toString(OWNER_TTL_MILLIS))
+                .exceptionally(e -> {
+                    LOG.warn("directory: ephemeral owner of id={} not restored: {}", id, e.toString());
+                    return null;
+                });
     }
 
     @Override

@@ -34,12 +34,13 @@ final class ClusterIdentity implements AgentDirectory.Listener {
     }
 
     /**
-     * An ephemeral session now answers to its fresh id: reachable from every relay before it is
-     * welcomed. If Redis does not answer, it is reachable on this relay only (logged).
+     * An ephemeral session now answers to its fresh id: reachable from every relay, and owned against
+     * a key's proof of the same id on another relay (as on one relay), before it is welcomed. If Redis
+     * does not answer, it is reachable on this relay only (logged).
      */
     void ephemeral(String id) {
         try {
-            directory.present(id);
+            directory.presentEphemeral(id);
         } catch (RuntimeException e) {
             LOG.warn("cluster: id={} reachable on this relay only: {}", id, e.toString());
         }
@@ -83,6 +84,8 @@ final class ClusterIdentity implements AgentDirectory.Listener {
         absentUnlessHeld(id);
         if (claim != null && session.proven()) {
             directory.left(id, session.pubkey(), claim);
+        } else if (!session.hasKey()) {
+            directory.leftEphemeral(id);
         }
     }
 
@@ -124,12 +127,17 @@ final class ClusterIdentity implements AgentDirectory.Listener {
     }
 
     /**
-     * Redis came back, maybe empty: each proven holder here says again that it owns its id, so its
-     * mailbox opens when it leaves and another key's proof is still refused. (Its subscriptions the
-     * Redis client renews by itself.)
+     * Redis came back, maybe empty: each holder here says again that it owns its id, so another key's
+     * proof is still refused and a proven holder's mailbox opens when it leaves. (Its subscriptions
+     * the Redis client renews by itself.)
      */
     @Override
     public void reconnected() {
+        for (AgentSession holder : agents.all()) {
+            if (!holder.hasKey()) {
+                directory.reassertEphemeral(holder.id());
+            }
+        }
         for (Map.Entry<String, Long> entry : claims.entrySet()) {
             synchronized (locks.lockFor(entry.getKey())) {
                 AgentSession holder = agents.get(entry.getKey());
