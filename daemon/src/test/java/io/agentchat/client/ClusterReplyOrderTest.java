@@ -194,8 +194,13 @@ class ClusterReplyOrderTest {
         MarketClient bob = new MarketClient(bobConnection);
         int refusals = 0;
         for (int round = 0; round < ROUNDS / 2; round++) {
-            String id = alice.propose(new MarketClient.Terms(bobConnection.agentId(), "task " + round, 1.0, "TEST",
+            String task = "task " + round;
+            // Bob acts once he has heard of the proposal, as a party does: by then Redis names its home.
+            CompletableFuture<String> heard = bobConnection.expect(
+                    f -> f instanceof ServerFrame.Proposal p && task.equals(p.task()) ? p.id() : null);
+            String id = alice.propose(new MarketClient.Terms(bobConnection.agentId(), task, 1.0, "TEST",
                     null, null, 300.0, null)).id();
+            assertEquals(id, heard.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             String label = "round " + round + " (" + id + "): ";
             if (round % 3 == 0) {
                 CompletableFuture<ServerFrame.Reject> reject = bob.rejectAsync(id, "busy");

@@ -3,6 +3,7 @@ package io.agentchat.server.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -90,7 +91,12 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
 
     @Override
     public boolean forward(String itemId, Forwarded forwarded) {
-        Long heard = forward.call(commands, new String[] {homeKey(itemId)}, json(new Envelope(forwarded, topic, null, null)));
+        Long heard;
+        try {
+            heard = forward.call(commands, new String[] {homeKey(itemId)}, json(new Envelope(forwarded, topic, null, null)));
+        } catch (RedisCommandTimeoutException e) {
+            throw new UnansweredException(e);
+        }
         return heard != null && heard > 0;
     }
 

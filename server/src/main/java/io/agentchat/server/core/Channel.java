@@ -318,10 +318,11 @@ final class Channel {
             long now = clock.getAsLong();
             if (cluster != null) {
                 lastActivity = now;
+                String text = message.encode(now, ClusterLog.UNNUMBERED); // may refuse (throw): then no echo is owed
                 // The echo comes back through the cluster: the sender's next frame waits for it.
                 AnswerOrder.Pending echo = sender.answerLater();
                 ClusterLog log = cluster;
-                log.post(message.encode(now, ClusterLog.UNNUMBERED)).whenComplete((position, failure) -> {
+                log.post(text).whenComplete((position, failure) -> {
                     if (failure != null) {
                         lost.run();
                         echo.given();

@@ -11,10 +11,9 @@ import io.agentchat.server.market.Delivery;
 import io.agentchat.server.market.MarketService;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects the {@link MarketService} to the relay: hands it the marketplace frames with the sending
@@ -24,14 +23,14 @@ import java.util.function.Consumer;
  * {@code from} this relay established, encoded here.
  */
 final class MarketAdapter implements Delivery {
+    private static final Logger LOG = LoggerFactory.getLogger("agentchat.market");
     private final MarketService market;
     private final Wire wire;
     private final AgentRegistry agents;
     private final ChannelNotices notices;
     private final AgentDirectory directory;
     private final MarketExchange exchange;
-    private final AtomicLong tickets = new AtomicLong();
-    private final Map<Long, Awaiting> awaiting = new ConcurrentHashMap<>();
+    private final ForwardedAnswers forwardedAnswers;
 
     /**
      * @param directory the cluster's agent directory, or null for a relay alone
@@ -45,6 +44,7 @@ final class MarketAdapter implements Delivery {
         this.notices = notices;
         this.directory = directory;
         this.exchange = exchange;
+        this.forwardedAnswers = new ForwardedAnswers(wire);
         if (exchange != null) {
             exchange.listen(new MarketExchange.Listener() {
                 @Override
@@ -54,7 +54,7 @@ final class MarketAdapter implements Delivery {
 
                 @Override
                 public void answered(long ticket, List<String> frames) {
-                    MarketAdapter.this.answered(ticket, frames);
+                    forwardedAnswers.answered(ticket, frames);
                 }
             });
         }
@@ -78,38 +78,27 @@ final class MarketAdapter implements Delivery {
     /**
      * To the relay that keeps the frame's proposal or verification request, with the caller as
      * this relay established it; false when no relay keeps it (the local answer then applies).
-     * Its answer comes back to {@link #answered}, and the session's next frame waits for it.
+     * Its answer comes back to {@link ForwardedAnswers}, and the session's next frame waits for it.
      */
     private boolean forward(ClientFrame frame, Caller caller, AgentSession session) {
         String item = MarketService.itemOf(frame);
-        long ticket = tickets.incrementAndGet();
-        awaiting.put(ticket, new Awaiting(session, session.answerLater(), System.nanoTime()));
-        boolean sent = false;
+        long ticket = forwardedAnswers.expect(session, frame.wireType() + " of " + item);
+        boolean sent;
         try {
             sent = exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
                     caller.pubkey(), caller.proven(), caller.address(), ticket));
-            return sent;
+        } catch (MarketExchange.UnansweredException e) {
+            forwardedAnswers.unsure(ticket); // Redis may have sent it on: its answer may still come
+            return true;
         } catch (RuntimeException e) {
+            forwardedAnswers.notSent(ticket);
             throw new ProtocolException(ErrorCode.CLUSTER_UNAVAILABLE,
                     item + " is not kept on this relay, and the cluster cannot be reached to find it; try again later");
-        } finally {
-            if (!sent) {
-                Awaiting unanswered = awaiting.remove(ticket);
-                if (unanswered != null) {
-                    unanswered.answer().given(); // answered here, now
-                }
-            }
         }
-    }
-
-    /** The answer to a frame this relay forwarded, to the connection that sent it. */
-    private void answered(long ticket, List<String> frames) {
-        Awaiting waiting = awaiting.remove(ticket);
-        if (waiting == null) {
-            return; // given up on by the sweep
+        if (!sent) {
+            forwardedAnswers.notSent(ticket);
         }
-        waiting.session().sendAll(frames);
-        waiting.answer().given();
+        return sent;
     }
 
     /**
@@ -123,6 +112,10 @@ final class MarketAdapter implements Delivery {
             market.handle(ClientFrameDecoder.decode(wire.codec(), forwarded.frame()), caller, toCaller);
         } catch (ProtocolException e) {
             toCaller.toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("forwarded frame failed for id={}", caller.agentRef(), e);
+            toCaller.toAgent(caller.agentRef(), new ServerFrame.Error(wire.now(), ErrorCode.INVALID_MSG,
+                    "Internal error handling the frame"));
         } finally {
             answer.accept(toCaller.frames);
         }
@@ -265,18 +258,7 @@ final class MarketAdapter implements Delivery {
 
     void sweep() {
         market.sweep(this);
-        long now = System.nanoTime();
-        awaiting.entrySet().removeIf(entry -> {
-            boolean stale = now - entry.getValue().since() > AnswerOrder.LONGEST_WAIT.toNanos();
-            if (stale) {
-                entry.getValue().answer().given(); // its home relay never answered (it died): logged by AnswerOrder
-            }
-            return stale;
-        });
-    }
-
-    /** A forwarded frame's caller, waiting for its answer. */
-    private record Awaiting(AgentSession session, AnswerOrder.Pending answer, long since) {
+        forwardedAnswers.sweep();
     }
 
     MarketService.ProposalStats stats() {
