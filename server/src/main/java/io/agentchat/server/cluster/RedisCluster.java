@@ -124,6 +124,7 @@ public final class RedisCluster implements Cluster {
     private final RedisMarketExchange market;
     private final RedisRatingsLedger ratings;
     private final RedisSkillBoard skills;
+    private final RedisPendingSlots pendingSlots;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -143,6 +144,7 @@ public final class RedisCluster implements Cluster {
         this.market = new RedisMarketExchange(client, commands);
         this.ratings = new RedisRatingsLedger(commands);
         this.skills = new RedisSkillBoard(client, commands);
+        this.pendingSlots = new RedisPendingSlots(commands, roster.relayId());
     }
 
     /**
@@ -303,6 +305,11 @@ public final class RedisCluster implements Cluster {
     @Override
     public SkillBoard skills() {
         return skills;
+    }
+
+    @Override
+    public PendingSlots pendingSlots() {
+        return pendingSlots;
     }
 
     @Override
