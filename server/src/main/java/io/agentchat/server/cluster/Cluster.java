@@ -111,6 +111,9 @@ public interface Cluster extends AutoCloseable {
     /** The cluster's skill registrations, a copy on every relay (docs/cluster.md, "Marketplace"). */
     SkillBoard skills();
 
+    /** The pending proposals and verification requests of every relay, counted against the marketplace's caps. */
+    PendingSlots pendingSlots();
+
     @Override
     void close();
 }

@@ -127,6 +127,7 @@ public final class RedisCluster implements Cluster {
     private final RedisMarketExchange market;
     private final RedisRatingsLedger ratings;
     private final RedisSkillBoard skills;
+    private final RedisPendingSlots pendingSlots;
 
     private RedisCluster(RedisClient client, StatefulRedisConnection<String, String> commands,
                          StatefulRedisPubSubConnection<String, String> pubSub, RecoveryConfig recovery, Duration relayTtl) {
@@ -146,6 +147,7 @@ public final class RedisCluster implements Cluster {
         this.market = new RedisMarketExchange(client, commands);
         this.ratings = new RedisRatingsLedger(client, commands);
         this.skills = new RedisSkillBoard(client, commands);
+        this.pendingSlots = new RedisPendingSlots(commands, roster.relayId());
     }
 
     /**
@@ -330,6 +332,11 @@ public final class RedisCluster implements Cluster {
     @Override
     public SkillBoard skills() {
         return skills;
+    }
+
+    @Override
+    public PendingSlots pendingSlots() {
+        return pendingSlots;
     }
 
     @Override

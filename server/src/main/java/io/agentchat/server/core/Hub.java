@@ -163,7 +163,7 @@ public final class Hub implements AutoCloseable {
             ledger = shared;
         }
         this.market = new MarketAdapter(new MarketService(config.market(), ledger, config.clock(), timers,
-                cluster == null ? null : cluster.skills()), wire,
+                cluster == null ? null : cluster.skills(), cluster == null ? null : cluster.pendingSlots()), wire,
                 agents, notices, directory, cluster == null ? null : cluster.market());
         timers.scheduleWithFixedDelay(safe("market-sweep", market::sweep), 60, 60, TimeUnit.SECONDS);
     }

@@ -7,12 +7,14 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.FrameType;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
+import io.agentchat.server.cluster.PendingSlots;
 import io.agentchat.server.cluster.SkillBoard;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +54,41 @@ public final class MarketService {
     /** @param skills the cluster's skill registrations, or null for a relay alone */
     public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler,
                          SkillBoard skills) {
+        this(config, ratings, clock, scheduler, skills, null);
+    }
+
+    /**
+     * @param skills the cluster's skill registrations, or null for a relay alone
+     * @param slots  the cluster's count of pending proposals and verification requests, or null for a relay alone
+     */
+    public MarketService(MarketConfig config, Ratings ratings, Clock clock, ScheduledExecutorService scheduler,
+                         SkillBoard skills, PendingSlots slots) {
         this.config = config;
         this.clock = clock;
         this.ratings = ratings;
-        this.proposals = new ProposalBook(config, new Reputation(ratings));
+        SharedCaps caps = slots == null ? null : new SharedCaps(slots);
+        this.proposals = new ProposalBook(config, new Reputation(ratings), caps);
         this.skills = new SkillRegistry(config, skills);
-        this.verification = new Verification(config, clock, scheduler);
+        this.verification = new Verification(config, clock, scheduler, caps);
+        if (caps != null) {
+            // A pending item's slots go back within a second of its pending time, even if nothing
+            // looks at it; the write-back renews them and puts them back after Redis restarted empty.
+            scheduler.scheduleWithFixedDelay(logged("pending slots expiry", () -> caps.expireDue(clock.millis())),
+                    1, 1, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(logged("pending slots write-back", caps::writeBack),
+                    30, 30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A periodic task that logs its failure instead of being cancelled by it. */
+    private static Runnable logged(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", name, e.toString());
+            }
+        };
     }
 
     /**

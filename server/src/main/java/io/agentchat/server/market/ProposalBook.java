@@ -48,13 +48,53 @@ final class ProposalBook {
     private final MarketConfig config;
     private final Reputation reputation;
     private final Map<String, Proposal> proposals = new LinkedHashMap<>();
+    private final SharedCaps caps;
 
     ProposalBook(MarketConfig config, Reputation reputation) {
-        this.config = config;
-        this.reputation = reputation;
+        this(config, reputation, null);
     }
 
-    synchronized ServerFrame.Proposal propose(String from, String origin, ClientFrame.Proposal f, long now) {
+    /** @param caps the cluster's count of pending proposals, or null for a relay alone */
+    ProposalBook(MarketConfig config, Reputation reputation, SharedCaps caps) {
+        this.config = config;
+        this.reputation = reputation;
+        this.caps = caps;
+    }
+
+    /**
+     * In a cluster the caps count the pending proposals of every relay ({@link SharedCaps}): this
+     * relay's own count is checked first, then the cluster's slots are taken outside this lock
+     * (a Redis round trip), and the checks run again before the proposal is kept.
+     */
+    ServerFrame.Proposal propose(String from, String origin, ClientFrame.Proposal f, long now) {
+        // The reference treats 0 as "no expiry"; negative values give an already-expired proposal.
+        Long expires = f.expires() == null ? null : now + Math.round(f.expires() * 1000);
+        long pendingUntil = expires != null ? expires : now + config.defaultProposalExpiry().toMillis();
+        String id = newId(now);
+        if (caps != null) {
+            check(from, origin, f, now);
+            takeClusterSlots(id, from, origin, f.to(), pendingUntil);
+        }
+        synchronized (this) {
+            try {
+                check(from, origin, f, now);
+            } catch (RuntimeException e) {
+                if (caps != null) {
+                    caps.release(id);
+                }
+                throw e;
+            }
+            Integer stake = f.eloStake() == null || f.eloStake() == 0 ? null : f.eloStake();
+            Proposal p = new Proposal(id, from, f.to(), f.task(), f.amount(), f.currency(), f.paymentCode(),
+                    f.terms(), expires, pendingUntil, now, f.sig(), stake, origin);
+            proposals.put(p.id, p);
+            return new ServerFrame.Proposal(now, p.id, p.from, p.to, p.task, number(p.amount), p.currency,
+                    p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake, f.expires());
+        }
+    }
+
+    /** The signature's single use, the caps on pending proposals as this relay counts them, and the total. */
+    private synchronized void check(String from, String origin, ClientFrame.Proposal f, long now) {
         int fromPending = 0;
         int pairPending = 0;
         int originToPending = 0;
@@ -72,14 +112,13 @@ final class ProposalBook {
             }
         }
         if (fromPending >= config.maxPendingPerProposer()) {
-            throw invalid("Too many pending proposals (max " + config.maxPendingPerProposer() + ")");
+            throw capReached(0, f.to());
         }
         if (pairPending >= config.maxPendingPerPair()) {
-            throw invalid("Too many pending proposals to " + f.to() + " (max " + config.maxPendingPerPair() + ")");
+            throw capReached(1, f.to());
         }
         if (originToPending >= config.maxPendingPerRecipientPerAddress()) {
-            throw invalid("Agent " + f.to() + " has too many pending proposals from your address (max "
-                    + config.maxPendingPerRecipientPerAddress() + ")");
+            throw capReached(2, f.to());
         }
         if (proposals.size() >= config.maxProposals()) {
             sweep(now);
@@ -87,15 +126,28 @@ final class ProposalBook {
                 throw invalid("Server proposal capacity reached, try again later");
             }
         }
-        // The reference treats 0 as "no expiry"; negative values give an already-expired proposal.
-        Long expires = f.expires() == null ? null : now + Math.round(f.expires() * 1000);
-        long pendingUntil = expires != null ? expires : now + config.defaultProposalExpiry().toMillis();
-        Integer stake = f.eloStake() == null || f.eloStake() == 0 ? null : f.eloStake();
-        Proposal p = new Proposal(newId(now), from, f.to(), f.task(), f.amount(), f.currency(), f.paymentCode(),
-                f.terms(), expires, pendingUntil, now, f.sig(), stake, origin);
-        proposals.put(p.id, p);
-        return new ServerFrame.Proposal(now, p.id, p.from, p.to, p.task, number(p.amount), p.currency,
-                p.paymentCode, p.terms, p.expires, p.status, p.createdAt, p.sig, p.proposerStake, f.expires());
+    }
+
+    /** The cluster's count of the three caps, in the order of {@link #capReached}. */
+    private void takeClusterSlots(String id, String from, String origin, String to, long pendingUntil) {
+        int refused = caps.take(id, pendingUntil,
+                List.of("proposer " + from, "pair " + from + " " + to, "recipient " + to + " " + origin),
+                List.of(config.maxPendingPerProposer(), config.maxPendingPerPair(),
+                        config.maxPendingPerRecipientPerAddress()),
+                "Proposal not made: the relay cannot reach its cluster; try again later");
+        if (refused >= 0) {
+            throw capReached(refused, to);
+        }
+    }
+
+    /** The refusal of cap 0 (per proposer), 1 (per pair) or 2 (per recipient and sender address). */
+    private ProtocolException capReached(int cap, String to) {
+        return switch (cap) {
+            case 0 -> invalid("Too many pending proposals (max " + config.maxPendingPerProposer() + ")");
+            case 1 -> invalid("Too many pending proposals to " + to + " (max " + config.maxPendingPerPair() + ")");
+            default -> invalid("Agent " + to + " has too many pending proposals from your address (max "
+                    + config.maxPendingPerRecipientPerAddress() + ")");
+        };
     }
 
     synchronized ServerFrame.Accept accept(String caller, ClientFrame.Accept f, long now) {
@@ -114,6 +166,7 @@ final class ProposalBook {
         }
         p.status = "accepted";
         p.updatedAt = now;
+        leftPending(p);
         p.acceptorStake = acceptorStake;
         p.responsePaymentCode = f.paymentCode();
         p.responseSig = f.sig();
@@ -134,6 +187,7 @@ final class ProposalBook {
         }
         p.status = "rejected";
         p.updatedAt = now;
+        leftPending(p);
         p.rejectReason = f.reason();
         p.responseSig = f.sig();
         return new ServerFrame.Reject(now, p.id, p.status, now, p.from, p.to, f.reason(), f.sig());
@@ -219,6 +273,7 @@ final class ProposalBook {
         if ("pending".equals(p.status) && now > p.pendingUntil) {
             p.status = "expired";
             p.updatedAt = now;
+            leftPending(p);
         } else if ("accepted".equals(p.status) && now > p.acceptedUntil) {
             p.status = "expired";
             p.updatedAt = now;
@@ -228,6 +283,13 @@ final class ProposalBook {
 
     private boolean isPending(Proposal p, long now) {
         return "pending".equals(p.status) && now <= p.pendingUntil;
+    }
+
+    /** The proposal stopped being pending: in a cluster, its slots under the caps go back. */
+    private void leftPending(Proposal p) {
+        if (caps != null) {
+            caps.release(p.id);
+        }
     }
 
     /** An expired proposal answers PROPOSAL_EXPIRED, not the original's misleading state token. */

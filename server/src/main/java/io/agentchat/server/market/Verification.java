@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,11 +41,18 @@ final class Verification {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final SharedCaps caps;
 
     Verification(MarketConfig config, Clock clock, ScheduledExecutorService scheduler) {
+        this(config, clock, scheduler, null);
+    }
+
+    /** @param caps the cluster's count of pending requests per requester, or null for a relay alone */
+    Verification(MarketConfig config, Clock clock, ScheduledExecutorService scheduler, SharedCaps caps) {
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.caps = caps;
     }
 
     void request(Caller caller, ClientFrame.VerifyRequest f, Delivery delivery) {
@@ -62,23 +70,51 @@ final class Verification {
             throw new ProtocolException(ErrorCode.NO_PUBKEY, "Agent " + f.target() + " has no persistent identity");
         }
         long now = clock.millis();
+        String id = newId(now);
+        if (caps != null) {
+            // The cluster's count of the requester's pending requests: taken outside this lock (a
+            // Redis round trip), after this relay's own count, which is checked again below.
+            check(caller, now);
+            int refused = caps.take(id, now + config.verificationTimeout().toMillis(),
+                    List.of("verifier " + caller.agentRef()), List.of(config.maxVerificationsPerRequester()),
+                    "Verification not requested: the relay cannot reach its cluster; try again later");
+            if (refused >= 0) {
+                throw tooMany();
+            }
+        }
         Pending p;
         synchronized (this) {
-            expireDue(now);
-            long mine = pending.values().stream().filter(x -> x.requester().equals(caller.agentRef())).count();
-            if (mine >= config.maxVerificationsPerRequester()) {
-                throw invalid("Too many pending verification requests (max " + config.maxVerificationsPerRequester() + ")");
+            try {
+                check(caller, now);
+            } catch (RuntimeException e) {
+                if (caps != null) {
+                    caps.release(id);
+                }
+                throw e;
             }
-            if (pending.size() >= config.maxVerifications()) {
-                throw invalid("Server verification capacity reached, try again later");
-            }
-            p = new Pending(newId(now), caller.agentRef(), f.target(), pubkey, f.nonce(), now, delivery);
+            p = new Pending(id, caller.agentRef(), f.target(), pubkey, f.nonce(), now, delivery);
             pending.put(p.id(), p);
         }
         delivery.opened(p.id(), config.verificationTimeout().toMillis());
         scheduler.schedule((Runnable) this::expireDue, config.verificationTimeout().toMillis(), TimeUnit.MILLISECONDS);
         delivery.toAgent(f.target(), ServerFrame.VerifyRequest.challenge(now, p.id(), p.requester(), p.nonce()));
         delivery.toAgent(p.requester(), ServerFrame.VerifyRequest.ack(now, p.id(), p.target()));
+    }
+
+    /** The requester's pending requests on this relay, and the pending requests in all. */
+    private synchronized void check(Caller caller, long now) {
+        expireDue(now);
+        long mine = pending.values().stream().filter(x -> x.requester().equals(caller.agentRef())).count();
+        if (mine >= config.maxVerificationsPerRequester()) {
+            throw tooMany();
+        }
+        if (pending.size() >= config.maxVerifications()) {
+            throw invalid("Server verification capacity reached, try again later");
+        }
+    }
+
+    private ProtocolException tooMany() {
+        return invalid("Too many pending verification requests (max " + config.maxVerificationsPerRequester() + ")");
     }
 
     void respond(Caller caller, ClientFrame.VerifyResponse f, Delivery delivery) {
@@ -101,6 +137,7 @@ final class Verification {
                 throw invalid("Nonce mismatch"); // the request stays pending, as in the reference
             }
             pending.remove(p.id());
+            released(p);
         }
         boolean valid = Ed25519.verifyStrict(p.targetPubkey(), p.nonce(), f.sig())
                 || Ed25519.verifyStrict(p.targetPubkey(), SignedText.verification(p.id(), p.nonce()), f.sig());
@@ -135,6 +172,7 @@ final class Verification {
                 boolean expired = now - p.createdAt() >= timeout;
                 if (expired) {
                     due.add(p);
+                    released(p);
                 }
                 return expired;
             });
@@ -142,6 +180,13 @@ final class Verification {
         for (Pending p : due) {
             p.delivery().toAgent(p.requester(),
                     new ServerFrame.VerifyFailed(now, p.id(), p.target(), "Verification timed out", null));
+        }
+    }
+
+    /** The request is no longer pending: in a cluster, its slot under the requester's cap goes back. */
+    private void released(Pending p) {
+        if (caps != null) {
+            caps.release(p.id());
         }
     }
 
