@@ -101,6 +101,30 @@ class ClusterFaultTest extends ClusterHarness {
         }
     }
 
+    /**
+     * Redis stalls past the relays' 5 s command timeout and then runs what waited: a post that timed
+     * out may still be carried out, so its sender is told it may or may not have been delivered (not
+     * "was not delivered"), and if it was, its echo and the other relay's copy follow.
+     */
+    @Test
+    void aPostRedisDidNotAnswerInTimeIsReportedUnsureAndDeliveredOnceRedisWakes() throws Exception {
+        try (TestAgent a = joined(relayA, "a"); TestAgent b = joined(relayB, "b")) {
+            assertEquals("+OK", redis.ask("CLIENT PAUSE 7000 ALL"));
+            a.send(msg("slow"));
+            List<JsonNode> seen = new ArrayList<>();
+            // Past the 5 s command timeout, so past TestAgent's own wait.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                seen.addAll(a.takeReceived());
+                return seen.stream().anyMatch(f -> "ERROR".equals(f.path("type").asText()));
+            });
+            JsonNode refused = seen.stream().filter(f -> "ERROR".equals(f.path("type").asText())).findFirst().orElseThrow();
+            assertEquals("CLUSTER_UNAVAILABLE", refused.get("code").asText());
+            assertTrue(refused.get("message").asText().contains("may or may not have been delivered"), refused::toString);
+            a.await("MSG", f -> agentMsg(f, "slow"));
+            b.await("MSG", f -> agentMsg(f, "slow"));
+        }
+    }
+
     private static List<String> contentsUntil(TestAgent agent, String last) throws Exception {
         List<String> contents = new ArrayList<>();
         while (!contents.contains(last)) {

@@ -60,7 +60,8 @@ public interface Cluster extends AutoCloseable {
      * Gives the message the channel's next seq, keeps it in the history and publishes it to every
      * relay. The frame is {@code prefix + "\"seq\":N,\"epoch\":\"E\"" + suffix}. Never blocks;
      * the future gives the message's place, or fails (after the failure is logged) when Redis did
-     * not take the message.
+     * not take the message: with {@link ClusterUnansweredException} when it did not answer in time
+     * and may still take it.
      */
     CompletableFuture<ChannelPosition> post(String channel, String prefix, String suffix);
 

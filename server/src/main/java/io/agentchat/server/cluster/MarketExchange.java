@@ -44,15 +44,8 @@ public interface MarketExchange {
     /**
      * Sends {@code forwarded} to the relay that keeps {@code itemId}; false when no relay names it
      * as kept (or its home is gone). Its answer comes back to this relay's listener. Blocking: one
-     * Redis round trip; {@link UnansweredException} when Redis did not answer in time (it may have
-     * sent the frame on), any other exception when it certainly did not.
+     * Redis round trip; {@link ClusterUnansweredException} when Redis did not answer in time (it
+     * may have sent the frame on), any other exception when it certainly did not.
      */
     boolean forward(String itemId, Forwarded forwarded);
-
-    /** Redis did not answer a forward in time: whether the frame went on is not known. */
-    final class UnansweredException extends RuntimeException {
-        public UnansweredException(Throwable cause) {
-            super(cause.getMessage(), cause);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.agentchat.server.cluster;
 import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.core.RecoveryConfig;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -257,6 +258,9 @@ public final class RedisCluster implements Cluster {
         String[] args = {newEpoch(), prefix, suffix, Integer.toString(recovery.historyMessages()),
                 Long.toString(recovery.historyAge().toMillis()), Long.toString(META_TTL_MILLIS), RedisKeys.topic(channel)};
         return post.<List<Object>>callAsync(commands, keys, args)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                        e.getCause() instanceof RedisCommandTimeoutException || e instanceof RedisCommandTimeoutException
+                                ? new ClusterUnansweredException(e) : e))
                 .whenComplete((answer, e) -> {
                     if (e != null) {
                         LOG.warn("cluster post failed channel={}: {}", channel, e.toString());

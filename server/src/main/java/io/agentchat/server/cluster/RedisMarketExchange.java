@@ -95,7 +95,7 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
         try {
             heard = forward.call(commands, new String[] {homeKey(itemId)}, json(new Envelope(forwarded, topic, null, null)));
         } catch (RedisCommandTimeoutException e) {
-            throw new UnansweredException(e);
+            throw new ClusterUnansweredException(e);
         }
         return heard != null && heard > 0;
     }

@@ -2,6 +2,7 @@ package io.agentchat.server.core;
 
 import io.agentchat.protocol.ChannelPosition;
 import io.agentchat.server.cluster.Cluster;
+import io.agentchat.server.cluster.ClusterUnansweredException;
 import io.agentchat.server.cluster.RosterChange;
 import io.agentchat.server.cluster.RosterEntry;
 import io.agentchat.server.cluster.RosterView;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -307,10 +309,11 @@ final class Channel {
     /**
      * A reader's message, to every reader, the replay buffer and the history; false, and
      * {@code message} never called, if {@code sender} does not read the channel. In cluster mode
-     * {@code lost} runs if the cluster did not take the message (possibly later, on another thread),
+     * {@code lost} runs if the cluster did not take the message (possibly later, on another thread;
+     * with true if Redis did not answer in time, so that it may still deliver it),
      * and the sender's next frame is read once its echo, or {@code lost}'s answer, is sent.
      */
-    boolean post(AgentSession sender, LongSupplier clock, Message message, Runnable lost) {
+    boolean post(AgentSession sender, LongSupplier clock, Message message, Consumer<Boolean> lost) {
         synchronized (lock) {
             if (!readers.isReader(sender)) {
                 return false;
@@ -324,7 +327,7 @@ final class Channel {
                 ClusterLog log = cluster;
                 log.post(text).whenComplete((position, failure) -> {
                     if (failure != null) {
-                        lost.run();
+                        lost.accept(ClusterUnansweredException.is(failure));
                         echo.given();
                     } else {
                         log.whenHandedOut(position, echo::given);

@@ -5,6 +5,7 @@ import io.agentchat.protocol.ErrorCode;
 import io.agentchat.protocol.ProtocolException;
 import io.agentchat.protocol.ServerFrame;
 import io.agentchat.server.cluster.AgentDirectory;
+import io.agentchat.server.cluster.ClusterUnansweredException;
 import io.agentchat.server.cluster.MarketExchange;
 import io.agentchat.server.market.Caller;
 import io.agentchat.server.market.Delivery;
@@ -87,7 +88,7 @@ final class MarketAdapter implements Delivery {
         try {
             sent = exchange.forward(item, new MarketExchange.Forwarded(wire.codec().encode(frame), caller.agentRef(),
                     caller.pubkey(), caller.proven(), caller.address(), ticket));
-        } catch (MarketExchange.UnansweredException e) {
+        } catch (ClusterUnansweredException e) {
             forwardedAnswers.unsure(ticket); // Redis may have sent it on: its answer may still come
             return true;
         } catch (RuntimeException e) {

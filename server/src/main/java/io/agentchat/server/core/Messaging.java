@@ -62,8 +62,10 @@ final class Messaging {
         boolean posted = channel.post(sender, wire::now, (now, position) -> {
             boolean withSignature = signatures.commit(sender, checked);
             return wire.encode(frame(sender, msg, checked.verified(), withSignature, now, position));
-        }, () -> wire.error(sender, ErrorCode.CLUSTER_UNAVAILABLE,
-                "The relay cannot reach its cluster: the message to " + msg.to() + " was not delivered; try again later"));
+        }, unsure -> wire.error(sender, ErrorCode.CLUSTER_UNAVAILABLE, unsure
+                ? "The relay's cluster did not answer in time: the message to " + msg.to()
+                        + " may or may not have been delivered (its echo follows if it was)"
+                : "The relay cannot reach its cluster: the message to " + msg.to() + " was not delivered; try again later"));
         if (!posted) {
             throw new ProtocolException(ErrorCode.NOT_INVITED, "Not a member of " + msg.to());
         }

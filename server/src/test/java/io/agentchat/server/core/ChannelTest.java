@@ -99,7 +99,7 @@ class ChannelTest {
         AgentSession a = session(aOut, "a", null);
         AgentSession b = session(bOut, "b", null);
         assertEquals(Channel.Entry.ENTERED, join(channel, a));
-        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":1}", () -> { }));
+        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":1}", unsure -> { }));
 
         assertEquals(Channel.Entry.ENTERED, join(channel, b));
 
@@ -121,7 +121,7 @@ class ChannelTest {
         assertEquals(Channel.Entry.ENTERED, join(channel, unproven));
         assertEquals(List.of(a), channel.members());
         assertEquals(List.of("joined @a", "welcome @a"), aOut.frames());
-        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":2}", () -> { }));
+        assertTrue(channel.post(a, () -> NOW, (now, position) -> "{\"m\":2}", unsure -> { }));
         assertEquals("{\"m\":2}", keyOut.frames().get(2));
 
         unproven.markProven();
@@ -201,7 +201,7 @@ class ChannelTest {
                     start.await();
                     for (int n = 0; n < 500; n++) {
                         int k = n;
-                        channel.post(poster, () -> NOW, (now, position) -> "{\"from\":\"" + poster.ref() + "\",\"n\":" + k + "}", () -> { });
+                        channel.post(poster, () -> NOW, (now, position) -> "{\"from\":\"" + poster.ref() + "\",\"n\":" + k + "}", unsure -> { });
                     }
                     return null;
                 }));
