@@ -14,7 +14,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Cluster extends AutoCloseable {
 
-    /** Receives every channel message of the cluster, from every relay, in each channel's order. */
+    /**
+     * Receives every channel message of the cluster, from every relay, in each channel's order, on
+     * one thread of the relay's (never the cluster client's own, which may have to read the reply a
+     * caller holding a channel's lock waits for).
+     */
     @FunctionalInterface
     interface Listener {
         /** {@code text} is the frame as sent to readers, already carrying {@code seq} and {@code epoch}. */
@@ -84,7 +88,8 @@ public interface Cluster extends AutoCloseable {
     /**
      * Everything the channel's history holds after {@code since}, up to its newest message, without
      * blocking: how a relay fetches what its subscription missed. Completes with null when the
-     * channel has no keys in Redis.
+     * channel has no keys in Redis; on a thread of the relay's, never on the cluster client's own, so
+     * what follows may take a channel's lock.
      */
     CompletableFuture<Tail> tail(String channel, ChannelPosition since);
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,16 @@ public final class RedisCluster implements Cluster {
 
     private final RedisClient client;
     private final AtomicInteger resubscriptions = new AtomicInteger();
+    /**
+     * Runs everything the main Pub/Sub connection brings (messages, notices, roster changes,
+     * resubscriptions), in Redis's order, and the answers to {@link #tail}. Never Lettuce's event
+     * loop: that thread also reads the command connection's replies when Netty gave both connections
+     * the same loop (docs/cluster.md, "Known limits"), and a JOIN waits for one of those replies
+     * while it holds the channel's lock that a delivery takes.
+     */
+    private final HandOffThread arrivals = new HandOffThread("cluster", "cluster message");
+    /** Set when {@link #arrivals} dropped a message: every channel fetches what it missed, as after a resubscription. */
+    private final AtomicBoolean dropped = new AtomicBoolean();
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RecoveryConfig recovery;
@@ -141,7 +152,7 @@ public final class RedisCluster implements Cluster {
         this.after = new LuaScript(commands, AFTER, ScriptOutputType.MULTI);
         this.tail = new LuaScript(commands, TAIL, ScriptOutputType.MULTI);
         this.channels = new RedisChannelDirectory(commands);
-        this.roster = new RedisRoster(commands, pubSub, relayTtl);
+        this.roster = new RedisRoster(commands, pubSub, arrivals, relayTtl);
         this.directory = new RedisDirectory(client, commands, recovery);
         this.connections = new RedisAddressConnections(commands, roster.relayId());
         this.minuteCounters = new RedisMinuteCounters(commands);
@@ -191,9 +202,9 @@ public final class RedisCluster implements Cluster {
             @Override
             public void message(String pattern, String topic, String message) {
                 if (PATTERN.equals(pattern)) { // the roster's topics share this connection
-                    deliver(listener, topic, message);
+                    handOff(listener, () -> deliver(listener, topic, message));
                 } else if (NOTICES.equals(pattern)) {
-                    notice(listener, topic, message);
+                    handOff(listener, () -> notice(listener, topic, message));
                 }
             }
 
@@ -202,11 +213,28 @@ public final class RedisCluster implements Cluster {
                 // Also after every reconnect: Lettuce subscribes the connection again by itself.
                 if (PATTERN.equals(pattern) && resubscriptions.getAndIncrement() > 0) {
                     LOG.info("cluster subscription restored: fetching what was missed");
-                    listener.resubscribed();
+                    handOff(listener, listener::resubscribed);
                 }
             }
         });
         pubSub.sync().psubscribe(PATTERN, NOTICES);
+    }
+
+    /**
+     * To {@link #arrivals}, in order. Past its bound a message is dropped; the next one to run first
+     * has every channel fetch what it missed from the history, as after a resubscription, so a
+     * dropped message comes late, not never (unless the history no longer keeps it, which is logged).
+     * A dropped notice is lost, as one published while the subscription is down.
+     */
+    private void handOff(Listener listener, Runnable task) {
+        if (!arrivals.execute(() -> {
+            if (dropped.compareAndSet(true, false)) {
+                listener.resubscribed();
+            }
+            task.run();
+        })) {
+            dropped.set(true);
+        }
     }
 
     /** The frame as sent to readers, on "agentchat:{#c}:notice"; a failure is logged, never thrown at Lettuce. */
@@ -295,7 +323,11 @@ public final class RedisCluster implements Cluster {
                         texts.add((String) text);
                     }
                     return new Tail((String) answer.get(0), (Long) answer.get(1), texts);
-                });
+                })
+                // Completed on arrivals, answer or failure, never on Lettuce's loop: the caller hands the
+                // messages out under the channel's lock. At most one per channel at a time, and one lost
+                // would leave its channel waiting for good: never dropped.
+                .whenCompleteAsync((fetched, failure) -> { }, arrivals::executeAnyway);
     }
 
     @Override
@@ -351,6 +383,7 @@ public final class RedisCluster implements Cluster {
         roster.close();
         directory.close();
         pubSub.close();
+        arrivals.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -115,6 +115,7 @@ final class RedisRoster implements Roster, AutoCloseable {
 
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final HandOffThread arrivals;
     private final String relayId = newId();
     private final Duration relayTtl;
     private final long rosterTtlMillis;
@@ -127,11 +128,16 @@ final class RedisRoster implements Roster, AutoCloseable {
     private volatile int relaysSeen;
     private volatile boolean reachable = true;
 
-    /** The connections stay the caller's ({@link RedisCluster}); {@link #close()} stops only what this started. */
+    /**
+     * The connections and {@code arrivals} (where the changes heard are handled, in order with the
+     * channels' messages on the same connection) stay the caller's ({@link RedisCluster});
+     * {@link #close()} stops only what this started.
+     */
     RedisRoster(StatefulRedisConnection<String, String> commands, StatefulRedisPubSubConnection<String, String> pubSub,
-                Duration relayTtl) {
+                HandOffThread arrivals, Duration relayTtl) {
         this.commands = commands;
         this.pubSub = pubSub;
+        this.arrivals = arrivals;
         this.relayTtl = relayTtl;
         // A roster outlives a few missed beats of every relay, not more: nothing is left once no relay runs.
         this.rosterTtlMillis = Math.max(relayTtl.toMillis() * 4, 10_000);
@@ -164,7 +170,8 @@ final class RedisRoster implements Roster, AutoCloseable {
             @Override
             public void message(String pattern, String topic, String message) {
                 if (PATTERN.equals(pattern)) {
-                    heard(topic, message);
+                    // Off Lettuce's loop (it takes the channel's lock); one dropped, the next read puts right.
+                    arrivals.execute(() -> heard(topic, message));
                 }
             }
         });

@@ -34,7 +34,7 @@ final class ChannelNotices {
         }
     }
 
-    /** A notice from the cluster (any relay's, this one's too), on the cluster client's thread. */
+    /** A notice from the cluster (any relay's, this one's too), on the cluster's delivery thread. */
     void arrived(String logName, String text) {
         Channel target = channels.forLog(logName);
         if (target != null) {

@@ -225,7 +225,7 @@ final class ChannelService {
         }
     }
 
-    /** A change of a shared channel's members, from the cluster (any relay's), on the cluster client's thread. */
+    /** A change of a shared channel's members, from the cluster (any relay's), on the cluster's delivery thread. */
     void remoteChanged(String logName, RosterChange change) {
         Channel channel = channels.forLog(logName);
         if (channel != null) {

@@ -393,7 +393,7 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** A channel message from the cluster (any relay's, this one's too), on the cluster client's thread. */
+    /** A channel message from the cluster (any relay's, this one's too), on the cluster's delivery thread (never Lettuce's own). */
     private void delivered(String logName, long seq, String epoch, String text) {
         ChannelRegistry registry = channelRegistry; // null while this hub is being built
         Channel channel = registry == null ? null : registry.forLog(logName);
