@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * or answered on that loop meanwhile (docs/cluster.md, "Known limits"). This test failed so.
  *
  * <p>Whether the two connections share a loop is not visible from outside the client, so Redis is
- * restarted {@link #RESTARTS} times (missing a shared loop every time: about 0.6^15, under 0.1%),
+ * restarted {@link #RESTARTS} times (missing a shared loop every time: about (24/37)^15, 0.2%),
  * and after each restart a few resuming JOINs are made on relay B while the channel's subscription
  * is kept busy (4,000 a second): duplicates of a message already delivered, published straight to
  * the channel's topic as another relay's would be, each taking the channel's lock and handing
