@@ -7,8 +7,6 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -32,30 +30,22 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
             """;
 
     private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final String topic = "agentchat:market:relay:" + UUID.randomUUID();
     private final LuaScript forward;
-    private final HandOffThread handlers;
+    private final TopicSubscription inbox;
 
     /** @param commands the cluster's command connection, shared so a home is recorded before the notices that name it */
     RedisMarketExchange(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.forward = new LuaScript(commands, FORWARD, ScriptOutputType.INTEGER);
-        this.pubSub = client.connectPubSub();
-        this.handlers = new HandOffThread("market-exchange", "market forward");
+        this.inbox = new TopicSubscription(client, topic, "market-exchange", "market forward");
     }
 
     @Override
     public void listen(Listener listener) {
-        pubSub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                if (topic.equals(channel)) {
-                    handlers.execute(() -> received(listener, message));
-                }
-            }
-        });
-        pubSub.sync().subscribe(topic);
+        // Nothing to catch up after a resubscription: a forward missed meanwhile is answered by the
+        // forwarding relay's wait (docs/protocol.md §2, "Order of answers").
+        inbox.start(message -> received(listener, message), () -> { });
     }
 
     /** A forwarded frame, to handle and answer on the relay it came from, or an answer to one of ours. */
@@ -121,7 +111,6 @@ final class RedisMarketExchange implements MarketExchange, AutoCloseable {
 
     @Override
     public void close() {
-        pubSub.close();
-        handlers.close();
+        inbox.close();
     }
 }

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,39 +56,20 @@ final class RedisRatingsLedger implements RatingsLedger, AutoCloseable {
             """;
 
     private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final LuaScript replace;
     private final LuaScript fill;
-    private final HandOffThread deliveries;
-    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final TopicSubscription changes;
 
     RedisRatingsLedger(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.replace = new LuaScript(commands, REPLACE, ScriptOutputType.INTEGER);
         this.fill = new LuaScript(commands, FILL, ScriptOutputType.INTEGER);
-        this.pubSub = client.connectPubSub();
-        this.deliveries = new HandOffThread("ratings", "ratings change");
+        this.changes = new TopicSubscription(client, TOPIC, "ratings", "ratings change");
     }
 
     @Override
     public void listen(Listener listener) {
-        pubSub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String topic, String message) {
-                if (TOPIC.equals(topic)) {
-                    deliveries.execute(() -> listener.changed(decode(message)));
-                }
-            }
-
-            @Override
-            public void subscribed(String topic, long count) {
-                // Lettuce subscribes again after a reconnect; what changed meanwhile was not heard.
-                if (TOPIC.equals(topic) && subscriptions.getAndIncrement() > 0) {
-                    deliveries.execute(listener::resubscribed);
-                }
-            }
-        });
-        pubSub.sync().subscribe(TOPIC);
+        changes.start(message -> listener.changed(decode(message)), listener::resubscribed);
     }
 
     private static Map<String, String> decode(String message) {
@@ -148,7 +126,6 @@ final class RedisRatingsLedger implements RatingsLedger, AutoCloseable {
 
     @Override
     public void close() {
-        pubSub.close();
-        deliveries.close();
+        changes.close();
     }
 }

@@ -3,12 +3,9 @@ package io.agentchat.server.cluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,41 +43,22 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
             """;
 
     private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final LuaScript put;
     private final LuaScript all;
-    private final HandOffThread deliveries;
-
-    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final TopicSubscription registrations;
 
     RedisSkillBoard(RedisClient client, StatefulRedisConnection<String, String> commands) {
         this.commands = commands;
         this.put = new LuaScript(commands, PUT, ScriptOutputType.INTEGER);
         this.all = new LuaScript(commands, ALL, ScriptOutputType.MULTI);
-        this.pubSub = client.connectPubSub();
-        this.deliveries = new HandOffThread("skills", "skill registration");
+        this.registrations = new TopicSubscription(client, TOPIC, "skills", "skill registration");
     }
 
     @Override
     public List<String> listen(Listener listener) {
-        pubSub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String topic, String message) {
-                if (TOPIC.equals(topic)) {
-                    deliveries.execute(() -> listener.registered(message));
-                }
-            }
-
-            @Override
-            public void subscribed(String topic, long count) {
-                // Lettuce subscribes again after a reconnect: what was published meanwhile is read
-                // from Redis, in line with the live registrations that follow.
-                if (TOPIC.equals(topic) && subscriptions.getAndIncrement() > 0) {
-                    deliveries.execute(() -> all().forEach(listener::registered));
-                }
-            }
-        });
-        pubSub.sync().subscribe(TOPIC);
+        // After a resubscription, what was published meanwhile is read from Redis, in line with the
+        // live registrations that follow.
+        registrations.start(listener::registered, () -> all().forEach(listener::registered));
         return all();
     }
 
@@ -103,7 +81,6 @@ final class RedisSkillBoard implements SkillBoard, AutoCloseable {
 
     @Override
     public void close() {
-        pubSub.close();
-        deliveries.close();
+        registrations.close();
     }
 }
