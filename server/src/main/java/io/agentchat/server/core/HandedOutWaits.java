@@ -26,19 +26,24 @@ final class HandedOutWaits {
 
     /** Everything up to {@code position} is handed out here: the waits it reaches run now. */
     void handedOut(ChannelPosition position) {
-        List<Runnable> due = new ArrayList<>();
+        List<Runnable> due = null; // every delivery comes here; almost always nobody waits
         synchronized (this) {
             epoch = position.epoch();
             seq = position.seq();
             for (Iterator<Wait> it = waits.iterator(); it.hasNext(); ) {
                 Wait wait = it.next();
                 if (reached(wait.position())) {
+                    if (due == null) {
+                        due = new ArrayList<>();
+                    }
                     due.add(wait.then());
                     it.remove();
                 }
             }
         }
-        due.forEach(Runnable::run);
+        if (due != null) {
+            due.forEach(Runnable::run);
+        }
     }
 
     /**

@@ -42,6 +42,8 @@ final class ServerEndpoint implements FrameHandler {
     private final SharedUtf8 utf8;
     private final String dialledHost;
     private CoreSession session;
+    /** Reads the next frame; made once, as it runs after every frame. */
+    private Runnable demandNext;
     private volatile AgentSession agent;
     /** The opcode of the fragmented message being assembled, or {@link OpCode#UNDEFINED}. */
     private byte partialType = OpCode.UNDEFINED;
@@ -58,6 +60,7 @@ final class ServerEndpoint implements FrameHandler {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
+        demandNext = coreSession::demand;
         agent = hub.open(new JettyOutbound(coreSession, writers, maxQueuedBytes, utf8, hub.metrics(), this::dead), dialledHost);
         if (agent == null) {
             coreSession.close(CloseStatus.TRY_AGAIN_LATER, "Too many connections from your address", Callback.NOOP);
@@ -99,7 +102,7 @@ final class ServerEndpoint implements FrameHandler {
                         WritesAfterFrame.end();
                     }
                     callback.succeeded();
-                    from.answers().afterAnswers(session::demand, writers);
+                    from.answers().afterAnswers(demandNext, writers);
                     return;
                 }
             }
