@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
-import io.agentchat.identity.SignedText;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,20 +80,14 @@ class ClusterAnswerOrderTest extends ClusterHarness {
         try (TestAgent alice = TestAgent.proven(client, relayA.uri(), aliceKey);
              TestAgent bob = TestAgent.proven(client, relayB.uri(), bobKey)) {
             for (int i = 0; i < ROUNDS / 4; i++) {
-                String task = "task " + i;
-                ObjectNode proposal = JSON.createObjectNode().put("type", "PROPOSAL").put("to", bob.id)
-                        .put("task", task).put("expires", 300);
-                proposal.put("sig", aliceKey.sign(SignedText.proposal(bob.id, task, null, null, null, 300.0, null)));
-                alice.send(proposal.toString());
+                alice.send(SignedMarketFrames.proposal(aliceKey, bob.id, "task " + i, 300));
                 String id = bob.await("PROPOSAL").get("id").asText();
 
-                bob.send(JSON.createObjectNode().put("type", "ACCEPT").put("proposal_id", id)
-                        .put("sig", bobKey.sign(SignedText.accept(id, null, null))).toString());
+                bob.send(SignedMarketFrames.accept(bobKey, id));
                 bob.send(REFUSED);
                 assertEquals(id, assertAnswers(bob, "ACCEPT", "ERROR").get(0).get("proposal_id").asText());
 
-                bob.send(JSON.createObjectNode().put("type", "ACCEPT").put("proposal_id", id)
-                        .put("sig", bobKey.sign(SignedText.accept(id, null, null))).toString());
+                bob.send(SignedMarketFrames.accept(bobKey, id));
                 bob.send(REFUSED);
                 List<JsonNode> refusals = assertAnswers(bob, "ERROR", "ERROR");
                 assertEquals("INVALID_PROPOSAL", refusals.get(0).get("code").asText(), "relay A's answer, first");

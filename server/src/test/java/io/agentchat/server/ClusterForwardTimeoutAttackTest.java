@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
-import io.agentchat.identity.SignedText;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClusterForwardTimeoutAttackTest extends ClusterHarness {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Identity aliceKey = Identity.generate("alice", Clock.systemUTC());
     private final Identity bobKey = Identity.generate("bob", Clock.systemUTC());
 
@@ -35,11 +31,7 @@ class ClusterForwardTimeoutAttackTest extends ClusterHarness {
     void anAcceptCarriedOutAfterItsForwardTimedOutIsToldToTheParty() throws Exception {
         try (TestAgent alice = TestAgent.proven(client, relayB.uri(), aliceKey);
              TestAgent bob = TestAgent.proven(client, relayA.uri(), bobKey)) {
-            String task = "Review PR #1";
-            ObjectNode p = JSON.createObjectNode().put("type", "PROPOSAL").put("to", bob.id).put("task", task)
-                    .put("currency", "USDC").put("expires", 300).put("amount", 2.0);
-            p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, task, 2.0, "USDC", null, 300.0, null)));
-            alice.send(p.toString());
+            alice.send(SignedMarketFrames.proposal(aliceKey, bob.id, "Review PR #1", 300));
             String id = alice.await("PROPOSAL").get("id").asText();
             assertEquals(id, bob.await("PROPOSAL").get("id").asText());
             bob.drainUntilPong();
@@ -73,7 +65,6 @@ class ClusterForwardTimeoutAttackTest extends ClusterHarness {
     }
 
     private String accept(String id) {
-        return JSON.createObjectNode().put("type", "ACCEPT").put("proposal_id", id)
-                .put("sig", bobKey.sign(SignedText.accept(id, null, null))).toString();
+        return SignedMarketFrames.accept(bobKey, id);
     }
 }

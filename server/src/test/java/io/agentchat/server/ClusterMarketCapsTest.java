@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
 import io.agentchat.identity.SignedText;
 import io.agentchat.server.market.MarketConfig;
@@ -36,11 +35,7 @@ class ClusterMarketCapsTest extends ClusterHarness {
 
     /** Alice's signed proposal, pending for {@code expires} seconds; each names another task (a signature is used once). */
     private String proposal(String to, int expires) {
-        String task = "Review PR #" + ++proposals;
-        ObjectNode p = JSON.createObjectNode().put("type", "PROPOSAL").put("to", to).put("task", task)
-                .put("currency", "USDC").put("expires", expires).put("amount", 2.0);
-        p.put("sig", aliceKey.sign(SignedText.proposal(to, task, 2.0, "USDC", null, (double) expires, null)));
-        return p.toString();
+        return SignedMarketFrames.proposal(aliceKey, to, "Review PR #" + ++proposals, expires);
     }
 
     /** Alice, on relay A, makes as many proposals to bob as the per-proposer cap allows; their ids. */

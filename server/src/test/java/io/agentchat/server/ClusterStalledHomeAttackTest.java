@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentchat.identity.Identity;
-import io.agentchat.identity.SignedText;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterStalledHomeAttackTest extends ClusterHarness {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Identity aliceKey = Identity.generate("alice", Clock.systemUTC());
     private final Identity bobKey = Identity.generate("bob", Clock.systemUTC());
 
@@ -58,18 +54,12 @@ class ClusterStalledHomeAttackTest extends ClusterHarness {
             });
             try (TestAgent alice = TestAgent.proven(client, java.net.URI.create("ws://127.0.0.1:" + port[0]), aliceKey);
                  TestAgent bob = TestAgent.proven(client, relayA.uri(), bobKey)) {
-                String task = "Review PR #1";
-                ObjectNode p = JSON.createObjectNode().put("type", "PROPOSAL").put("to", bob.id).put("task", task)
-                        .put("currency", "USDC").put("expires", 300).put("amount", 2.0);
-                p.put("sig", aliceKey.sign(SignedText.proposal(bob.id, task, 2.0, "USDC", null, 300.0, null)));
-                alice.send(p.toString());
+                alice.send(SignedMarketFrames.proposal(aliceKey, bob.id, "Review PR #1", 300));
                 String id = alice.await("PROPOSAL").get("id").asText();
                 assertEquals(id, bob.await("PROPOSAL").get("id").asText());
 
                 signal("STOP", home.pid());
-                ObjectNode accept = JSON.createObjectNode().put("type", "ACCEPT").put("proposal_id", id)
-                        .put("sig", bobKey.sign(SignedText.accept(id, null, null)));
-                bob.send(accept.toString());
+                bob.send(SignedMarketFrames.accept(bobKey, id));
                 bob.send("{\"type\":\"PING\"}");
                 List<JsonNode> seen = new ArrayList<>();
                 // The PONG comes once the relay stops waiting for the stalled home (8 s).
